@@ -1,0 +1,35 @@
+# Two commands: `make run` (set up, build the index, open the app) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+
+.PHONY: setup index run test lint bench clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Exit 1 means "some files skipped, index published": the app can still start.
+index: setup
+	$(BIN)/python -m ingest; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+
+run: index
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+bench: index
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf index

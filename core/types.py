@@ -1,0 +1,102 @@
+"""Small typed values that cross module boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ABOUT_SECTION = "About this series"
+STANDFIRST_SECTION = "Standfirst"
+AUTHOR_SECTION = "Author"
+TEMPLATE_SECTIONS = (
+    "What is the myth?",
+    "Who advocates or subscribes to it?",
+    "Why is it wrong?",
+    "What is its impact on policy?",
+    "What would good policy look like?",
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """The text of one source file as ingested, with page boundaries for PDFs.
+
+    ``page_starts[i]`` is the character offset where page ``i + 1`` begins.
+    """
+
+    source: str
+    sha256: str
+    text: str
+    page_starts: tuple[int, ...] = ()
+    encoding: str = "utf-8"
+    url: str | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the 1-based page holding ``offset``, or None for non-paged text."""
+        if not self.page_starts:
+            return None
+        page = 0
+        for i, start in enumerate(self.page_starts):
+            if start <= offset:
+                page = i
+        return page + 1
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) into a document's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage: a paragraph, or part of a long one.
+
+    Offsets (``start``/``end`` and each sentence) index the document's ``text``.
+    """
+
+    id: int
+    source: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+    myth: int | None = None
+    title: str | None = None
+    author: str | None = None
+    affiliation: str | None = None
+    section: str | None = None
+    paragraph: int | None = None
+    part: int = 1
+    page: int | None = None
+    url: str | None = None
+    context: str = ""
+
+    @property
+    def embed_text(self) -> str:
+        """Text given to the encoder: the context a bare paragraph lacks, then the text."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["sentences"] = [[s.start, s.end] for s in self.sentences]
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> Chunk:
+        d = dict(d)
+        d["sentences"] = tuple(Span(a, b) for a, b in d["sentences"])
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class MythInfo:
+    """What the structure step found about one myth (for reports and the UI)."""
+
+    myth: int | None
+    title: str | None
+    author: str | None
+    affiliation: str | None
+    source: str
+    missing_sections: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,34 @@
+"""Encode texts into normalised vectors with a progress bar (terminal) or callback (UI)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+BATCH = 256  # texts handed to model.encode at a time; it batches and length-sorts inside
+
+
+def encode(model, texts: list[str], progress: bool = True, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Return float32 L2-normalised embeddings, one row per text.
+
+    Args:
+        model: a loaded SentenceTransformer.
+        texts: the texts to embed.
+        progress: show a tqdm progress bar on stderr.
+        on_progress: called with (done, total) after each batch, e.g. by the UI.
+    """
+    dim = model.get_embedding_dimension()
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    from tqdm.auto import tqdm
+
+    out = []
+    with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not progress) as bar:
+        for i in range(0, len(texts), BATCH):
+            batch = texts[i : i + BATCH]
+            out.append(model.encode(batch, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False))
+            bar.update(len(batch))
+            if on_progress:
+                on_progress(min(i + BATCH, len(texts)), len(texts))
+    return np.vstack(out).astype(np.float32)

@@ -1,0 +1,1 @@
+"""The read path: load a published index, retrieve, extract verbatim answers, cite, evaluate."""

@@ -1,0 +1,70 @@
+"""Values the read path returns: cited passages, verbatim answer sentences, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with everything needed to cite it."""
+
+    rank: int
+    score: float
+    text: str
+    chunk_id: int
+    myth: int | None
+    title: str | None
+    author: str | None
+    section: str | None
+    paragraph: int | None
+    source: str
+    page: int | None
+    url: str | None = None
+
+    def citation(self) -> str:
+        """Short human label, e.g. ``Myth 10 · Why is it wrong? · ¶3``."""
+        parts = [f"Myth {self.myth}" if self.myth is not None else self.source]
+        if self.section:
+            parts.append(self.section)
+        if self.paragraph is not None:
+            parts.append(f"¶{self.paragraph}")
+        if self.page is not None:
+            parts.append(f"p. {self.page}")
+        return " · ".join(parts)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d.pop("chunk_id")
+        d.pop("url")
+        return d
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One verbatim corpus sentence; ``start``/``end`` locate it inside its passage's text."""
+
+    text: str
+    passage: int  # index into Answer.passages
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    message: str
+    sentences: tuple[AnswerSentence, ...]
+    passages: tuple[Passage, ...]
+
+    def to_json(self) -> dict:
+        """The stable JSON contract of ``python -m qa --json``."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "message": self.message,
+            "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
+            "passages": [p.to_json() for p in self.passages],
+        }
