@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+
+
+def _page_text(page) -> str:
+    """Page text with paragraph breaks kept as blank lines (layout mode sees vertical gaps)."""
+    try:
+        raw = page.extract_text(extraction_mode="layout", layout_mode_space_vertically=True)
+    except Exception:  # noqa: BLE001 - layout mode is stricter; plain mode still gets the words
+        raw = page.extract_text() or ""
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
 def extract(path: str) -> dict:
@@ -22,7 +33,7 @@ def extract(path: str) -> dict:
                     return {"error": "encrypted PDF; save an unencrypted copy to ingest it"}
             except Exception:  # noqa: BLE001
                 return {"error": "encrypted PDF; save an unencrypted copy to ingest it"}
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
     except FileNotDecryptedError:
         return {"error": "encrypted PDF; save an unencrypted copy to ingest it"}
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError, RecursionError) as e:

@@ -73,8 +73,14 @@ def title_of(line: str) -> tuple[int, str] | None:
     return int(m.group(1)), m.group(2).strip().strip(_QUOTES).strip()
 
 
+_AFFILIATION_WORDS = re.compile(
+    r"\b(Institute|University|Professor|Head|Fellow|Director|Research|Centre|Center|School|College|Department|"
+    r"Ministry|Foundation|Council|Academy|Programme|Program|Tank|Associate|Senior|Lecturer|Analyst|Chair)\b"
+)
+
+
 def _is_name(line: str) -> bool:
-    return len(line) < 40 and not any(ch.isdigit() for ch in line) and bool(NAME_RE.match(line))
+    return len(line) < 40 and not any(ch.isdigit() for ch in line) and bool(NAME_RE.match(line)) and not _AFFILIATION_WORDS.search(line)
 
 
 def _paragraphs(lines: list[_Line], wrapped: bool) -> list[list[_Line]]:
@@ -92,10 +98,10 @@ def _paragraphs(lines: list[_Line], wrapped: bool) -> list[list[_Line]]:
         prev = paras[-1][-1] if paras else None
         join = prev is not None and not special and not (heading_of(prev.text) or title_of(prev.text))
         if join:
-            if wrapped:
-                join = not ln.gap_before and not (prev.text.endswith(_TERMINAL) and len(prev.text) < 0.8 * width)
-            elif has_gaps:
+            if has_gaps:
                 join = not ln.gap_before
+            elif wrapped:
+                join = not (prev.text.endswith(_TERMINAL) and len(prev.text) < 0.8 * width)
             else:
                 join = False
         if join:
@@ -122,12 +128,12 @@ def _group_bios(paras: list[list[_Line]]) -> list[list[_Line]]:
 
 def _split_header(paras: list[list[_Line]], wrapped: bool):
     """Split the paragraphs between a title and its first heading into author groups and a standfirst."""
-    lines = [ln for p in paras for ln in p]
+    paras = list(paras)
     standfirst: list[_Line] = []
-    if lines and lines[-1].text.endswith((".", "?", "!")) and not _is_name(lines[-1].text):
-        standfirst = [lines.pop()]
-        while wrapped and len(lines) > 1 and not lines[-1].text.endswith(_TERMINAL) and not _is_name(lines[-1].text):
-            standfirst.insert(0, lines.pop())
+    last = paras[-1] if paras else []
+    if last and last[-1].text.endswith((".", "?", "!")) and not _is_name(last[0].text):
+        standfirst = paras.pop()
+    lines = [ln for p in paras for ln in p]
     groups, names, affil = [], [], []
     for ln in lines:
         if _is_name(ln.text) and (not names or not affil) and len(names) < 4:
@@ -139,6 +145,9 @@ def _split_header(paras: list[list[_Line]], wrapped: bool):
             affil.append(ln)
     if names or affil:
         groups.append((names, affil))
+    if groups and len(groups[-1][0]) > 1 and not groups[-1][1]:
+        names, _ = groups[-1]  # a name needs an affiliation after it: the last "name" is one
+        groups[-1] = (names[:-1], names[-1:])
     return groups, standfirst
 
 

@@ -1,0 +1,95 @@
+"""Readers see the complete previous index or the complete new one, even when ingestion dies."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from core import layout
+from core.artifacts import load_index
+from ingest.build import run_ingest
+from tests.conftest import ROOT
+
+# A child that publishes full rebuilds in a loop with a fast stand-in encoder: what is under test is
+# publishing, so the child needs no real model, and killing it at random instants hits every phase.
+CHILD = """
+import sys, numpy as np
+from pathlib import Path
+from ingest.build import run_ingest
+class Fake:
+    def get_embedding_dimension(self): return 8
+    def encode(self, texts, **kw):
+        v = np.random.default_rng(len(texts)).normal(size=(len(texts), 8)).astype("float32")
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+enc = Fake()
+print("ready", flush=True)
+while True:
+    run_ingest(Path(sys.argv[1]), Path(sys.argv[2]), full=True, progress=False, encoder=enc)
+"""
+
+
+def _consistent(index) -> int:
+    data = load_index(index)
+    n = len(data.chunks)
+    assert n == data.manifest["counts"]["chunks"] == len(data.chunk_vectors) == len(data.dense)
+    assert len(data.sentence_vectors) == data.manifest["counts"]["sentences"] == len(data.sentence_chunk)
+    return n
+
+
+def test_killed_ingestion_never_tears_the_index(seed_corpus, tmp_path, encoder):
+    index = tmp_path / "index"
+    run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    stop, seen, errors = threading.Event(), [], []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.append(_consistent(index))
+            except Exception as e:  # noqa: BLE001 - any failure to read is a torn index
+                errors.append(repr(e))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    rng = random.Random(7)
+    try:
+        for _ in range(6):
+            child = subprocess.Popen([sys.executable, "-c", CHILD, str(seed_corpus), str(index)], cwd=ROOT, stdout=subprocess.PIPE)
+            assert child.stdout.readline().strip() == b"ready"
+            time.sleep(rng.uniform(0.2, 2.0))
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            assert _consistent(index) == 30
+    finally:
+        stop.set()
+        t.join()
+    assert not errors, errors[:3]
+    assert seen and set(seen) == {30}
+    # the next run clears what the killed runs left behind and publishes normally
+    run_ingest(seed_corpus, index, full=True, progress=False, encoder=encoder)
+    leftovers = [p.name for p in (index / layout.VERSIONS).iterdir() if p.name.startswith(layout.BUILDING_PREFIX)]
+    assert leftovers == []
+    assert len(list((index / layout.VERSIONS).iterdir())) <= layout.KEEP_VERSIONS
+
+
+@pytest.mark.parametrize("crash_at", ["fsync_tree", "replace"])
+def test_crash_before_the_pointer_swap_keeps_the_old_index(seed_corpus, tmp_path, encoder, monkeypatch, crash_at):
+    index = tmp_path / "index"
+    run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    before = layout.current_version(index)
+
+    def crash(*a, **k):
+        raise OSError("simulated crash")
+
+    target = layout if crash_at == "fsync_tree" else layout.os
+    monkeypatch.setattr(target, crash_at, crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        run_ingest(seed_corpus, index, full=True, progress=False, encoder=encoder)
+    monkeypatch.undo()
+    assert layout.current_version(index) == before
+    assert _consistent(index) == 30
