@@ -11,44 +11,11 @@ import numpy as np
 
 from core import layout
 from core.lexical import LEXICAL_SETTINGS
-from core.model import max_seq_length, verify_model
-from core.types import Chunk, Document, MythInfo
-from ingest.chunk import SPLITTER, chunk_document
+from core.model import verify_model
+from ingest.chunk import chunk_document
 from ingest.load import Limits, Skipped, SourceFile, discover, read_document
+from ingest.plan import BuildReport, FileReport, compatible, myth_from_json, myth_to_json, plan_files, settings_for
 from ingest.structure import parse
-
-SENTENCE_TEXT = "sentence"  # sentences are embedded bare; chunks carry the myth/section context
-
-
-@dataclass(frozen=True)
-class FileReport:
-    source: str
-    status: str  # added | changed | unchanged | removed | skipped
-    reason: str = ""
-    chunks: int = 0
-    sentences: int = 0
-
-
-@dataclass
-class BuildReport:
-    """What a run did, for the CLI report, the UI and tests."""
-
-    files: list[FileReport] = field(default_factory=list)
-    myths: list[MythInfo] = field(default_factory=list)
-    chunks: int = 0
-    sentences: int = 0
-    embedded: int = 0
-    model_loaded: bool = False
-    published: str | None = None
-    dry_run: bool = False
-    message: str = ""
-    seconds: float = 0.0
-    timings: dict = field(default_factory=dict)
-    exit_code: int = 0
-
-
-def _settings(model_dir: Path) -> dict:
-    return {"max_tokens": max_seq_length(model_dir), "splitter": SPLITTER, "sentence_text": SENTENCE_TEXT}
 
 
 def run_ingest(
@@ -86,14 +53,14 @@ def run_ingest(
         report.exit_code = 2
         return report
     mdir, model_id, hashes = verify_model(model_dir)
-    settings = _settings(mdir)
+    settings = settings_for(mdir)
     with layout.writer_lock(index):
         prev_dir = _previous(index)
         prev = layout.read_manifest(prev_dir) if prev_dir else None
-        reusable = prev is not None and not full and _compatible(prev, hashes, settings)
+        reusable = prev is not None and not full and compatible(prev, hashes, settings)
         prev_files = prev["files"] if reusable else {}
         found = discover(corpus, limits)
-        plan = _plan(found, prev_files)
+        plan = plan_files(found, prev_files)
         removed = sorted(set(prev_files) - {f.source for f in found})
         report.files += [FileReport(s, "removed") for s in removed]
         changed = any(st != "unchanged" for st, _ in plan.values()) or removed or not reusable
@@ -102,7 +69,7 @@ def run_ingest(
                 entry = prev_files[sf.source]
                 status = "skipped" if entry.get("skip") else "unchanged"
                 report.files.append(FileReport(sf.source, status, entry.get("skip", ""), entry.get("chunks", 0), entry.get("sentences", 0)))
-            report.myths = [MythInfo(**{**m, "missing_sections": tuple(m["missing_sections"])}) for m in prev["myths"]]
+            report.myths = [myth_from_json(m) for m in prev["myths"]]
             report.chunks, report.sentences = prev["counts"]["chunks"], prev["counts"]["sentences"]
             report.message = "Index is up to date; nothing to do."
             return _finish(report, t0)
@@ -114,24 +81,8 @@ def run_ingest(
                 "" if reusable or prev is None else " A full rebuild is needed (model, settings or format changed)."
             )
             return _finish(report, t0)
-        return _build(
-            report,
-            t0,
-            corpus,
-            index,
-            found,
-            plan,
-            prev_dir if reusable else None,
-            prev_files,
-            mdir,
-            model_id,
-            hashes,
-            settings,
-            limits,
-            progress,
-            on_progress,
-            encoder,
-        )
+        run = _Run(report, t0, corpus, index, mdir, model_id, hashes, settings, limits)
+        return _build(run, found, plan, prev_dir if reusable else None, prev_files, progress, on_progress, encoder)
 
 
 def _previous(index: Path) -> Path | None:
@@ -141,170 +92,148 @@ def _previous(index: Path) -> Path | None:
         return None
 
 
-def _compatible(prev: dict, hashes: dict, settings: dict) -> bool:
-    return (
-        prev.get("format_version") == layout.FORMAT_VERSION
-        and prev.get("model", {}).get("sha256") == hashes
-        and prev.get("chunking") == settings
-        and prev.get("lexical") == LEXICAL_SETTINGS
-    )
+@dataclass
+class _Run:
+    """State shared by the stages of one build."""
+
+    report: BuildReport
+    t0: float
+    corpus: Path
+    index: Path
+    model_dir: Path
+    model_id: str
+    hashes: dict
+    settings: dict
+    limits: Limits
+    files: dict = field(default_factory=dict)  # source -> manifest entry
 
 
-def _plan(found: list[SourceFile], prev_files: dict) -> dict[str, tuple[str, str]]:
-    plan = {}
-    for sf in found:
-        old = prev_files.get(sf.source)
-        if sf.skip:
-            same = old is not None and old.get("skip") == sf.skip
-            plan[sf.source] = ("unchanged" if same else "skipped", sf.skip)
-        elif old is None:
-            plan[sf.source] = ("added", "")
-        elif old["sha256"] != sf.sha256:
-            plan[sf.source] = ("changed", "")
-        else:
-            plan[sf.source] = ("unchanged", old.get("skip", ""))
-    return plan
+def _build(run: _Run, found, plan, prev_dir, prev_files, progress, on_progress, encoder) -> BuildReport:
+    from ingest.previous import Previous
+
+    t = time.perf_counter()
+    pieces = _collect(run, found, plan, Previous(prev_dir), prev_files)
+    run.report.timings["read_parse_chunk_s"] = time.perf_counter() - t
+    if not pieces:
+        run.report.message = "Nothing usable was found in the corpus; the previous index (if any) is unchanged."
+        run.report.exit_code = 2
+        return _finish(run.report, run.t0)
+    pieces = _embed(run, pieces, progress, on_progress, encoder)
+    return _publish(run, pieces)
 
 
-def _build(
-    report, t0, corpus, index, found, plan, prev_dir, prev_files, mdir, model_id, hashes, settings, limits, progress, on_progress, encoder
-):
-    from core.artifacts import read_chunks, read_documents, read_vectors
+def _skip(run: _Run, sf: SourceFile, reason: str) -> None:
+    run.report.files.append(FileReport(sf.source, "skipped", reason))
+    run.files[sf.source] = {"sha256": sf.sha256, "size": sf.size, "skip": reason}
+
+
+def _collect(run: _Run, found, plan, previous, prev_files) -> list:
+    """Reuse unchanged files' pieces; read, structure and chunk the rest."""
     from core.model import load_tokenizer
+    from ingest.previous import Piece
 
-    tokenizer = load_tokenizer(mdir)
-    old_chunks = read_chunks(prev_dir) if prev_dir else []
-    old_cvec, old_svec = read_vectors(prev_dir) if prev_dir else (None, None)
-    old_docs = {d.source: d for d in read_documents(prev_dir)} if prev_dir else {}
-    by_source: dict[str, list[int]] = {}
-    for i, c in enumerate(old_chunks):
-        by_source.setdefault(c.source, []).append(i)
-    sent_offsets = np.cumsum([0] + [len(c.sentences) for c in old_chunks])
-
-    docs: list[Document] = []
-    pieces: list[tuple[list[Chunk], np.ndarray | None, np.ndarray | None]] = []
-    files_meta: dict[str, dict] = {}
-    t_parse = time.perf_counter()
+    tokenizer = load_tokenizer(run.model_dir)
+    pieces = []
     for sf in found:
         status, reason = plan[sf.source]
-        old_skip = prev_files.get(sf.source, {}).get("skip")
-        if status == "skipped" or (status == "unchanged" and old_skip):
-            report.files.append(FileReport(sf.source, "skipped", reason or old_skip))
-            files_meta[sf.source] = {"sha256": sf.sha256, "size": sf.size, "skip": reason or old_skip}
+        old = prev_files.get(sf.source, {})
+        if status == "skipped" or (status == "unchanged" and old.get("skip")):
+            _skip(run, sf, reason or old["skip"])
             continue
-        if status == "unchanged" and sf.source in old_docs:
-            rows = by_source.get(sf.source, [])
-            chunks = [old_chunks[i] for i in rows]
-            srows = [j for i in rows for j in range(sent_offsets[i], sent_offsets[i + 1])]
-            pieces.append((chunks, old_cvec[rows], old_svec[srows]))
-            docs.append(old_docs[sf.source])
-            meta = prev_files[sf.source]
+        piece = previous.take(sf.source) if status == "unchanged" else None
+        if piece is not None:
+            meta = old
         else:
-            doc = read_document(sf, limits)
+            doc = read_document(sf, run.limits)
             if isinstance(doc, Skipped):
-                report.files.append(FileReport(sf.source, "skipped", doc.reason))
-                files_meta[sf.source] = {"sha256": sf.sha256, "size": sf.size, "skip": doc.reason}
+                _skip(run, sf, doc.reason)
                 continue
             blocks, myths = parse(doc)
-            chunks = chunk_document(doc, blocks, tokenizer)
-            if not chunks:
-                report.files.append(FileReport(sf.source, "skipped", "no text to index"))
-                files_meta[sf.source] = {"sha256": sf.sha256, "size": sf.size, "skip": "no text to index"}
+            piece = Piece(doc, chunk_document(doc, blocks, tokenizer))
+            if not piece.chunks:
+                _skip(run, sf, "no text to index")
                 continue
             note = f"decoded as {doc.encoding} (not valid UTF-8)" if doc.encoding in ("cp1252", "latin-1") else ""
-            pieces.append((chunks, None, None))
-            docs.append(doc)
-            meta = {"sha256": sf.sha256, "size": sf.size, "note": note, "myths": [_myth_json(m) for m in myths]}
-        meta = {**meta, "chunks": len(chunks), "sentences": sum(len(c.sentences) for c in chunks)}
-        files_meta[sf.source] = meta
-        report.files.append(FileReport(sf.source, status, meta.get("note", ""), meta["chunks"], meta["sentences"]))
-    report.timings["read_parse_chunk_s"] = time.perf_counter() - t_parse
+            meta = {"sha256": sf.sha256, "size": sf.size, "note": note, "myths": [myth_to_json(m) for m in myths]}
+        meta = {**meta, "chunks": len(piece.chunks), "sentences": piece.sentence_count}
+        run.files[sf.source] = meta
+        run.report.files.append(FileReport(sf.source, status, meta.get("note", ""), meta["chunks"], meta["sentences"]))
+        pieces.append(piece)
+    return pieces
 
-    all_chunks = [c for chunks, _, _ in pieces for c in chunks]
-    if not all_chunks:
-        report.message = "Nothing usable was found in the corpus; the previous index (if any) is unchanged."
-        report.exit_code = 2
-        return _finish(report, t0)
 
-    todo = [c for chunks, v, _ in pieces if v is None for c in chunks]
+def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
+    """Embed the chunks and sentences of pieces that have no vectors yet; loads the model only then."""
     from core.artifacts import sentence_texts
 
-    texts = [c.embed_text for c in todo] + sentence_texts(todo)
-    t_enc = time.perf_counter()
-    new_vecs = np.zeros((0, 0), dtype=np.float32)
-    if texts:
-        if encoder is None:
-            from core.model import load_encoder
+    todo = [p for p in pieces if p.chunk_vectors is None]
+    chunks = [c for p in todo for c in p.chunks]
+    if not chunks:
+        return pieces
+    if encoder is None:
+        from core.model import load_encoder
 
-            t_load = time.perf_counter()
-            encoder = load_encoder(mdir)
-            report.timings["model_load_s"] = time.perf_counter() - t_load
-            report.model_loaded = True
-        t_enc = time.perf_counter()
-        from ingest.embed import encode
+        t = time.perf_counter()
+        encoder = load_encoder(run.model_dir)
+        run.report.timings["model_load_s"] = time.perf_counter() - t
+        run.report.model_loaded = True
+    from ingest.embed import encode
 
-        new_vecs = encode(encoder, texts, progress=progress, on_progress=on_progress)
-        report.embedded = len(todo)
-    report.timings["encode_s"] = time.perf_counter() - t_enc
-    dim = new_vecs.shape[1] if len(texts) else old_cvec.shape[1]
+    t = time.perf_counter()
+    vectors = encode(encoder, [c.embed_text for c in chunks] + sentence_texts(chunks), progress=progress, on_progress=on_progress)
+    run.report.timings["encode_s"] = time.perf_counter() - t
+    run.report.embedded = len(chunks)
+    out, c_pos, s_pos = [], 0, len(chunks)
+    for p in pieces:
+        if p.chunk_vectors is None:
+            n_c, n_s = len(p.chunks), p.sentence_count
+            p = replace(p, chunk_vectors=vectors[c_pos : c_pos + n_c], sentence_vectors=vectors[s_pos : s_pos + n_s])
+            c_pos, s_pos = c_pos + n_c, s_pos + n_s
+        out.append(p)
+    return out
 
-    cvecs, svecs, pos_c, pos_s = [], [], 0, len(todo)
-    for chunks, cv, sv in pieces:
-        if cv is None:
-            n_s = sum(len(c.sentences) for c in chunks)
-            cv, sv = new_vecs[pos_c : pos_c + len(chunks)], new_vecs[pos_s : pos_s + n_s]
-            pos_c, pos_s = pos_c + len(chunks), pos_s + n_s
-        cvecs.append(cv)
-        svecs.append(sv)
-    all_chunks = [replace(c, id=i) for i, c in enumerate(all_chunks)]
-    chunk_vectors = np.vstack(cvecs).astype(np.float32)
-    sentence_vectors = np.vstack(svecs).astype(np.float32) if svecs else np.zeros((0, dim), np.float32)
 
-    t_write = time.perf_counter()
+def _publish(run: _Run, pieces: list) -> BuildReport:
+    """Number the chunks, write a new version and switch the published pointer to it."""
     from core.artifacts import write_version
     from core.dense import DenseStore
 
-    dense = DenseStore(dim)
+    t = time.perf_counter()
+    report = run.report
+    chunks = [replace(c, id=i) for i, c in enumerate(c for p in pieces for c in p.chunks)]
+    chunk_vectors = np.vstack([p.chunk_vectors for p in pieces]).astype(np.float32)
+    sentence_vectors = np.vstack([p.sentence_vectors for p in pieces]).astype(np.float32)
+    dim = chunk_vectors.shape[1]
+    dense = DenseStore.create(dim, len(chunk_vectors))  # exact below core.dense.HNSW_MIN_VECTORS, HNSW above
     dense.add(chunk_vectors)
-    myths = [m for s in sorted(files_meta) for m in files_meta[s].get("myths", []) if not files_meta[s].get("skip")]
-    version, build_dir = layout.new_build_dir(index)
+    myths = [m for s in sorted(run.files) for m in run.files[s].get("myths", []) if not run.files[s].get("skip")]
+    version, build_dir = layout.new_build_dir(run.index)
     manifest = {
         "version": version,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": {"id": model_id, "path": str(mdir), "dimension": int(dim), "sha256": hashes},
-        "chunking": settings,
+        "model": {"id": run.model_id, "path": str(run.model_dir), "dimension": int(dim), "sha256": run.hashes},
+        "chunking": run.settings,
         "lexical": LEXICAL_SETTINGS,
-        "dense": {"kind": dense.kind, "count": len(dense)},
-        "corpus": str(corpus),
-        "files": files_meta,
+        "dense": dense.describe(),
+        "corpus": str(run.corpus),
+        "files": run.files,
         "myths": myths,
         "counts": {
-            "documents": len(docs),
-            "chunks": len(all_chunks),
-            "sentences": int(len(sentence_vectors)),
+            "documents": len(pieces),
+            "chunks": len(chunks),
+            "sentences": len(sentence_vectors),
             "myths": len({m["myth"] for m in myths if m["myth"] is not None}),
-            "skipped": sum(1 for m in files_meta.values() if m.get("skip")),
+            "skipped": sum(1 for m in run.files.values() if m.get("skip")),
         },
     }
-    write_version(build_dir, manifest, docs, all_chunks, chunk_vectors, sentence_vectors, dense)
-    layout.publish(index, version, build_dir)
-    report.timings["write_publish_s"] = time.perf_counter() - t_write
+    write_version(build_dir, manifest, [p.doc for p in pieces], chunks, chunk_vectors, sentence_vectors, dense)
+    layout.publish(run.index, version, build_dir)
+    report.timings["write_publish_s"] = time.perf_counter() - t
     report.published = version
-    report.myths = [MythInfo(**{**m, "missing_sections": tuple(m["missing_sections"])}) for m in myths]
-    report.chunks, report.sentences = len(all_chunks), int(len(sentence_vectors))
+    report.myths = [myth_from_json(m) for m in myths]
+    report.chunks, report.sentences = len(chunks), len(sentence_vectors)
     report.message = f"Published index version {version}."
-    return _finish(report, t0)
-
-
-def _myth_json(m: MythInfo) -> dict:
-    return {
-        "myth": m.myth,
-        "title": m.title,
-        "author": m.author,
-        "affiliation": m.affiliation,
-        "source": m.source,
-        "missing_sections": list(m.missing_sections),
-    }
+    return _finish(report, run.t0)
 
 
 def _finish(report: BuildReport, t0: float) -> BuildReport:

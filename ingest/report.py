@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.build import BuildReport
+from ingest.plan import BuildReport
 
 _ORDER = ("added", "changed", "removed", "skipped", "unchanged")
 
