@@ -6,20 +6,59 @@ from pathlib import Path
 
 import numpy as np
 
+FLAT = "faiss-flat-ip"
+HNSW = "faiss-hnsw-ip"
+# Chosen from `python -m bench` (docs/BENCHMARKS.md): below this many vectors exact search costs well
+# under a millisecond per query, so the approximation buys nothing; above it HNSW is several times faster
+# at recall@10 >= 0.99 against exact search.
+HNSW_MIN_VECTORS = 50_000
+HNSW_M = 32  # graph degree: recall@10 >= 0.99 on the benchmark queries with the efSearch below
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+
 
 class DenseStore:
     """Inner-product search over L2-normalised vectors (cosine similarity).
 
-    Exact (flat) search; another backend only has to keep these four methods.
+    ``faiss-flat-ip`` is exact; ``faiss-hnsw-ip`` is approximate (HNSW graph) for small ``k`` and exact
+    (a scan of the stored vectors) when a caller asks for a large share of the store. Another backend,
+    e.g. a distributed vector engine, only has to keep ``add``, ``search``, ``save``, ``load``, ``kind``
+    and ``len()``.
     """
-
-    kind = "faiss-flat-ip"
 
     def __init__(self, dim: int, index=None):
         import faiss
 
         self.dim = dim
         self.index = index if index is not None else faiss.IndexFlatIP(dim)
+
+    @classmethod
+    def create(cls, dim: int, n_vectors: int, kind: str | None = None) -> DenseStore:
+        """An empty store of the kind suited to ``n_vectors`` vectors (or of the ``kind`` asked for)."""
+        import faiss
+
+        kind = kind or (HNSW if n_vectors >= HNSW_MIN_VECTORS else FLAT)
+        if kind == FLAT:
+            return cls(dim)
+        if kind != HNSW:
+            raise ValueError(f"unknown dense store kind {kind!r}; choose {FLAT} or {HNSW}")
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+        return cls(dim, index)
+
+    @property
+    def kind(self) -> str:
+        return HNSW if hasattr(self.index, "hnsw") else FLAT
+
+    def describe(self) -> dict:
+        """Kind, size and search parameters, for the index manifest."""
+        out = {"kind": self.kind, "count": len(self)}
+        if self.kind == HNSW:
+            out.update(
+                M=self.index.hnsw.nb_neighbors(1), ef_construction=self.index.hnsw.efConstruction, ef_search=self.index.hnsw.efSearch
+            )
+        return out
 
     def add(self, vectors: np.ndarray) -> None:
         if len(vectors):
@@ -28,7 +67,13 @@ class DenseStore:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (scores, ids) of shape (n_queries, k); ids are -1 past the end."""
         k = max(1, min(k, self.index.ntotal or 1))
-        return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if self.kind == HNSW and k > min(2048, self.index.ntotal // 8):
+            # A graph walk for a large share of the store is slower than a scan and may miss items.
+            import faiss
+
+            return faiss.downcast_index(self.index.storage).search(queries, k)
+        return self.index.search(queries, k)
 
     def __len__(self) -> int:
         return self.index.ntotal
@@ -42,5 +87,5 @@ class DenseStore:
     def load(cls, path: Path) -> DenseStore:
         import faiss
 
-        index = faiss.read_index(str(path))
+        index = faiss.read_index(str(path))  # HNSW parameters (efSearch too) are stored in the file
         return cls(index.d, index)
