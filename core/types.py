@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 ABOUT_SECTION = "About this series"
+TITLE_SECTION = "Title"
 STANDFIRST_SECTION = "Standfirst"
 AUTHOR_SECTION = "Author"
 TEMPLATE_SECTIONS = (

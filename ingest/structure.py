@@ -10,11 +10,11 @@ from core.types import (
     AUTHOR_SECTION,
     STANDFIRST_SECTION,
     TEMPLATE_SECTIONS,
+    TITLE_SECTION,
     Document,
     MythInfo,
 )
 
-TITLE_SECTION = "Title"
 _QUOTES = "‘’'\"“”"
 TITLE_RE = re.compile(r"^\s*(?:#+\s*)?\**\s*Myth\s+(\d{1,4})\s*[:.\-–—]\s*(.+?)\s*\**\s*$", re.IGNORECASE)
 NUMBERED_TITLE_RE = re.compile(r"^\s*(?:#+\s*)?(\d{1,3})\s+([‘“\"'].+[’”\"'])\s*$")

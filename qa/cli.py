@@ -1,0 +1,66 @@
+"""`python -m qa`: answer one question, or one per line from standard input, as text or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from qa.types import Answer
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m qa",
+        description="Answer questions from the myth texts with verbatim, cited sentences (or say the texts do not answer).",
+    )
+    p.add_argument("question", nargs="?", help="the question; without it, read one question per line from standard input")
+    p.add_argument("--index", type=Path, default=Path("index"), help="index folder built by `python -m ingest` (default: index/)")
+    p.add_argument("-k", type=int, default=5, help="passages to list (default: 5)")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object per line per question")
+    p.add_argument("--myth", type=int, help="only search this myth number")
+    p.add_argument("--section", help="only search this section, e.g. 'Why is it wrong?'")
+    args = p.parse_args(argv)
+    if args.k < 1:
+        p.error("-k must be at least 1")
+    return args
+
+
+def render(answer: Answer) -> str:
+    """A readable answer: the sentences with numbered citations, then the cited passages."""
+    lines = [f"Q: {answer.question}"]
+    if answer.message:
+        lines.append(answer.message)
+    for s in answer.sentences:
+        lines.append(f"  “{s.text}” [{s.passage + 1}]")
+    if answer.passages:
+        lines.append("Sources:" if answer.answered else "Closest passages:")
+    for i, p in enumerate(answer.passages, 1):
+        who = f" — {p.author}" if p.author else ""
+        lines.append(f"  [{i}] {p.citation()}{who} · {p.source} · score {p.score:.3f}")
+        text = p.text if len(p.text) <= 300 else p.text[:297] + "…"
+        lines.append("      " + text.replace("\n", " "))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the index and model once, answer each question; exit 2 when the index cannot be used."""
+    args = parse_args(argv)
+    from core.layout import IndexMissing
+    from core.model import ModelError
+    from qa.engine import Engine, IndexMismatch
+
+    try:
+        engine = Engine.load(args.index)
+    except (IndexMissing, IndexMismatch, ModelError, RuntimeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)
+    for q in questions:
+        answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render(answer) + "\n", flush=True)
+    return 0

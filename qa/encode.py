@@ -1,0 +1,63 @@
+"""Query encoding: cut a question to the model window, embed it fast, cache repeats."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Prepared(NamedTuple):
+    """A question as the read path uses it: cleaned, cut to the model window if needed."""
+
+    text: str
+    tokens: int  # model tokens in the original (cleaned) question, special tokens excluded
+    truncated: bool
+
+
+class QueryEncoder:
+    """Embed one query at a time with the index's own model.
+
+    ``SentenceTransformer.encode`` costs a few ms of bookkeeping per call; for single short queries we
+    call its tokenizer, transformer and pooling modules directly (same numbers, checked in the tests).
+    Models laid out differently fall back to ``encode``. Thread-safe: torch inference and the LRU
+    cache may be used from several threads at once.
+    """
+
+    def __init__(self, model, model_dir: Path, cache_size: int = 1024):
+        import torch
+
+        from core.model import load_tokenizer
+
+        self.model = model
+        self.window = int(model.max_seq_length)
+        self._counter = load_tokenizer(Path(model_dir))  # untruncated, with offsets, to cut long questions
+        self._torch = torch
+        mods = list(model)
+        names = [type(m).__name__ for m in mods]
+        self._fast = names[:2] == ["Transformer", "Pooling"] and all(n == "Normalize" for n in names[2:]) and hasattr(mods[0], "auto_model")
+        self.embed = lru_cache(maxsize=cache_size)(self._embed)
+
+    def prepare(self, text: str) -> Prepared:
+        """Count the question's model tokens; if it overflows the window keep the text that fits."""
+        enc = self._counter.encode(text, add_special_tokens=False)
+        room = self.window - 2  # [CLS] and [SEP]
+        if len(enc.ids) <= room:
+            return Prepared(text, len(enc.ids), False)
+        return Prepared(text[: enc.offsets[room - 1][1]], len(enc.ids), True)
+
+    def _embed(self, text: str) -> np.ndarray:
+        torch = self._torch
+        with torch.inference_mode():
+            if not self._fast:
+                vec = self.model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+            else:
+                feats = self.model.tokenizer([text], return_tensors="pt", truncation=True, max_length=self.window)
+                hidden = self.model[0].auto_model(**feats).last_hidden_state
+                pooled = self.model[1]({"token_embeddings": hidden, "attention_mask": feats["attention_mask"]})["sentence_embedding"]
+                vec = torch.nn.functional.normalize(pooled, dim=-1)[0].numpy()
+        vec = np.asarray(vec, dtype=np.float32)
+        vec.setflags(write=False)  # shared through the cache: nobody may change it
+        return vec

@@ -1,0 +1,64 @@
+"""`python -m qa.evaluate`: score the read path on the question set; exit 1 below the given bars."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from qa.evaluate.run import QUESTIONS, SPLITS
+
+BARS = (("min_top1", "top1"), ("min_top3", "top3"), ("min_sentence", "sentence"), ("min_abstain_recall", "abstain_recall"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__)
+    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument("--questions", type=Path, default=QUESTIONS, help="question set, JSON lines (default: eval/questions.jsonl)")
+    p.add_argument("--split", choices=SPLITS, default="all", help="which half the bars and the failure list apply to (default: all)")
+    p.add_argument("--compare", action="store_true", help="also run dense-only, BM25-only and RRF side by side")
+    p.add_argument("--json", action="store_true", help="print the reports as one JSON document")
+    for flag, _ in BARS:
+        p.add_argument("--" + flag.replace("_", "-"), type=float, metavar="X", help=f"exit 1 if fused {flag[4:]} < X on --split")
+    p.add_argument("--max-refused", type=int, metavar="N", help="exit 1 if more than N answerable questions are refused on --split")
+    args = p.parse_args(argv)
+    return run_cli(args)
+
+
+def run_cli(args) -> int:
+    from core.layout import IndexMissing
+    from qa.engine import Engine, IndexMismatch
+    from qa.evaluate.report import as_json, failures, table
+    from qa.evaluate.run import evaluate, load_questions
+
+    try:
+        questions = load_questions(args.questions)
+        engine = Engine.load(args.index)
+    except (OSError, ValueError, IndexMissing, IndexMismatch) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    methods = ("fused", "rrf", "dense", "bm25") if args.compare else ("fused",)
+    reports = evaluate(engine, questions, methods)
+    gate = next(r for r in reports if r.method == "fused" and r.split == args.split)
+    if args.json:
+        print(json.dumps({"index_version": engine.version, "reports": as_json(reports)}, ensure_ascii=False))
+    else:
+        print(f"Index {engine.version}; {len(questions)} questions from {args.questions}\n")
+        print(table(reports) + "\n")
+        print(failures(gate))
+    broken = [
+        f"{name} {getattr(gate, attr) or 0:.3f} < {getattr(args, name)}"
+        for name, attr in BARS
+        if getattr(args, name) is not None and (getattr(gate, attr) or 0) < getattr(args, name)
+    ]
+    if args.max_refused is not None and gate.refused > args.max_refused:
+        broken.append(f"refused {gate.refused} > {args.max_refused}")
+    if broken:
+        print(f"FAILED on {args.split}: " + "; ".join(broken), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Run the question set through the engine and compute the metrics (definitions below).
+
+Definitions (per answerable question; a question lists one or more verbatim gold snippets):
+  - a passage *hits* when its text contains a gold snippet;
+  - top-1 / top-3 = share of questions with a hit at rank 1 / within ranks 1-3 (ir-measures Success@1, @3);
+  - MRR = mean reciprocal rank of the first hit within the first 10 passages (ir-measures RR@10);
+  - the first answer sentence *hits* when the question was answered and that sentence contains a gold
+    snippet or is contained in one (a gold snippet may span several sentences);
+  - refused = answerable questions the engine abstained on.
+Per out-of-scope question the engine should abstain: abstention precision = abstentions on out-of-scope
+questions / all abstentions, recall = abstentions on out-of-scope questions / out-of-scope questions.
+Passage metrics ignore abstention (the closest passages are listed either way).
+Latency = wall time of one ``Engine.ask`` per distinct question after a warm-up, query-embedding cache
+cleared before each method so no question is served from it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+SPLITS = ("tune", "heldout", "all")
+DEPTH = 10  # passages retrieved per question for the metrics
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    gold: tuple[str, ...]
+    split: str
+    kind: str
+    out_of_scope: bool
+
+
+@dataclass
+class Outcome:
+    question: Question
+    chunks: list[int]
+    answered: bool
+    first_sentence: str | None
+    top_section: str | None
+    top_text: str | None
+    seconds: float
+
+
+@dataclass
+class Report:
+    method: str
+    split: str
+    n_answerable: int
+    n_out_of_scope: int
+    top1: float
+    top3: float
+    mrr: float
+    sentence: float
+    refused: int
+    abstain_precision: float | None
+    abstain_recall: float | None
+    abstained_out_of_scope: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+    failures: list[dict] = field(default_factory=list)
+
+
+def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    """Read the question set, checking each row has what the metrics need."""
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        q = Question(
+            r["id"], r["question"], tuple(r.get("gold", ())), r.get("split", "tune"), r.get("kind", ""), bool(r.get("out_of_scope"))
+        )
+        if not q.out_of_scope and not q.gold:
+            raise ValueError(f"{path}:{n}: answerable question {q.id} has no gold snippet")
+        out.append(q)
+    return out
+
+
+def sentence_hit(sentence: str | None, gold: tuple[str, ...]) -> bool:
+    return sentence is not None and any(g in sentence or sentence in g for g in gold)
+
+
+def run(engine, questions: list[Question], method: str = "fused") -> list[Outcome]:
+    """Ask every question once with ``method`` and record what came back and how long it took."""
+    engine.encoder.embed.cache_clear()
+    for warm in ("warm-up question one", "warm-up question two"):
+        engine.ask(warm, k=DEPTH, mode=method)
+    engine.encoder.embed.cache_clear()
+    outcomes = []
+    for q in questions:
+        t0 = time.perf_counter()
+        a = engine.ask(q.question, k=DEPTH, mode=method)
+        dt = time.perf_counter() - t0
+        top = a.passages[0] if a.passages else None
+        outcomes.append(
+            Outcome(
+                q,
+                [p.chunk_id for p in a.passages],
+                a.answered,
+                a.sentences[0].text if a.sentences else None,
+                top.section if top else None,
+                top.text if top else None,
+                dt,
+            )
+        )
+    return outcomes
+
+
+def _passage_metrics(engine, outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Per-question Success@1, Success@3 and RR@10 from ir-measures; a question with no hit at all scores 0."""
+    import ir_measures
+    from ir_measures import RR, Qrel, ScoredDoc, Success
+
+    chunks = engine.index.chunks
+    qrels = [Qrel(o.question.id, str(c.id), 1) for o in outcomes for c in chunks if any(g in c.text for g in o.question.gold)]
+    # Scores from ranks: trec_eval breaks score ties by doc id, which would reorder our ranking.
+    run_ = [ScoredDoc(o.question.id, str(cid), float(DEPTH - r)) for o in outcomes for r, cid in enumerate(o.chunks)]
+    per: dict[str, dict[str, float]] = {o.question.id: {"top1": 0.0, "top3": 0.0, "mrr": 0.0} for o in outcomes}
+    names = {Success @ 1: "top1", Success @ 3: "top3", RR @ DEPTH: "mrr"}
+    for m in ir_measures.iter_calc(list(names), qrels, run_):
+        per[m.query_id][names[m.measure]] = float(m.value)
+    return per
+
+
+def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Report:
+    """Aggregate the outcomes of one method over one split, listing every failed question."""
+    ans = [o for o in outcomes if not o.question.out_of_scope]
+    oos = [o for o in outcomes if o.question.out_of_scope]
+    per = _passage_metrics(engine, ans) if ans else {}
+
+    def mean(key):
+        return float(np.mean([per[o.question.id][key] for o in ans])) if ans else 0.0
+
+    abstained = [o for o in outcomes if not o.answered]
+    caught = sum(1 for o in abstained if o.question.out_of_scope)
+    failures = []
+    for o in outcomes:
+        q = o.question
+        why = []
+        if q.out_of_scope and o.answered:
+            why.append("answered an out-of-scope question")
+        if not q.out_of_scope:
+            if per[q.id]["top1"] < 1:
+                why.append(f"top-1 passage miss (first hit at rank {round(1 / per[q.id]['mrr']) if per[q.id]['mrr'] else '>10'})")
+            if not o.answered:
+                why.append("refused")
+            elif not sentence_hit(o.first_sentence, q.gold):
+                why.append("first sentence miss")
+        if why:
+            failures.append(
+                {"id": q.id, "question": q.question, "why": "; ".join(why), "gold": list(q.gold), "sentence": o.first_sentence,
+                 "top_section": o.top_section, "top_passage": (o.top_text or "")[:160]}
+            )  # fmt: skip
+    ms = np.array([o.seconds * 1000 for o in outcomes]) if outcomes else np.zeros(1)
+    return Report(
+        method=method,
+        split=split,
+        n_answerable=len(ans),
+        n_out_of_scope=len(oos),
+        top1=mean("top1"),
+        top3=mean("top3"),
+        mrr=mean("mrr"),
+        sentence=float(np.mean([o.answered and sentence_hit(o.first_sentence, o.question.gold) for o in ans])) if ans else 0.0,
+        refused=sum(1 for o in ans if not o.answered),
+        abstain_precision=caught / len(abstained) if abstained else None,
+        abstain_recall=caught / len(oos) if oos else None,
+        abstained_out_of_scope=caught,
+        latency_p50_ms=float(np.percentile(ms, 50)),
+        latency_p95_ms=float(np.percentile(ms, 95)),
+        failures=failures,
+    )
+
+
+def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fused",)) -> list[Report]:
+    """Run each method once over all questions; report the tune half, the held-out half and all."""
+    reports = []
+    for method in methods:
+        outcomes = run(engine, questions, method)
+        for split in SPLITS:
+            chosen = [o for o in outcomes if split == "all" or o.question.split == split]
+            reports.append(summarise(engine, chosen, method, split))
+    return reports

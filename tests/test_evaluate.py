@@ -1,0 +1,85 @@
+"""The question set is well formed and verbatim; the evaluation gates on the shipped index."""
+
+import json
+from collections import Counter
+
+import pytest
+
+from qa.engine import Engine
+from qa.evaluate import QUESTIONS, evaluate, load_questions, sentence_hit
+from qa.evaluate.__main__ import main as evaluate_main
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_questions(QUESTIONS)
+
+
+def test_question_set_shape(questions):
+    answerable = [q for q in questions if not q.out_of_scope]
+    oos = [q for q in questions if q.out_of_scope]
+    assert len(answerable) >= 60 and len(oos) >= 12
+    assert len({q.id for q in questions}) == len(questions)
+    assert len({q.question for q in questions}) == len(questions)
+    assert {q.split for q in questions} == {"tune", "heldout"}
+    assert all(not q.gold for q in oos)
+    kinds = Counter((q.kind, q.split) for q in answerable)
+    for kind in ("paraphrase", "factoid", "section"):
+        assert kinds[(kind, "tune")] >= 3 and kinds[(kind, "heldout")] >= 3
+    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12}
+
+
+def test_every_gold_snippet_is_verbatim_in_the_corpus(questions, seed_text):
+    for q in questions:
+        for g in q.gold:
+            assert g in seed_text, (q.id, g)
+
+
+def test_gold_snippets_cover_all_five_sections(questions, shipped_index, encoder):
+    engine = Engine.load(shipped_index, encoder=encoder)
+    sections = {c.section for q in questions for g in q.gold for c in engine.index.chunks if g in c.text}
+    assert {"What is the myth?", "Who advocates or subscribes to it?", "Why is it wrong?", "What is its impact on policy?"} <= sections
+    assert "What would good policy look like?" in sections
+
+
+def test_sentence_hit_definition():
+    assert sentence_hit("Moscow is assisting China in developing an early-warning system.", ("early-warning system",))
+    assert sentence_hit(
+        "A smart strategy would include both carrots and sticks.",
+        ("focus on China. A smart strategy would include both carrots and sticks.",),
+    )
+    assert not sentence_hit("Western diplomatic efforts should therefore focus on China.", ("carrots and sticks",))
+    assert not sentence_hit(None, ("anything",))
+
+
+def test_evaluation_on_the_shipped_index(shipped_index, encoder, questions):
+    engine = Engine.load(shipped_index, encoder=encoder)
+    reports = {(r.method, r.split): r for r in evaluate(engine, questions, ("fused",))}
+    everything = reports[("fused", "all")]
+    assert everything.n_answerable + everything.n_out_of_scope == len(questions)
+    assert everything.top3 >= 0.95, everything.failures
+    assert everything.top1 >= 0.80 and everything.sentence >= 0.75
+    assert everything.refused <= 1 and everything.abstained_out_of_scope >= 18
+    held = reports[("fused", "heldout")]
+    assert held.n_answerable + held.n_out_of_scope == sum(1 for q in questions if q.split == "heldout")
+
+
+def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch, capsys, tmp_path):
+    engine = Engine.load(shipped_index, encoder=encoder)
+    monkeypatch.setattr(Engine, "load", classmethod(lambda cls, *a, **k: engine))
+    rows = [
+        {"id": "t1", "question": "Which drone company stopped selling to Russia?", "gold": ["DJI halted all sales"], "split": "tune"},
+        {"id": "h1", "question": "Who is the Kremlin spokesperson quoted in the text?", "gold": ["Dmitry Peskov"], "split": "heldout"},
+        {"id": "h2", "question": "What is the capital of France?", "gold": [], "split": "heldout", "out_of_scope": True},
+    ]
+    small = tmp_path / "q.jsonl"
+    small.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert evaluate_main(["--index", str(shipped_index), "--questions", str(small), "--min-top3", "1.0", "--max-refused", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "fused   heldout    1 1.000 1.000 1.000 1.000     0   1/1" in out and "Failures (fused, all): 0" in out
+    argv = ["--index", str(shipped_index), "--questions", str(small), "--split", "heldout", "--min-top1", "1.01", "--json"]
+    assert evaluate_main(argv) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert [r["split"] for r in doc["reports"]] == ["tune", "heldout", "all"]
+    assert "top1" in captured.err

@@ -1,0 +1,76 @@
+"""The command-line contract of `python -m qa`: JSON lines in stdin batch mode, and the readable form."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSAGE_FIELDS = {
+    "rank": int,
+    "score": float,
+    "text": str,
+    "myth": (int, type(None)),
+    "title": (str, type(None)),
+    "author": (str, type(None)),
+    "section": (str, type(None)),
+    "paragraph": (int, type(None)),
+    "source": str,
+    "page": (int, type(None)),
+}
+
+
+def _run(args, stdin=""):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "qa", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+
+def _check_object(obj):
+    assert set(obj) == {"question", "answered", "message", "answer", "passages"}
+    assert isinstance(obj["question"], str) and isinstance(obj["answered"], bool) and isinstance(obj["message"], str)
+    for p in obj["passages"]:
+        assert set(p) == set(PASSAGE_FIELDS)
+        for name, kind in PASSAGE_FIELDS.items():
+            assert isinstance(p[name], kind), (name, p[name])
+    for s in obj["answer"]:
+        assert set(s) == {"text", "passage"} and isinstance(s["text"], str) and isinstance(s["passage"], int)
+        assert s["text"] in obj["passages"][s["passage"]]["text"]
+
+
+def test_json_batch_from_stdin(shipped_index):
+    questions = ["Which drone company stopped selling to Russia?", "", "What is the capital of France?", "Who wrote it? 🙂", "x " * 6000]
+    r = _run(["--index", str(shipped_index), "--json", "-k", "3", "--myth", "10"], stdin="\n".join(questions) + "\n")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(questions)
+    objs = [json.loads(line) for line in lines]
+    for q, obj in zip(questions, objs, strict=True):
+        _check_object(obj)
+        assert obj["question"] == q
+    assert objs[0]["answered"] and "DJI" in objs[0]["answer"][0]["text"] and len(objs[0]["passages"]) == 3
+    assert [p["rank"] for p in objs[0]["passages"]] == [1, 2, 3]
+    assert not objs[1]["answered"] and objs[1]["message"]
+    assert not objs[2]["answered"] and objs[2]["answer"] == [] and len(objs[2]["passages"]) == 3
+    assert "tokens long" in objs[4]["message"]
+
+
+def test_readable_answer(shipped_index, encoder, monkeypatch, capsys):
+    from qa.cli import main
+    from qa.engine import Engine
+
+    engine = Engine.load(shipped_index, encoder=encoder)
+    monkeypatch.setattr(Engine, "load", classmethod(lambda cls, *a, **k: engine))  # same engine, no second model load
+    assert main(["--index", str(shipped_index), "--section", "Why is it wrong?", "Which drone company stopped selling to Russia?"]) == 0
+    out = capsys.readouterr().out
+    assert "“For example, Chinese commercial drone producer DJI halted all sales to Russia" in out
+    assert "[1] Myth 10 · Why is it wrong? · ¶4 — Margarete Klein" in out and "Sources:" in out
+    assert main(["--index", str(shipped_index), "What is the capital of France?"]) == 0
+    assert "Closest passages:" in capsys.readouterr().out
+
+
+def test_missing_index_exits_2(tmp_path, capsys):
+    from qa.cli import main
+
+    assert main(["--index", str(tmp_path / "nothing"), "question"]) == 2
+    assert "python -m ingest" in capsys.readouterr().err

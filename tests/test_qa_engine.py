@@ -1,0 +1,171 @@
+"""The read path end to end on the shipped index: answers, citations, filters, abstention, bad input, mismatch."""
+
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from core import layout
+from qa.engine import Engine, IndexMismatch
+
+
+@pytest.fixture(scope="module")
+def engine(shipped_index, encoder):
+    return Engine.load(shipped_index, encoder=encoder)
+
+
+def _check_verbatim(answer, seed_text):
+    for s in answer.sentences:
+        passage = answer.passages[s.passage]
+        assert passage.text[s.start : s.end] == s.text
+        assert s.text in seed_text
+
+
+def test_factoid_answer_is_verbatim_and_cited(engine, seed_text):
+    a = engine.ask("Which drone company stopped selling to Russia?")
+    assert a.answered and a.message == ""
+    assert "DJI halted all sales to Russia" in a.sentences[0].text
+    assert 1 <= len(a.sentences) <= 3
+    top = a.passages[a.sentences[0].passage]
+    assert (top.myth, top.section, top.author) == (10, "Why is it wrong?", "Margarete Klein")
+    assert top.source == "myth-10-russia-and-china-joining-forces.txt" and top.page is None and top.paragraph == 4
+    assert [p.rank for p in a.passages] == [1, 2, 3, 4, 5]
+    assert all(a.passages[i].score >= a.passages[i + 1].score for i in range(4))
+    _check_verbatim(a, seed_text)
+
+
+def test_section_intent_finds_the_section(engine):
+    assert engine.ask("Who wrote this myth?").passages[0].section == "Author"
+    assert engine.ask("Who promotes this myth?").passages[0].section == "Who advocates or subscribes to it?"
+    assert engine.ask("What would good policy look like?").passages[0].section == "What would good policy look like?"
+
+
+def test_out_of_scope_abstains_but_lists_passages(engine):
+    for q in ("What is the capital of France?", "How do I bake sourdough bread?", "Who painted the Mona Lisa?"):
+        a = engine.ask(q, k=3)
+        assert not a.answered and a.sentences == ()
+        assert "do not seem to answer" in a.message
+        assert len(a.passages) == 3
+
+
+def test_filters(engine):
+    a = engine.ask("Is China helping Russia?", section="why is it wrong")
+    assert a.answered and {p.section for p in a.passages} == {"Why is it wrong?"}
+    assert engine.ask("Is China helping Russia?", myth=10).answered
+    a = engine.ask("Is China helping Russia?", myth=99)
+    assert not a.answered and "no Myth 99" in a.message and a.passages == ()
+    assert engine.ask("Is China helping Russia?", myth="10").answered
+    assert "must be a number" in engine.ask("Is China helping Russia?", myth="ten").message
+    a = engine.ask("Is China helping Russia?", section="Conclusions")
+    assert not a.answered and "Why is it wrong?" in a.message
+    assert len(engine.ask("Who wrote this myth?", k=1).passages) == 1
+    assert len(engine.ask("Who wrote this myth?", k=0).passages) == 1
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t ", None])
+def test_empty_questions(engine, question):
+    a = engine.ask(question)
+    assert not a.answered and a.sentences == () and a.passages == ()
+    assert "Please type a question" in a.message
+
+
+def test_very_long_question_is_truncated_with_a_notice(engine, seed_text):
+    q = "Which drone company stopped selling to Russia? " + "word " * 2000
+    assert len(q) > 10_000
+    a = engine.ask(q)
+    assert "only the first 254 were used" in a.message and "tokens long" in a.message
+    assert a.answered and "DJI" in a.sentences[0].text
+    _check_verbatim(a, seed_text)
+    a = engine.ask("x " * 5_000)
+    assert "5000 tokens long; only the first 254 were used" in a.message
+    assert isinstance(engine.ask("x" * 10_000).answered, bool)  # one 10,000-letter "word": the tokenizer's [UNK]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "🙂🙂🙂",
+        "Who \x00promotes\x07 the\x1b myth?\u200b",
+        "Кто продвигает этот миф?",
+        "谁在宣传这个神话？",
+        "¿Por qué es falso el mito?",
+        "\ud800 broken",
+    ],
+)
+def test_odd_questions_do_not_crash(engine, question):
+    a = engine.ask(question)
+    assert isinstance(a.answered, bool)
+    json.dumps(a.to_json(), ensure_ascii=False)
+
+
+def test_control_characters_are_ignored(engine):
+    clean = engine.ask("Who promotes the myth?")
+    dirty = engine.ask("Who \x00promotes\x07 the\x1b myth?\u200b")
+    assert [s.text for s in dirty.sentences] == [s.text for s in clean.sentences]
+
+
+def test_concurrent_asks_match_sequential(engine):
+    questions = [
+        "Who wrote this myth?",
+        "Which drone company stopped selling to Russia?",
+        "What is the capital of France?",
+        "Why is it wrong?",
+    ] * 3
+    sequential = [engine.ask(q).to_json() for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda q: engine.ask(q).to_json(), questions))
+    assert parallel == sequential
+
+
+def test_fast_query_encoding_equals_sentence_transformers(engine, encoder):
+    for q in ("Who promotes the myth?", "DJI"):
+        fast = engine.encoder._embed(q)
+        ref = encoder.encode([q], normalize_embeddings=True, convert_to_numpy=True)[0]
+        assert np.allclose(fast, ref, atol=1e-5)
+
+
+def _copy_with_manifest(src, dst, edit):
+    shutil.copytree(src, dst)
+    vdir = layout.resolve(dst)
+    manifest = layout.read_manifest(vdir)
+    edit(manifest)
+    layout.write_json(vdir / layout.MANIFEST, manifest)
+    return dst
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda m: m["model"]["sha256"].update({"model.safetensors": "0" * 64}), "model"),
+        (lambda m: m["model"].update({"dimension": 768}), "dimension"),
+        (lambda m: m.update({"format_version": 999}), "format version"),
+    ],
+)
+def test_mismatched_index_is_refused(shipped_index, encoder, tmp_path, edit, words):
+    index = _copy_with_manifest(shipped_index, tmp_path / "index", edit)
+    with pytest.raises(IndexMismatch) as err:
+        Engine.load(index, encoder=encoder)
+    assert words in str(err.value) and "python -m ingest --full" in str(err.value)
+
+
+def test_version_and_index(engine):
+    assert engine.version == engine.index.manifest["version"]
+    assert len(engine.index.chunks) == 30
+
+
+def test_term_max_matches_bm25s_scores(engine):
+    from qa.retrieve import term_max
+
+    for bm25 in (engine.index.bm25_chunks, engine.index.bm25_sentences):
+        best = term_max(bm25)
+        for term, i in bm25.vocab_dict.items():
+            if term:
+                assert best[i] == pytest.approx(float(np.max(bm25.get_scores([term]))), rel=1e-5), term
+
+
+def test_date_question_prefers_the_sentence_with_the_date(engine):
+    a = engine.ask("When did the joint bomber flight happen?")
+    assert "May 2022" in a.sentences[0].text
+    assert engine.ask("What is Myth 10 about?").passages[0].section == "Standfirst"
