@@ -1,0 +1,213 @@
+"""Evaluator feedback on answers: a small SQLite store and `python -m qa.feedback export [--format csv|jsonl]`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from qa.types import Answer
+
+# Stored value -> the label evaluators see; the order is the order of the choices in the UI.
+VERDICTS = {
+    "right": "Right answer",
+    "right_passage": "Wrong answer, but a right passage is among the sources",
+    "wrong": "Wrong",
+}
+FEEDBACK_SPLIT = "heldout"  # real questions were never tuned on
+FEEDBACK_KIND = "feedback"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    answer_id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('right', 'right_passage', 'wrong')),
+    comment TEXT NOT NULL DEFAULT '',
+    question TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    sentences TEXT NOT NULL,
+    passages TEXT NOT NULL,
+    index_version TEXT NOT NULL
+)
+"""
+CSV_FIELDS = ("id", "created_at", "verdict", "comment", "question", "answered", "sentences", "citations", "chunk_ids", "index_version")
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One stored vote; ``passages`` holds {rank, chunk_id, citation, source, page, score} per source shown."""
+
+    id: int
+    answer_id: str
+    created_at: str
+    verdict: str
+    comment: str
+    question: str
+    answered: bool
+    sentences: tuple[str, ...]
+    passages: tuple[dict, ...]
+    index_version: str
+
+
+def default_db_path(index_dir: Path) -> Path:
+    """The feedback database lives beside the index folder, never inside it (ingestion replaces that)."""
+    return Path(index_dir).resolve().parent / "feedback.sqlite3"
+
+
+class FeedbackStore:
+    """Votes in one SQLite file; one connection per call, so any thread (Streamlit session) may use it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @contextlib.contextmanager
+    def _connect(self):
+        """A connection that commits on success and is always closed."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=10)
+        try:
+            with con:
+                con.execute(_SCHEMA)
+                yield con
+        finally:
+            con.close()
+
+    def record(self, answer_id: str, answer: Answer, verdict: str, comment: str, index_version: str) -> bool:
+        """Store a vote; returns False (and keeps the first) when this answer was already voted on.
+
+        Raises:
+            ValueError: ``verdict`` is not one of VERDICTS.
+        """
+        if verdict not in VERDICTS:
+            raise ValueError(f"Unknown verdict {verdict!r}; use one of {', '.join(VERDICTS)}.")
+        passages = [
+            {
+                "rank": p.rank,
+                "chunk_id": p.chunk_id,
+                "citation": p.citation(),
+                "source": p.source,
+                "page": p.page,
+                "score": round(p.score, 4),
+            }
+            for p in answer.passages
+        ]
+        row = (
+            answer_id,
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            verdict,
+            comment.strip(),
+            answer.question,
+            int(answer.answered),
+            json.dumps([s.text for s in answer.sentences], ensure_ascii=False),
+            json.dumps(passages, ensure_ascii=False),
+            index_version,
+        )
+        with self._connect() as con:
+            cur = con.execute(
+                "INSERT INTO feedback (answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
+                row,
+            )
+            return cur.rowcount == 1
+
+    def votes(self) -> list[Vote]:
+        """All votes, oldest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT id, answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version"
+                " FROM feedback ORDER BY id"
+            ).fetchall()
+        return [Vote(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9]) for r in rows]
+
+
+def gold_rows(votes: list[Vote], split: str = FEEDBACK_SPLIT) -> list[dict]:
+    """'Right answer' votes as eval/questions.jsonl rows; the answer sentences become the gold snippets.
+
+    A question voted right more than once keeps its latest vote.
+    """
+    latest: dict[str, Vote] = {}
+    for v in votes:
+        if v.verdict == "right" and v.answered and v.sentences:
+            latest[" ".join(v.question.split()).casefold()] = v
+    return [
+        {
+            "id": f"fb{v.id:04d}",
+            "question": v.question,
+            "gold": list(v.sentences),
+            "kind": FEEDBACK_KIND,
+            "out_of_scope": False,
+            "split": split,
+        }
+        for v in sorted(latest.values(), key=lambda v: v.id)
+    ]
+
+
+def export(store: FeedbackStore, fmt: str, out: TextIO, split: str = FEEDBACK_SPLIT) -> int:
+    """Write votes to ``out``: csv = every vote; jsonl = 'right answer' votes in eval/questions.jsonl format.
+
+    Returns the number of rows written.
+    """
+    votes = store.votes()
+    if fmt == "jsonl":
+        rows = gold_rows(votes, split)
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return len(rows)
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for v in votes:
+        writer.writerow(
+            {
+                "id": v.id,
+                "created_at": v.created_at,
+                "verdict": v.verdict,
+                "comment": v.comment,
+                "question": v.question,
+                "answered": int(v.answered),
+                "sentences": json.dumps(list(v.sentences), ensure_ascii=False),
+                "citations": " | ".join(p["citation"] for p in v.passages),
+                "chunk_ids": " ".join(str(p["chunk_id"]) for p in v.passages),
+                "index_version": v.index_version,
+            }
+        )
+    return len(votes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m qa.feedback", description="Export evaluator feedback collected by the chat app.")
+    sub = p.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("export", help="print the votes to standard output")
+    ex.add_argument(
+        "--format", choices=("csv", "jsonl"), default="csv", help="csv: every vote; jsonl: 'right answer' votes as eval questions"
+    )
+    ex.add_argument(
+        "--db", type=Path, default=None, help="feedback database (default: $MYTHQA_FEEDBACK_DB or feedback.sqlite3 beside index/)"
+    )
+    ex.add_argument("--split", default=FEEDBACK_SPLIT, help=f"split written into jsonl rows (default {FEEDBACK_SPLIT})")
+    args = p.parse_args(argv)
+    db = args.db or Path(os.environ.get("MYTHQA_FEEDBACK_DB") or default_db_path(Path(os.environ.get("MYTHQA_INDEX") or "index")))
+    if not db.exists():
+        print(f"error: no feedback database at {db}; pass --db PATH or set MYTHQA_FEEDBACK_DB.", file=sys.stderr)
+        return 2
+    try:
+        n = export(FeedbackStore(db), args.format, sys.stdout, args.split)
+    except sqlite3.DatabaseError as e:
+        print(f"error: {db} is not a readable feedback database ({e}).", file=sys.stderr)
+        return 2
+    print(f"{n} row(s) exported from {db}.", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The chat app, driven in-process with streamlit.testing.v1.AppTest against real indexes and the real model."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import layout
+from core.artifacts import read_chunks
+from ingest.build import run_ingest
+from qa.feedback import FeedbackStore
+from ui.transcript import to_json, to_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 120  # the first run of a session loads an index; building one in-app takes longer
+
+QUESTION = "Is China supplying Russia with arms to replace equipment lost in Ukraine?"
+GOLD = "There is no evidence that China is helping Russia to replace the hardware it has lost in the war"
+
+TINY = """Myth 90: ‘Submarines cannot be detected at sea’
+Ada
+Example
+Research Fellow, Example Institute for Sonar Studies
+Patient listening finds even quiet submarines.
+What is the myth?
+Many commentators believe that modern submarines cannot be detected at all once they dive.
+Who advocates or subscribes to it?
+Some bloggers print <script>alert('xss')</script> next to claims that <img src=x onerror=alert(1)> stealth is perfect, \
+and link [the full story](javascript:alert(1)) as proof.
+Why is it wrong?
+Seabed hydrophone arrays have tracked quiet submarines across the Atlantic since the 1960s.
+"""
+EXTRA = """Myth 91: ‘Icebreakers are obsolete’
+Bo
+Example
+Analyst, Example Polar Institute
+Polar routes still need icebreakers.
+Why is it wrong?
+The northern sea route stays closed to ordinary freighters for most of the year without nuclear icebreaker escorts.
+"""
+
+
+def plain(md: str) -> str:
+    """Markdown as the reader sees it: escapes removed, our highlight directive unwrapped."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r":orange-background\[((?:\\.|[^\]])*)\]", r"\1", md))
+
+
+def expected_citation(index: Path, snippet: str) -> str:
+    """The citation of the chunk that holds ``snippet``, read straight from the index files."""
+    (chunk,) = [c for c in read_chunks(layout.resolve(index)) if snippet in c.text]
+    return f"Myth {chunk.myth} · {chunk.section} · ¶{chunk.paragraph}"
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path, encoder):
+    """Start the app against an index and corpus; the session's model is reused instead of loaded."""
+    from ui import resources
+
+    monkeypatch.setattr(resources, "_preloaded_encoder", encoder)
+    monkeypatch.setenv("MYTHQA_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+
+    def start(index: Path, corpus: Path) -> AppTest:
+        monkeypatch.setenv("MYTHQA_INDEX", str(index))
+        monkeypatch.setenv("MYTHQA_CORPUS", str(corpus))
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+@pytest.fixture
+def tiny(tmp_path, encoder) -> tuple[Path, Path]:
+    corpus = tmp_path / "tiny-corpus"
+    corpus.mkdir()
+    (corpus / "myth-90-sonar.txt").write_text(TINY, encoding="utf-8")
+    index = tmp_path / "tiny-index"
+    assert run_ingest(corpus, index, progress=False, encoder=encoder).exit_code == 0
+    return corpus, index
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sources(at: AppTest) -> list[str]:
+    return [plain(e.label) for e in at.chat_message[-1].expander]
+
+
+def test_first_visit_describes_the_corpus_and_offers_examples(app, shipped_index):
+    at = app(shipped_index, ROOT / "corpus")
+    intro = plain(at.markdown[0].value)
+    assert intro.startswith("The corpus holds 1 expert myth text on Russian military power: Myth 10, ‘Russia and China are joining forces")
+    examples = [b for b in at.button if b.key and b.key.startswith("example-")]
+    assert [plain(b.label) for b in examples] == [
+        "Who promotes the idea that Russia and China are joining forces militarily against the West?",
+        "Why is the myth wrong?",
+        "What would good policy look like?",
+        "What is the impact of the myth on Western policy?",
+    ]
+    status = plain(at.sidebar.caption[0].value)
+    assert status.startswith("1 myth · 1 document · 30 passages  \nModel all-MiniLM-L6-v2  \nBuilt ")
+    assert not at.sidebar.warning  # the shipped corpus is what the index was built from
+
+
+def test_question_gets_verbatim_answer_and_cited_sources(app, shipped_index):
+    at = ask(app(shipped_index, ROOT / "corpus"), QUESTION)
+    user, bot = at.chat_message
+    assert (user.name, plain(user.markdown[0].value)) == ("user", QUESTION)
+    assert bot.name == "assistant"
+    first_line = plain(bot.markdown[0].value).split("  \n")[0]
+    assert GOLD in first_line and first_line.endswith(":blue-badge[1]")
+    labels = sources(at)
+    assert len(labels) == 5
+    assert labels[0] == f"[1] {expected_citation(shipped_index, GOLD)}"
+    assert bot.expander[0].proto.expanded is True and bot.expander[1].proto.expanded is False
+    passage = bot.expander[0].markdown[0].value
+    assert ":orange-background[" in passage and GOLD in plain(passage)
+    assert not at.get("html")
+
+
+def test_out_of_scope_question_abstains_with_collapsed_closest_passages(app, shipped_index):
+    at = ask(app(shipped_index, ROOT / "corpus"), "What is the capital of France?")
+    bot = at.chat_message[-1]
+    assert ":blue-badge[" not in bot.markdown[0].value  # no answer sentences
+    assert "Sources" not in [m.value for m in bot.markdown]
+    (closest,) = bot.expander
+    assert plain(closest.label) == "Closest passages (5), none of which answers the question"
+    assert closest.proto.expanded is False
+
+
+def test_clicking_an_example_asks_it(app, shipped_index):
+    at = app(shipped_index, ROOT / "corpus")
+    at.button(key="example-1").click().run()
+    assert not at.exception
+    user, bot = at.chat_message
+    assert plain(user.markdown[0].value) == "Why is the myth wrong?"
+    assert sources(at)[0].startswith("[1] Myth 10 · Why is it wrong? · ¶")
+    assert not [b for b in at.button if b.key and b.key.startswith("example-")]  # the welcome is gone
+
+
+def test_filters_and_number_of_sources(app, shipped_index):
+    at = app(shipped_index, ROOT / "corpus")
+    assert at.sidebar.selectbox(key="section").options[:2] == ["All sections", "About this series"]
+    at.sidebar.slider(key="k").set_value(3)
+    at.sidebar.selectbox(key="myth").select(10)
+    at.sidebar.selectbox(key="section").select("What would good policy look like?")
+    ask(at.run(), QUESTION)
+    labels = sources(at)
+    assert len(labels) == 3
+    assert all(re.fullmatch(r"\[\d\] Myth 10 · What would good policy look like\? · ¶\d", label) for label in labels), labels
+    assert "filtered to Myth 10 · What would good policy look like?" in plain(at.chat_message[-1].caption[-1].value)
+
+
+def test_feedback_is_stored_once_with_the_answer_and_index_version(app, shipped_index, tmp_path):
+    at = ask(app(shipped_index, ROOT / "corpus"), QUESTION)
+    turn = at.session_state["turns"][0]
+    [b for b in at.button if b.label == "Send"][0].click().run()  # nothing chosen yet
+    assert at.toast[0].value == "Choose one of the three options before sending feedback."
+    assert FeedbackStore(tmp_path / "feedback.sqlite3").votes() == []
+    at.radio(key=f"fb-verdict-{turn.id}").set_value("right")
+    at.text_input(key=f"fb-comment-{turn.id}").input("exactly right")
+    (send,) = [b for b in at.button if b.label == "Send"]
+    send.click().run()
+    assert not at.exception
+    assert "Feedback recorded: **Right answer**" in plain(at.chat_message[-1].caption[-1].value)
+    assert not at.radio  # one vote per answer: the form is gone
+    (vote,) = FeedbackStore(tmp_path / "feedback.sqlite3").votes()
+    assert (vote.answer_id, vote.verdict, vote.comment, vote.question) == (turn.id, "right", "exactly right", QUESTION)
+    assert vote.index_version == layout.current_version(shipped_index)
+    assert vote.sentences == tuple(s.text for s in turn.answer.sentences) and GOLD in vote.sentences[0]
+    assert [p["citation"] for p in vote.passages] == [p.citation() for p in turn.answer.passages]
+    assert vote.passages[0]["citation"] == expected_citation(shipped_index, GOLD)
+
+
+def test_older_turns_are_drawn_lighter_but_can_still_be_rated(app, shipped_index, tmp_path):
+    at = app(shipped_index, ROOT / "corpus")
+    for q in [QUESTION, "Why is the myth wrong?", "What would good policy look like?", "Who wrote it?", "Who promotes the myth?"]:
+        ask(at, q)
+    assert len(at.radio) == 5 and not [b for b in at.button if b.label == "Rate this answer"]
+    ask(at, "What is the myth?")  # the sixth turn pushes the first out of the recent five
+    first = at.chat_message[1]
+    assert [plain(e.label) for e in first.expander] == ["Sources (5)"]
+    compact = plain(first.expander[0].markdown[0].value)
+    assert compact.startswith(f"**[1] {expected_citation(shipped_index, GOLD)}**\n\n") and GOLD in compact
+    assert len(at.radio) == 5
+    first.button[0].click().run()  # "Rate this answer" opens the form for that answer only
+    turn = at.session_state["turns"][0]
+    at.radio(key=f"fb-verdict-{turn.id}").set_value("wrong")
+    [b for b in at.chat_message[1].button if b.label == "Send"][0].click().run()
+    (vote,) = FeedbackStore(tmp_path / "feedback.sqlite3").votes()
+    assert (vote.question, vote.verdict) == (QUESTION, "wrong")
+
+
+def test_download_content_and_clear(app, shipped_index):
+    at = ask(app(shipped_index, ROOT / "corpus"), QUESTION)
+    ask(at, "What is the capital of France?")
+    md_button, json_button = at.sidebar.get("download_button")
+    assert (md_button.proto.label, json_button.proto.label, md_button.proto.disabled) == ("Markdown", "JSON", False)
+    turns, votes = at.session_state["turns"], at.session_state["votes"]
+    doc = json.loads(to_json(turns, votes))
+    assert [t["question"] for t in doc["turns"]] == [QUESTION, "What is the capital of France?"]
+    assert [t["answered"] for t in doc["turns"]] == [True, False]
+    citation = expected_citation(shipped_index, GOLD)
+    assert doc["turns"][0]["answer"][0]["citation"] == citation and GOLD in doc["turns"][0]["answer"][0]["text"]
+    assert all(p["citation"] for t in doc["turns"] for p in t["passages"])
+    md = to_markdown(turns, votes)
+    assert f"## 1. {QUESTION}" in md and f"1. {citation} — myth-10-russia-and-china-joining-forces.txt" in md
+    assert "## 2. What is the capital of France?" in md
+    at.sidebar.button[0].click().run()  # Clear conversation
+    assert not at.chat_message and at.session_state["turns"] == []
+
+
+def test_injected_markup_in_corpus_and_question_is_shown_literally(app, tiny):
+    corpus, index = tiny
+    at = ask(app(index, corpus), "Which bloggers say that stealth is perfect? <script>alert(2)</script>")
+    bot = at.chat_message[-1]
+    raw = "Some bloggers print <script>alert('xss')</script> next to claims that <img src=x onerror=alert(1)> stealth is perfect"
+    assert raw in plain(bot.markdown[0].value)
+    assert plain(at.chat_message[0].markdown[0].value).endswith("<script>alert(2)</script>")
+    everything = [m for m in at.get("markdown")] + [c for c in at.get("caption")]
+    for m in everything:  # every Markdown/HTML character of corpus or user text reaches the browser escaped
+        assert not m.proto.allow_html
+        assert not re.search(r"(?<!\\)<(script|img)|(?<!\\)\]\(javascript", m.value), m.value
+    assert not at.get("html")
+    assert "[the full story](javascript:alert(1))" in plain(bot.expander[0].markdown[0].value)
+
+
+def test_reingested_index_is_used_without_restart(app, tiny, encoder):
+    from ui import resources
+
+    corpus, index = tiny
+    at = app(index, corpus)
+    before = layout.current_version(index)
+    old = resources.engine(index)
+    assert resources.engine(index) is old  # loaded once per process, not per run or session
+    (corpus / "myth-91-ice.txt").write_text(EXTRA, encoding="utf-8")
+    at.run()
+    (warning,) = at.sidebar.warning
+    assert "changed since this index was built (1 added)" in plain(warning.value)
+    assert at.sidebar.code[0].value == f"python -m ingest --corpus {corpus} --index {index}"
+    assert run_ingest(corpus, index, progress=False, encoder=encoder).exit_code == 0
+    assert layout.current_version(index) != before
+    # A question that still holds the old engine gets a complete answer from the old version.
+    assert old.version == before and old.ask("Which ships need icebreaker escorts?").passages[0].myth == 90
+    ask(at, "Which ships need icebreaker escorts on the northern sea route?")
+    assert sources(at)[0] == "[1] Myth 91 · Why is it wrong? · ¶1"
+    assert at.session_state["turns"][-1].index_version == layout.current_version(index)
+    assert not at.sidebar.warning
+    assert plain(at.sidebar.caption[0].value).startswith("2 myths · 2 documents · ")
+
+
+def test_missing_index_is_built_in_app(app, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "myth-90-sonar.txt").write_text(TINY, encoding="utf-8")
+    index = tmp_path / "fresh-index"
+    at = app(index, corpus)
+    assert layout.current_version(index) is not None
+    assert plain(at.markdown[0].value).startswith("The corpus holds 1 expert myth text on Russian military power: Myth 90")
+
+
+def test_empty_corpus_and_failures_give_short_messages(app, tmp_path, shipped_index, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    at = app(tmp_path / "no-index", empty)
+    (error,) = at.error
+    assert plain(error.value).startswith("Nothing usable was found in the corpus")
+    from qa.engine import Engine
+
+    def broken(self, *a, **k):
+        raise RuntimeError("boom")
+
+    at = app(shipped_index, ROOT / "corpus")
+    monkeypatch.setattr(Engine, "ask", broken)
+    ask(at, QUESTION)
+    (error,) = at.error
+    assert error.value == "Sorry, something went wrong while answering. The details are in the server log; please try again."
+    assert not at.exception
+
+
+def test_long_question_is_shortened_on_screen(app, shipped_index):
+    question = "Why" + " is the myth wrong" * 600
+    at = ask(app(shipped_index, ROOT / "corpus"), question)
+    shown = plain(at.chat_message[0].markdown[0].value)
+    assert len(question) == 10_803 and len(shown) < 700 and shown.endswith("… (10,803 characters)")
+    assert at.chat_message[1].name == "assistant"
+
+
+def test_shipped_corpus_copy_is_unchanged_then_changed(app, seed_corpus, shipped_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index, index)
+    at = app(index, seed_corpus)
+    assert not at.sidebar.warning
+    target = next(seed_corpus.iterdir())
+    target.write_text(target.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    at.run()
+    assert "(1 changed)" in plain(at.sidebar.warning[0].value)

@@ -1,0 +1,117 @@
+"""The evaluator feedback store and `python -m qa.feedback export`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa.feedback import FeedbackStore, export, gold_rows
+from qa.types import Answer, AnswerSentence, Passage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _answer(question="Did China help Russia?", answered=True):
+    p = Passage(1, 0.81234, "Beijing has so far been reluctant to assist Russia.", 18, 10, "T", "A", "Why is it wrong?", 6, "m.txt", None)
+    sentences = (AnswerSentence("Beijing has so far been reluctant to assist Russia.", 0, 0, 51, 0.7),) if answered else ()
+    return Answer(question, answered, "" if answered else "The corpus does not answer this.", sentences, (p,))
+
+
+def test_record_stores_everything_once(tmp_path):
+    store = FeedbackStore(tmp_path / "sub" / "fb.sqlite3")
+    assert store.record("a1", _answer(), "right", "  spot on ", "v7") is True
+    assert store.record("a1", _answer(), "wrong", "changed my mind", "v7") is False  # one vote per answer
+    (vote,) = store.votes()
+    assert (vote.answer_id, vote.verdict, vote.comment, vote.question, vote.answered, vote.index_version) == (
+        "a1",
+        "right",
+        "spot on",
+        "Did China help Russia?",
+        True,
+        "v7",
+    )
+    assert vote.sentences == ("Beijing has so far been reluctant to assist Russia.",)
+    assert vote.passages == (
+        {"rank": 1, "chunk_id": 18, "citation": "Myth 10 · Why is it wrong? · ¶6", "source": "m.txt", "page": None, "score": 0.8123},
+    )
+    assert vote.created_at.endswith("Z") and len(vote.created_at) == 20
+
+
+def test_unknown_verdict_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="right, right_passage, wrong"):
+        FeedbackStore(tmp_path / "fb.sqlite3").record("a1", _answer(), "great", "", "v1")
+
+
+def test_jsonl_export_keeps_right_answers_in_eval_format(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    store.record("a1", _answer("Did  China help Russia?"), "right", "", "v1")
+    store.record("a2", _answer("Who promotes the myth?"), "wrong", "", "v1")
+    store.record("a3", _answer("Capital of France?", answered=False), "right", "", "v1")
+    store.record("a4", _answer("Did China help Russia?"), "right", "", "v2")  # same question again: latest wins
+    store.record("a5", _answer("Who wrote it?"), "right_passage", "", "v2")
+    out = io.StringIO()
+    assert export(store, "jsonl", out) == 1
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows == [
+        {
+            "id": "fb0004",
+            "question": "Did China help Russia?",
+            "gold": ["Beijing has so far been reluctant to assist Russia."],
+            "kind": "feedback",
+            "out_of_scope": False,
+            "split": "heldout",
+        }
+    ]
+    # the same keys as the shipped evaluation set
+    shipped = json.loads((ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert set(rows[0]) == set(shipped)
+    assert gold_rows(store.votes(), split="tune")[0]["split"] == "tune"
+
+
+def test_csv_export_lists_every_vote(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    store.record("a1", _answer(), "right_passage", "sentence 2 was better", "v1")
+    store.record("a2", _answer("Capital of France?", answered=False), "wrong", "", "v1")
+    out = io.StringIO()
+    assert export(store, "csv", out) == 2
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["id"], r["verdict"], r["comment"], r["answered"]) for r in rows] == [
+        ("1", "right_passage", "sentence 2 was better", "1"),
+        ("2", "wrong", "", "0"),
+    ]
+    assert rows[0]["citations"] == "Myth 10 · Why is it wrong? · ¶6"
+    assert rows[0]["chunk_ids"] == "18"
+    assert json.loads(rows[0]["sentences"]) == ["Beijing has so far been reluctant to assist Russia."]
+
+
+def _cli(*args, env_db=None):
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
+    if env_db:
+        env["MYTHQA_FEEDBACK_DB"] = str(env_db)
+    return subprocess.run([sys.executable, "-m", "qa.feedback", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_export(tmp_path):
+    db = tmp_path / "fb.sqlite3"
+    FeedbackStore(db).record("a1", _answer(), "right", "", "v1")
+    r = _cli("export", "--format", "jsonl", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["gold"] == ["Beijing has so far been reluctant to assist Russia."]
+    assert r.stderr.strip() == f"1 row(s) exported from {db}."
+    r = _cli("export", env_db=db)  # csv by default, database from the environment
+    assert r.returncode == 0 and r.stdout.splitlines()[0].startswith("id,created_at,verdict,comment,question")
+
+
+def test_cli_errors_are_short_messages(tmp_path):
+    r = _cli("export", "--db", str(tmp_path / "missing.sqlite3"))
+    assert r.returncode == 2 and "no feedback database" in r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_text("not a database")
+    r = _cli("export", "--db", str(bad))
+    assert r.returncode == 2 and "not a readable feedback database" in r.stderr and "Traceback" not in r.stderr

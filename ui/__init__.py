@@ -1,0 +1,1 @@
+"""Rendering helpers for the Streamlit chat app (app.py stays thin)."""

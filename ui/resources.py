@@ -1,0 +1,152 @@
+"""Process-wide resources: the model loaded once, the engine and the index facts once per published version."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from core import layout
+
+_preloaded_encoder = None
+log = logging.getLogger("mythqa.app")
+
+
+def preload_encoder(encoder) -> None:
+    """Use an already loaded model instead of loading one (tests; hosts that embed the app)."""
+    global _preloaded_encoder
+    _preloaded_encoder = encoder
+
+
+@st.cache_resource(show_spinner="Loading the language model (first start only)…")
+def _load_encoder():
+    from core.model import load_encoder, verify_model
+
+    t0 = time.perf_counter()
+    encoder = load_encoder(verify_model()[0])
+    log.info("model loaded in %.1f s", time.perf_counter() - t0)
+    return encoder
+
+
+def encoder():
+    """The sentence encoder, loaded once per process and shared by every session and index version."""
+    return _preloaded_encoder if _preloaded_encoder is not None else _load_encoder()
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """What the page shows about one published index version; cheap to read (no model, no vectors)."""
+
+    version: str
+    manifest: dict
+    myths: tuple[tuple[int, str], ...]  # (number, title)
+    sections: tuple[str, ...]  # in reading order
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _facts(index_dir: str, version: str) -> IndexFacts:
+    from core.artifacts import read_chunks
+
+    version_dir = layout.resolve(Path(index_dir))
+    manifest = layout.read_manifest(version_dir)
+    myths = tuple(sorted({(m["myth"], m["title"] or "") for m in manifest.get("myths", []) if m.get("myth") is not None}))
+    sections = tuple(dict.fromkeys(c.section for c in read_chunks(version_dir) if c.section))
+    return IndexFacts(manifest["version"], manifest, myths, sections)
+
+
+def facts(index_dir: Path) -> IndexFacts | None:
+    """Facts about the index published right now, or None when nothing is published."""
+    version = layout.current_version(index_dir)
+    return None if version is None else _facts(str(Path(index_dir).resolve()), version)
+
+
+@st.cache_resource(max_entries=3, show_spinner="Loading the language model and the index (first start only)…")
+def _engine(index_dir: str, version: str):
+    from qa.engine import Engine
+
+    model = encoder()
+    t0 = time.perf_counter()
+    loaded = Engine.load(Path(index_dir), encoder=model)
+    loaded.ask("warm-up")  # the first query pays one-off costs; let no user wait for them
+    log.info("index %s loaded and warmed up in %.2f s", loaded.version, time.perf_counter() - t0)
+    return loaded
+
+
+def engine(index_dir: Path):
+    """The qa.engine.Engine for the index version published right now, or None when nothing is published.
+
+    Keyed by the version in the pointer file, so a new `python -m ingest` is picked up on the next question;
+    callers hold the returned engine for a whole question, so a swap mid-question cannot mix versions.
+    """
+    version = layout.current_version(index_dir)
+    return None if version is None else _engine(str(Path(index_dir).resolve()), version)
+
+
+def build_index(corpus: Path, index_dir: Path, on_progress: Callable[[int, int], None], full: bool = False):
+    """Build (or rebuild) the index in-process with the shared model; returns ingest's BuildReport."""
+    from ingest.build import run_ingest
+
+    return run_ingest(corpus, index_dir, full=full, progress=False, on_progress=on_progress, encoder=encoder())
+
+
+@dataclass(frozen=True)
+class CorpusChanges:
+    """Corpus files that differ from what the published index was built from."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        parts = [f"{len(v)} {k}" for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
+        return ", ".join(parts)
+
+
+def compare_corpus(found, files: dict) -> CorpusChanges:
+    """Compare ``ingest.load.discover`` output with the manifest's ``files`` (source -> {sha256, skip?})."""
+    seen = {sf.source: sf for sf in found}
+    added = tuple(s for s in seen if s not in files)
+    changed = tuple(s for s, sf in seen.items() if s in files and _differs(sf, files[s]))
+    removed = tuple(s for s in files if s not in seen)
+    return CorpusChanges(added, changed, removed)
+
+
+def _differs(sf, entry: dict) -> bool:
+    # Mirrors ingest's plan: a file skipped before reading is compared by its reason, others by content hash.
+    return entry.get("skip") != sf.skip if sf.skip else entry.get("sha256") != sf.sha256
+
+
+def _stat_signature(corpus: Path) -> tuple:
+    """Cheap fingerprint (names, sizes, mtimes): files are re-hashed only when it moves."""
+    sig = []
+    for root, dirs, names in os.walk(corpus):
+        dirs.sort()
+        for name in sorted(names):
+            try:
+                st_ = os.stat(os.path.join(root, name))
+            except OSError:
+                continue
+            sig.append((root, name, st_.st_size, st_.st_mtime_ns))
+    return tuple(sig)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _changes(corpus: str, version: str, signature: tuple, _files: dict) -> CorpusChanges:
+    from ingest.load import discover
+
+    return compare_corpus(discover(Path(corpus)), _files)
+
+
+def corpus_changes(corpus: Path, index: IndexFacts) -> CorpusChanges:
+    """What changed in ``corpus`` since the published index was built (nothing when the folder is missing)."""
+    if not Path(corpus).is_dir():
+        return CorpusChanges()
+    return _changes(str(Path(corpus).resolve()), index.version, _stat_signature(Path(corpus)), index.manifest.get("files", {}))
