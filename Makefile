@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: setup index run test lint bench clean
+.PHONY: setup index run test lint eval bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ lint: setup
 
 test: setup lint
 	$(BIN)/python -m pytest -q
+
+eval: index
+	$(BIN)/python -m qa.evaluate --compare
 
 bench: index
 	$(BIN)/python -m bench
