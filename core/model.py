@@ -106,7 +106,9 @@ def load_encoder(model_dir: Path):
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # our own progress bar is the one that matters; keep stderr clean
     try:
         return SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
     except Exception as e:  # noqa: BLE001 - any load failure becomes one clear message
