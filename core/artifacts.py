@@ -26,6 +26,7 @@ class IndexData:
     chunks: tuple[Chunk, ...]
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
+    passage_vectors: np.ndarray  # one per chunk, of Chunk.passage_text
     sentence_chunk: np.ndarray  # chunk id of each sentence, in sentence-id order
     sentence_rank: np.ndarray  # position of each sentence within its chunk
     dense: DenseStore  # over chunk_vectors
@@ -56,6 +57,7 @@ def write_version(
     chunk_vectors: np.ndarray,
     sentence_vectors: np.ndarray,
     dense: DenseStore,
+    passage_vectors: np.ndarray,
 ) -> dict:
     """Write every artifact, then the manifest (with artifact hashes) last. Returns the manifest."""
     from core.lexical import build_bm25
@@ -65,6 +67,7 @@ def write_version(
     layout.write_jsonl(build_dir / layout.CHUNKS, (c.to_json() for c in chunks))
     np.save(build_dir / layout.CHUNK_VECTORS, chunk_vectors.astype(np.float32), allow_pickle=False)
     np.save(build_dir / layout.SENTENCE_VECTORS, sentence_vectors.astype(np.float32), allow_pickle=False)
+    np.save(build_dir / layout.PASSAGE_VECTORS, passage_vectors.astype(np.float32), allow_pickle=False)
     dense.save(build_dir / layout.CHUNK_FAISS)
     lexical_chunks = [f"{c.section or ''}\n{c.text}" for c in chunks]
     build_bm25(lexical_chunks).save(str(build_dir / layout.BM25_CHUNKS), show_progress=False)
@@ -95,6 +98,10 @@ def read_vectors(version_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def read_passage_vectors(version_dir: Path) -> np.ndarray:
+    return np.load(Path(version_dir) / layout.PASSAGE_VECTORS, allow_pickle=False)
+
+
 def load_index(index_dir: Path) -> IndexData:
     """Load the published version of ``index_dir`` completely into memory.
 
@@ -121,6 +128,7 @@ def load_index(index_dir: Path) -> IndexData:
             chunks=chunks,
             chunk_vectors=chunk_vectors,
             sentence_vectors=sentence_vectors,
+            passage_vectors=read_passage_vectors(version_dir),
             sentence_chunk=owner,
             sentence_rank=rank,
             dense=DenseStore.load(version_dir / layout.CHUNK_FAISS),

@@ -8,6 +8,7 @@ index/
     chunks.jsonl          one Chunk per line, in vector order; sentences in order give sentence ids
     chunk_vectors.npy     float32, L2-normalised, one row per chunk
     sentence_vectors.npy  float32, L2-normalised, one row per sentence
+    passage_vectors.npy   float32, L2-normalised, one row per chunk, of "section\ntext" (Chunk.passage_text)
     chunks.faiss          FAISS inner-product index over chunk_vectors
     bm25_chunks/          bm25s index over chunk texts
     bm25_sentences/       bm25s index over sentence texts
@@ -24,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passage_vectors.npy added
 POINTER = "CURRENT"
 VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
@@ -35,6 +36,7 @@ DOCUMENTS = "documents.jsonl"
 CHUNKS = "chunks.jsonl"
 CHUNK_VECTORS = "chunk_vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
+PASSAGE_VECTORS = "passage_vectors.npy"
 CHUNK_FAISS = "chunks.faiss"
 BM25_CHUNKS = "bm25_chunks"
 BM25_SENTENCES = "bm25_sentences"

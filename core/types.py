@@ -79,6 +79,12 @@ class Chunk:
         """Text given to the encoder: the context a bare paragraph lacks, then the text."""
         return f"{self.context}\n{self.text}" if self.context else self.text
 
+    @property
+    def passage_text(self) -> str:
+        """Second text given to the encoder: section and text without the myth title, which every chunk of
+        a myth shares and which otherwise dominates the vector (measured in eval/README.md)."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
     def to_json(self) -> dict:
         d = asdict(self)
         d["sentences"] = [[s.start, s.end] for s in self.sentences]

@@ -163,7 +163,7 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
 
 
 def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
-    """Embed the chunks and sentences of pieces that have no vectors yet; loads the model only then."""
+    """Embed the chunks, passages and sentences of pieces that have no vectors yet; loads the model only then."""
     from core.artifacts import sentence_texts
 
     todo = [p for p in pieces if p.chunk_vectors is None]
@@ -180,15 +180,17 @@ def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
     from ingest.embed import encode
 
     t = time.perf_counter()
-    vectors = encode(encoder, [c.embed_text for c in chunks] + sentence_texts(chunks), progress=progress, on_progress=on_progress)
+    texts = [c.embed_text for c in chunks] + [c.passage_text for c in chunks] + sentence_texts(chunks)
+    vectors = encode(encoder, texts, progress=progress, on_progress=on_progress)
     run.report.timings["encode_s"] = time.perf_counter() - t
     run.report.embedded = len(chunks)
-    out, c_pos, s_pos = [], 0, len(chunks)
+    out, c_pos, p_pos, s_pos = [], 0, len(chunks), 2 * len(chunks)
     for p in pieces:
         if p.chunk_vectors is None:
             n_c, n_s = len(p.chunks), p.sentence_count
-            p = replace(p, chunk_vectors=vectors[c_pos : c_pos + n_c], sentence_vectors=vectors[s_pos : s_pos + n_s])
-            c_pos, s_pos = c_pos + n_c, s_pos + n_s
+            cv, pv, sv = vectors[c_pos : c_pos + n_c], vectors[p_pos : p_pos + n_c], vectors[s_pos : s_pos + n_s]
+            p = replace(p, chunk_vectors=cv, passage_vectors=pv, sentence_vectors=sv)
+            c_pos, p_pos, s_pos = c_pos + n_c, p_pos + n_c, s_pos + n_s
         out.append(p)
     return out
 
@@ -203,6 +205,7 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
     chunks = [replace(c, id=i) for i, c in enumerate(c for p in pieces for c in p.chunks)]
     chunk_vectors = np.vstack([p.chunk_vectors for p in pieces]).astype(np.float32)
     sentence_vectors = np.vstack([p.sentence_vectors for p in pieces]).astype(np.float32)
+    passage_vectors = np.vstack([p.passage_vectors for p in pieces]).astype(np.float32)
     dim = chunk_vectors.shape[1]
     dense = DenseStore.create(dim, len(chunk_vectors))  # exact below core.dense.HNSW_MIN_VECTORS, HNSW above
     dense.add(chunk_vectors)
@@ -226,7 +229,7 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
             "skipped": sum(1 for m in run.files.values() if m.get("skip")),
         },
     }
-    write_version(build_dir, manifest, [p.doc for p in pieces], chunks, chunk_vectors, sentence_vectors, dense)
+    write_version(build_dir, manifest, [p.doc for p in pieces], chunks, chunk_vectors, sentence_vectors, dense, passage_vectors)
     layout.publish(run.index, version, build_dir)
     report.timings["write_publish_s"] = time.perf_counter() - t
     report.published = version

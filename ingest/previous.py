@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.artifacts import read_chunks, read_documents, read_vectors
+from core.artifacts import read_chunks, read_documents, read_passage_vectors, read_vectors
 from core.types import Chunk, Document
 
 
@@ -19,6 +19,7 @@ class Piece:
     chunks: list[Chunk]
     chunk_vectors: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
+    passage_vectors: np.ndarray | None = None
 
     @property
     def sentence_count(self) -> int:
@@ -35,6 +36,7 @@ class Previous:
             return
         self._chunks = read_chunks(version_dir)
         self._cvec, self._svec = read_vectors(version_dir)
+        self._pvec = read_passage_vectors(version_dir)
         self.docs = {d.source: d for d in read_documents(version_dir)}
         for i, c in enumerate(self._chunks):
             self._rows.setdefault(c.source, []).append(i)
@@ -46,4 +48,4 @@ class Previous:
         if not rows or source not in self.docs:
             return None
         srows = [j for i in rows for j in range(self._sent_start[i], self._sent_start[i + 1])]
-        return Piece(self.docs[source], [self._chunks[i] for i in rows], self._cvec[rows], self._svec[srows])
+        return Piece(self.docs[source], [self._chunks[i] for i in rows], self._cvec[rows], self._svec[srows], self._pvec[rows])

@@ -95,7 +95,7 @@ class Engine:
 
             encoder = load_encoder(model_dir)
         dims = {int(manifest["model"].get("dimension", -1)), int(encoder.get_embedding_dimension()), int(index.chunk_vectors.shape[1])}
-        if len(dims) != 1 or index.sentence_vectors.shape[1] != index.chunk_vectors.shape[1]:
+        if len(dims) != 1 or {index.sentence_vectors.shape[1], index.passage_vectors.shape[1]} != dims:
             raise IndexMismatch(f"The index in {index_dir} has vectors of dimension {sorted(dims)}, the model gives another: {REBUILD}.")
         if threads is not None:
             import torch

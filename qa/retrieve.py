@@ -48,6 +48,7 @@ class Signals(NamedTuple):
     """Raw evidence for one query; arrays are over chunk ids or sentence ids of the index."""
 
     chunk_dense: np.ndarray  # cosine(query, context + chunk text)
+    passage_dense: np.ndarray  # cosine(query, section + chunk text): the myth title left out
     chunk_bm25: np.ndarray  # BM25 over "section\ntext", divided by the query's attainable maximum
     sent_dense: np.ndarray  # cosine(query, bare sentence)
     sent_bm25: np.ndarray  # BM25 over sentences, divided likewise
@@ -75,6 +76,7 @@ def compute_signals(index: IndexData, table: ChunkTable, qvec: np.ndarray, token
     chunk_dense[ids[0][keep]] = scores[0][keep]
     return Signals(
         chunk_dense=chunk_dense,
+        passage_dense=index.passage_vectors @ qvec,
         chunk_bm25=_bm25(index.bm25_chunks, table.chunk_term_max, tokens, n_chunks),
         sent_dense=index.sentence_vectors @ qvec,
         sent_bm25=_bm25(index.bm25_sentences, table.sent_term_max, tokens, len(index.sentence_vectors)),
@@ -101,6 +103,7 @@ def passage_scores(index: IndexData, table: ChunkTable, sig: Signals, settings: 
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     parts = {
         "chunk_dense": sig.chunk_dense,
+        "passage_dense": sig.passage_dense,
         "sent_dense": best_sent_dense,
         "chunk_bm25": sig.chunk_bm25,
         "sent_bm25": best_sent_bm25,

@@ -169,3 +169,19 @@ def test_date_question_prefers_the_sentence_with_the_date(engine):
     a = engine.ask("When did the joint bomber flight happen?")
     assert "May 2022" in a.sentences[0].text
     assert engine.ask("What is Myth 10 about?").passages[0].section == "Standfirst"
+
+
+def test_passage_vectors_embed_section_and_text_without_the_title(engine, encoder):
+    chunks = engine.index.chunks
+    wrong = next(c for c in chunks if c.section == "Why is it wrong?")
+    assert wrong.passage_text == f"Why is it wrong?\n{wrong.text}"  # no "Myth 10: ‘<title>’" prefix
+    assert engine.index.passage_vectors.shape == (30, 384)
+    expected = encoder.encode([c.passage_text for c in chunks[:3]], normalize_embeddings=True)
+    np.testing.assert_allclose(engine.index.passage_vectors[:3], expected, atol=1e-4)
+
+
+def test_near_domain_question_with_unknown_topic_words_abstains(engine):
+    # The text never mentions a navy: the heavy coverage weight turns this near-domain question away.
+    a = engine.ask("How large is Russia's navy?")
+    assert not a.answered and a.passages
+    assert engine.ask("Has China recognised Crimea as Russian?").answered
