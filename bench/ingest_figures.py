@@ -16,23 +16,31 @@ from pathlib import Path
 
 def measure(corpus: Path, repeats: int = 3) -> dict:
     """Return medians over ``repeats`` runs; pipeline and raw encode are timed side by side in each run."""
-    from core.artifacts import sentence_texts
     from core.model import load_encoder, verify_model
     from ingest.build import run_ingest
+    from ingest.embed import embedding_texts
 
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         t0 = time.perf_counter()
-        cold = subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
-                              cwd=root, capture_output=True, text=True)
+        cold = subprocess.run(
+            [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         cold_s = time.perf_counter() - t0
         load_line = next((ln for ln in cold.stdout.splitlines() if ln.startswith("Time:")), "")
         noop = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
-                           cwd=root, capture_output=True, check=False)
+            subprocess.run(
+                [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
+                cwd=root,
+                capture_output=True,
+                check=False,
+            )
             noop.append(time.perf_counter() - t0)
         model_dir = verify_model()[0]
         t0 = time.perf_counter()
@@ -46,7 +54,7 @@ def measure(corpus: Path, repeats: int = 3) -> dict:
             from core.artifacts import load_index
 
             chunks = load_index(Path(tmp) / f"full{i}").chunks
-            texts = [c.embed_text for c in chunks] + sentence_texts(chunks)
+            texts = embedding_texts(chunks)
             t0 = time.perf_counter()
             encoder.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
             raw.append(time.perf_counter() - t0)

@@ -164,7 +164,6 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
 
 def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
     """Embed the chunks, passages and sentences of pieces that have no vectors yet; loads the model only then."""
-    from core.artifacts import sentence_texts
 
     todo = [p for p in pieces if p.chunk_vectors is None]
     chunks = [c for p in todo for c in p.chunks]
@@ -177,11 +176,10 @@ def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
         encoder = load_encoder(run.model_dir)
         run.report.timings["model_load_s"] = time.perf_counter() - t
         run.report.model_loaded = True
-    from ingest.embed import encode
+    from ingest.embed import embedding_texts, encode
 
     t = time.perf_counter()
-    texts = [c.embed_text for c in chunks] + [c.passage_text for c in chunks] + sentence_texts(chunks)
-    vectors = encode(encoder, texts, progress=progress, on_progress=on_progress)
+    vectors = encode(encoder, embedding_texts(chunks), progress=progress, on_progress=on_progress)
     run.report.timings["encode_s"] = time.perf_counter() - t
     run.report.embedded = len(chunks)
     out, c_pos, p_pos, s_pos = [], 0, len(chunks), 2 * len(chunks)

@@ -9,6 +9,14 @@ import numpy as np
 BATCH = 256  # texts handed to model.encode at a time; it batches and length-sorts inside
 
 
+def embedding_texts(chunks) -> list[str]:
+    """Everything a build embeds for these chunks, in vector order: chunk texts with their myth/section
+    context, passage texts (section + text), then every sentence bare."""
+    from core.artifacts import sentence_texts
+
+    return [c.embed_text for c in chunks] + [c.passage_text for c in chunks] + sentence_texts(chunks)
+
+
 def encode(model, texts: list[str], progress: bool = True, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Return float32 L2-normalised embeddings, one row per text.
 
