@@ -1,0 +1,207 @@
+"""Answering figures for one index, in a process of its own: per-stage latency, concurrency, resident memory.
+
+Usage: python -m bench.serve --index DIR [--rounds 3] [--max-questions N]  (prints one JSON object)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+STAGES = ("query_encoding", "dense_search", "lexical_search", "fusion", "extraction", "other")
+# Functions the engine looks up in its module namespaces, and the stage each one's time counts towards.
+# Dense search is what remains of qa.retrieve.compute_signals once the BM25 calls inside it are taken out.
+_WRAP = {
+    ("qa.engine", "compute_signals"): "signals",
+    ("qa.retrieve", "_bm25"): "bm25",
+    ("qa.engine", "tokenize_query"): "tokenize",
+    ("qa.engine", "detect_sections"): "fusion",
+    ("qa.engine", "passage_scores"): "fusion",
+    ("qa.engine", "order"): "fusion",
+    ("qa.engine", "evidence"): "extraction",
+    ("qa.engine", "answerable"): "extraction",
+    ("qa.engine", "sentence_scores"): "extraction",
+    ("qa.engine", "pick_sentences"): "extraction",
+}
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def questions(limit: int | None = None) -> list[str]:
+    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    qs = list(dict.fromkeys(r["question"] for r in rows))
+    return qs[:limit] if limit else qs
+
+
+class StageClock:
+    """Accumulates time per stage for the current thread by wrapping the engine's module-level functions."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    @property
+    def acc(self) -> dict:
+        if not hasattr(self.local, "acc"):
+            self.local.acc = defaultdict(float)
+        return self.local.acc
+
+    def wrap(self, fn, stage: str):
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.acc[stage] += time.perf_counter() - t0
+
+        return timed
+
+    @contextmanager
+    def installed(self, engine):
+        import importlib
+
+        saved = []
+        for (mod_name, name), stage in _WRAP.items():
+            mod = importlib.import_module(mod_name)
+            if hasattr(mod, name):
+                saved.append((mod, name, getattr(mod, name)))
+                setattr(mod, name, self.wrap(getattr(mod, name), stage))
+        embed = engine.encoder.embed
+        self.cache_clear = getattr(embed, "cache_clear", lambda: None)  # the wrapper hides the LRU cache's own method
+        engine.encoder.embed = self.wrap(embed, "query_encoding")
+        try:
+            yield
+        finally:
+            engine.encoder.embed = embed
+            for mod, name, fn in saved:
+                setattr(mod, name, fn)
+
+
+def _clear_cache(engine) -> None:
+    clear = getattr(engine.encoder.embed, "cache_clear", None)
+    if clear:
+        clear()
+
+
+def stage_latency(engine, qs: list[str], rounds: int) -> dict:
+    """Per-question latency and its split into stages (ms, p50/p95 over questions x rounds), query cache cleared."""
+    clock = StageClock()
+    totals, stages = [], defaultdict(list)
+    with clock.installed(engine):
+        for _ in range(rounds):
+            for q in qs:
+                clock.cache_clear()  # every question pays its query encoding, as a new question would
+                clock.acc.clear()
+                t0 = time.perf_counter()
+                engine.ask(q)
+                total = time.perf_counter() - t0
+                acc = defaultdict(float, clock.acc)
+                bm25 = acc.pop("bm25")  # runs inside compute_signals
+                acc["dense_search"] = max(acc.pop("signals") - bm25, 0.0)
+                acc["lexical_search"] = bm25 + acc.pop("tokenize")
+                acc["other"] = max(total - sum(acc[s] for s in STAGES[:-1]), 0.0)
+                totals.append(total)
+                for s in STAGES:
+                    stages[s].append(acc.get(s, 0.0))
+    pct = lambda xs, p: round(float(np.percentile(np.asarray(xs) * 1000, p)), 2)  # noqa: E731
+    return {
+        "n": len(totals),
+        "total": {"p50": pct(totals, 50), "p95": pct(totals, 95)},
+        "stages": {s: {"p50": pct(v, 50), "p95": pct(v, 95)} for s, v in stages.items()},
+    }
+
+
+def concurrency(engine, qs: list[str], threads: tuple[int, ...] = (1, 4, 16)) -> dict:
+    """Questions/s and p95 with n simultaneous askers; answers must equal the single-threaded ones."""
+    _clear_cache(engine)
+    reference = [engine.ask(q) for q in qs]
+    out = {}
+    for n in threads:
+        _clear_cache(engine)
+
+        def one(q):
+            t0 = time.perf_counter()
+            a = engine.ask(q)
+            return a, time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            results = list(pool.map(one, qs))
+        wall = time.perf_counter() - t0
+        lat = np.array([r[1] for r in results]) * 1000
+        out[str(n)] = {
+            "questions_per_s": round(len(qs) / wall, 2),
+            "p50_ms": round(float(np.percentile(lat, 50)), 1),
+            "p95_ms": round(float(np.percentile(lat, 95)), 1),
+            "identical": all(a == r for (a, _), r in zip(results, reference, strict=True)),
+        }
+    return out
+
+
+def measure(index: Path, rounds: int = 3, max_questions: int | None = None, threads: tuple[int, ...] = (1, 4, 16)) -> dict:
+    """Load the index as the app does (model first, then the engine) and measure it."""
+    from core.model import load_encoder, verify_model
+    from qa.engine import Engine
+
+    base = rss_mb()
+    t0 = time.perf_counter()
+    encoder = load_encoder(verify_model()[0])
+    model_s = time.perf_counter() - t0
+    with_model = rss_mb()
+    t0 = time.perf_counter()
+    engine = Engine.load(index, encoder=encoder)
+    load_s = time.perf_counter() - t0
+    loaded = rss_mb()
+    qs = questions(max_questions)
+    for q in qs[:5]:  # warm up (first calls allocate and JIT nothing, but fill allocator pools)
+        engine.ask(q)
+    lat = stage_latency(engine, qs, rounds)
+    conc = concurrency(engine, qs, threads)
+    import resource
+
+    return {
+        "index": str(index),
+        "chunks": len(engine.index.chunks),
+        "dense_kind": engine.index.dense.kind,
+        "model_load_s": round(model_s, 2),
+        "index_load_s": round(load_s, 2),
+        "rss_mb": {
+            "python": round(base, 1),
+            "with_model": round(with_model, 1),
+            "serving": round(loaded, 1),
+            "after_answering": round(rss_mb(), 1),
+            "peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        },
+        "latency_ms": lat,
+        "concurrency": conc,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.splitlines()[0])
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--max-questions", type=int, default=None)
+    ap.add_argument("--threads", default="1,4,16")
+    args = ap.parse_args(argv)
+    threads = tuple(int(x) for x in args.threads.split(","))
+    print(json.dumps(measure(args.index, args.rounds, args.max_questions, threads)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
