@@ -16,7 +16,7 @@ from qa.abstain import NO_ANSWER, Evidence, answerable, coverage, idf_table
 from qa.config import DEFAULT, Settings
 from qa.encode import QueryEncoder
 from qa.extract import pick_sentences, sentence_scores
-from qa.fusion import order, rrf
+from qa.fusion import rrf, top_k
 from qa.intent import answer_type, canonical_section, detect_sections, type_matches
 from qa.retrieve import MODES, allowed_chunks, chunk_table, compute_signals, passage_scores
 from qa.types import Answer, AnswerSentence, Passage
@@ -144,10 +144,11 @@ class Engine:
     def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str) -> Answer:
         ix, st = self.index, self.settings
         tokens, sections = tokenize_query(text), detect_sections(text)
-        sig = compute_signals(ix, self.table, self.encoder.embed(text), tokens, sections)
+        need_chunk_dense = mode in ("dense", "rrf") or st.w_chunk_dense != 0
+        sig = compute_signals(ix, self.table, self.encoder.embed(text), tokens, sections, chunk_dense=need_chunk_dense)
         mask = allowed_chunks(self.table, myth, section)
         scores = passage_scores(ix, self.table, sig, st, mode)
-        top = [int(c) for c in order(np.where(mask, scores, -np.inf)) if mask[c]][:k]
+        top = [int(c) for c in top_k(np.where(mask, scores, -np.inf), k)]
         passages = tuple(self._passage(rank, cid, float(scores[cid])) for rank, cid in enumerate(top, 1))
         if not top:
             return Answer(original, False, "No passage matches these filters.", (), ())

@@ -20,6 +20,19 @@ def order(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
 
 
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best finite-scored ids, best first, ties in index order — ``order(scores)[:k]`` without
+    sorting everything (the difference matters at 100,000 chunks)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    finite = np.flatnonzero(np.isfinite(scores))
+    if k <= 0 or not len(finite):
+        return np.zeros(0, dtype=np.int64)
+    if len(finite) > k:
+        kth = np.partition(scores[finite], len(finite) - k)[len(finite) - k]
+        finite = finite[scores[finite] >= kth]  # every id tied with the k-th best, so ties stay stable
+    return finite[np.argsort(-scores[finite], kind="stable")][:k]
+
+
 def rrf(score_lists: Sequence[np.ndarray], k: float = 60.0, weights: Sequence[float] | None = None) -> np.ndarray:
     """Reciprocal rank fusion (Cormack et al. 2009): sum of w / (k + rank + 1) over the rankings.
 

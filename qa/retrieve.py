@@ -67,15 +67,22 @@ def _bm25(bm25, best: np.ndarray, tokens: list[str], n: int) -> np.ndarray:
     return scale_by(np.asarray(bm25.get_scores(ids), dtype=np.float64), float(best[ids].sum()))
 
 
-def compute_signals(index: IndexData, table: ChunkTable, qvec: np.ndarray, tokens: list[str], sections: tuple[str, ...]) -> Signals:
-    """Compute every signal; the dense chunk scores come from the FAISS store (exact inner product)."""
+def compute_signals(
+    index: IndexData, table: ChunkTable, qvec: np.ndarray, tokens: list[str], sections: tuple[str, ...], chunk_dense: bool = True
+) -> Signals:
+    """Compute every signal; the dense chunk scores come from the FAISS store.
+
+    ``chunk_dense=False`` leaves that signal at zero: the fused weighting gives it no weight, and a full
+    scan of the store is the largest cost per question at 100,000 chunks.
+    """
     n_chunks = len(index.chunks)
-    chunk_dense = np.zeros(n_chunks)
-    scores, ids = index.dense.search(qvec[None, :], n_chunks)
-    keep = ids[0] >= 0
-    chunk_dense[ids[0][keep]] = scores[0][keep]
+    dense = np.zeros(n_chunks)
+    if chunk_dense:
+        scores, ids = index.dense.search(qvec[None, :], n_chunks)
+        keep = ids[0] >= 0
+        dense[ids[0][keep]] = scores[0][keep]
     return Signals(
-        chunk_dense=chunk_dense,
+        chunk_dense=dense,
         passage_dense=index.passage_vectors @ qvec,
         chunk_bm25=_bm25(index.bm25_chunks, table.chunk_term_max, tokens, n_chunks),
         sent_dense=index.sentence_vectors @ qvec,

@@ -46,3 +46,15 @@ def test_weighted_sum_skips_zero_weights_and_requires_known_signals():
     assert weighted_sum(signals, {"a": 0.0, "missing": 0.0}).tolist() == [0.0, 0.0]
     with pytest.raises(KeyError):
         weighted_sum(signals, {"missing": 1.0})
+
+
+def test_top_k_matches_a_full_stable_sort():
+    from qa.fusion import order, top_k
+
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 5, size=200).astype(float)  # many ties
+    scores[rng.choice(200, 40, replace=False)] = -np.inf  # filtered out
+    finite = [int(i) for i in order(scores) if np.isfinite(scores[i])]
+    for k in (1, 5, 37, 160, 500):
+        assert top_k(scores, k).tolist() == finite[:k]
+    assert top_k(np.full(3, -np.inf), 2).tolist() == []
