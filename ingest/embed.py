@@ -31,12 +31,17 @@ def encode(model, texts: list[str], progress: bool = True, on_progress: Callable
         return np.zeros((0, dim), dtype=np.float32)
     from tqdm.auto import tqdm
 
+    # Sort by length across all texts, not just inside each slice, so batches pad as little as
+    # model.encode does on one big call; the progress bar still moves every slice.
+    by_length = np.argsort([-len(t) for t in texts], kind="stable")
     out = []
     with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not progress) as bar:
         for i in range(0, len(texts), BATCH):
-            batch = texts[i : i + BATCH]
+            batch = [texts[j] for j in by_length[i : i + BATCH]]
             out.append(model.encode(batch, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False))
             bar.update(len(batch))
             if on_progress:
                 on_progress(min(i + BATCH, len(texts)), len(texts))
-    return np.vstack(out).astype(np.float32)
+    vectors = np.empty((len(texts), dim), dtype=np.float32)
+    vectors[by_length] = np.vstack(out)
+    return vectors

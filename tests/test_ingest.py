@@ -137,3 +137,24 @@ def test_manifest_is_json_not_pickle(shipped_index):
     for path in Path(version).rglob("*"):
         if path.is_file():
             assert not path.read_bytes()[:2] == b"\x80\x04", f"{path} looks like a pickle"
+
+
+def test_encode_sorts_by_length_but_returns_rows_in_input_order(monkeypatch):
+    import ingest.embed as embed
+
+    class ByLength:
+        batches: list[list[str]] = []
+
+        def get_embedding_dimension(self):
+            return 2
+
+        def encode(self, texts, **kw):
+            self.batches.append(list(texts))
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(embed, "BATCH", 2)
+    model = ByLength()
+    texts = ["aa", "a", "aaaa", "aaa", "aaaaa"]
+    vectors = embed.encode(model, texts, progress=False)
+    assert vectors[:, 0].tolist() == [2, 1, 4, 3, 5]
+    assert model.batches == [["aaaaa", "aaaa"], ["aaa", "aa"], ["a"]]
