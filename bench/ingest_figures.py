@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -16,32 +15,16 @@ from pathlib import Path
 
 def measure(corpus: Path, repeats: int = 3) -> dict:
     """Return medians over ``repeats`` runs; pipeline and raw encode are timed side by side in each run."""
+    from bench.ingestion import cli_ingest
     from core.model import load_encoder, verify_model
     from ingest.build import run_ingest
     from ingest.embed import embedding_texts
 
-    root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
-        t0 = time.perf_counter()
-        cold = subprocess.run(
-            [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        )
-        cold_s = time.perf_counter() - t0
-        load_line = next((ln for ln in cold.stdout.splitlines() if ln.startswith("Time:")), "")
-        noop = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
-                cwd=root,
-                capture_output=True,
-                check=False,
-            )
-            noop.append(time.perf_counter() - t0)
+        cold_s, cold_out = cli_ingest(corpus, index)
+        load_line = next((ln for ln in cold_out.splitlines() if ln.startswith("Time:")), "")
+        noop = [cli_ingest(corpus, index)[0] for _ in range(repeats)]
         model_dir = verify_model()[0]
         t0 = time.perf_counter()
         encoder = load_encoder(model_dir)

@@ -164,7 +164,6 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
 
 def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
     """Embed the chunks, passages and sentences of pieces that have no vectors yet; loads the model only then."""
-
     todo = [p for p in pieces if p.chunk_vectors is None]
     chunks = [c for p in todo for c in p.chunks]
     if not chunks:
