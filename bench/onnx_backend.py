@@ -27,33 +27,10 @@ def versions() -> dict | None:
 
 
 def export(model, path: Path) -> Path:
-    """Export the SentenceTransformer's transformer (token embeddings out) with dynamic batch and sequence axes."""
-    import torch
+    """The read path's own export (ingest.onnx_export), written to ``path``."""
+    from ingest.onnx_export import export as export_query_encoder
 
-    bert = model[0].auto_model.eval()
-
-    class TokenEmbeddings(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.bert = bert  # a registered submodule, so its weights export as initialisers
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
-
-    feats = model.tokenizer(["an example sentence"], return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    axes = {n: {0: "batch", 1: "seq"} for n in names} | {"last_hidden_state": {0: "batch", 1: "seq"}}
-    with torch.no_grad():
-        torch.onnx.export(
-            TokenEmbeddings(),
-            tuple(feats[n] for n in names),
-            str(path),
-            input_names=names,
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
+    export_query_encoder(model, Path(path))
     return Path(path)
 
 

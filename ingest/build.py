@@ -63,7 +63,8 @@ def run_ingest(
         plan = plan_files(found, prev_files)
         removed = sorted(set(prev_files) - {f.source for f in found})
         report.files += [FileReport(s, "removed") for s in removed]
-        changed = any(st != "unchanged" for st, _ in plan.values()) or removed or not reusable
+        # An index from before the ONNX query encoder gets one on the next run (its vectors are reused).
+        changed = any(st != "unchanged" for st, _ in plan.values()) or removed or not reusable or "query_encoder" not in prev
         if not changed:
             for sf in found:
                 entry = prev_files[sf.source]
@@ -81,8 +82,10 @@ def run_ingest(
                 "" if reusable or prev is None else " A full rebuild is needed (model, settings or format changed)."
             )
             return _finish(report, t0)
-        run = _Run(report, t0, corpus, index, mdir, model_id, hashes, settings, limits)
-        return _build(run, found, plan, prev_dir if reusable else None, prev_files, progress, on_progress, encoder)
+        run = _Run(report, t0, corpus, index, mdir, model_id, hashes, settings, limits, encoder=encoder)
+        if prev_dir is not None:
+            run.previous = {"dir": prev_dir, "manifest": prev}
+        return _build(run, found, plan, prev_dir if reusable else None, prev_files, progress, on_progress)
 
 
 def _previous(index: Path) -> Path | None:
@@ -106,9 +109,21 @@ class _Run:
     settings: dict
     limits: Limits
     files: dict = field(default_factory=dict)  # source -> manifest entry
+    encoder: object = None  # the SentenceTransformer, loaded only when something needs it
+    previous: dict | None = None  # {"dir", "manifest"} of the published version
+
+    def model(self):
+        if self.encoder is None:
+            from core.model import load_encoder
+
+            t = time.perf_counter()
+            self.encoder = load_encoder(self.model_dir)
+            self.report.timings["model_load_s"] = time.perf_counter() - t
+            self.report.model_loaded = True
+        return self.encoder
 
 
-def _build(run: _Run, found, plan, prev_dir, prev_files, progress, on_progress, encoder) -> BuildReport:
+def _build(run: _Run, found, plan, prev_dir, prev_files, progress, on_progress) -> BuildReport:
     from ingest.previous import Previous
 
     t = time.perf_counter()
@@ -118,7 +133,7 @@ def _build(run: _Run, found, plan, prev_dir, prev_files, progress, on_progress, 
         run.report.message = "Nothing usable was found in the corpus; the previous index (if any) is unchanged."
         run.report.exit_code = 2
         return _finish(run.report, run.t0)
-    pieces = _embed(run, pieces, progress, on_progress, encoder)
+    pieces = _embed(run, pieces, progress, on_progress)
     return _publish(run, pieces)
 
 
@@ -162,21 +177,15 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
     return pieces
 
 
-def _embed(run: _Run, pieces: list, progress, on_progress, encoder) -> list:
+def _embed(run: _Run, pieces: list, progress, on_progress) -> list:
     """Embed the chunks, passages and sentences of pieces that have no vectors yet; loads the model only then."""
     todo = [p for p in pieces if p.chunk_vectors is None]
     chunks = [c for p in todo for c in p.chunks]
     if not chunks:
         return pieces
-    if encoder is None:
-        from core.model import load_encoder
-
-        t = time.perf_counter()
-        encoder = load_encoder(run.model_dir)
-        run.report.timings["model_load_s"] = time.perf_counter() - t
-        run.report.model_loaded = True
     from ingest.embed import embedding_texts, encode
 
+    encoder = run.model()
     t = time.perf_counter()
     vectors = encode(encoder, embedding_texts(chunks), progress=progress, on_progress=on_progress)
     run.report.timings["encode_s"] = time.perf_counter() - t
@@ -196,6 +205,7 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
     """Number the chunks, write a new version and switch the published pointer to it."""
     from core.artifacts import write_version
     from core.dense import DenseStore
+    from ingest.onnx_export import place
 
     t = time.perf_counter()
     report = run.report
@@ -226,6 +236,11 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
             "skipped": sum(1 for m in run.files.values() if m.get("skip")),
         },
     }
+    t_onnx = time.perf_counter()
+    manifest["query_encoder"] = place(build_dir, run.hashes, run.model_dir, run.model, run.previous)
+    report.timings["query_encoder_s"] = time.perf_counter() - t_onnx
+    qe = manifest["query_encoder"]
+    report.query_encoder = "ONNX (onnxruntime)" if qe["backend"] == "onnx" else f"PyTorch ({qe['reason']})"
     write_version(build_dir, manifest, [p.doc for p in pieces], chunks, chunk_vectors, sentence_vectors, dense, passage_vectors)
     layout.publish(run.index, version, build_dir)
     report.timings["write_publish_s"] = time.perf_counter() - t

@@ -39,6 +39,7 @@ class BuildReport:
     message: str = ""
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
+    query_encoder: str = ""  # how queries will be embedded, e.g. "onnx" or "torch (onnxruntime is not installed)"
     exit_code: int = 0
 
 

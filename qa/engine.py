@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -11,16 +12,17 @@ import numpy as np
 from core import layout
 from core.artifacts import IndexData, load_index, sentence_texts
 from core.lexical import tokenize_query
-from core.model import BUNDLED_MODEL_ID, verify_model
+from core.model import BUNDLED_MODEL_ID, max_seq_length, sha256_file, verify_model
 from qa.abstain import NO_ANSWER, Evidence, answerable, coverage, idf_table
 from qa.config import DEFAULT, Settings
-from qa.encode import QueryEncoder
+from qa.encode import OnnxQueryEncoder, QueryEncoder
 from qa.extract import pick_sentences, sentence_scores
 from qa.fusion import rrf, top_k
 from qa.intent import answer_type, canonical_section, detect_sections, type_matches
 from qa.retrieve import MODES, allowed_chunks, chunk_table, compute_signals, passage_scores
 from qa.types import Answer, AnswerSentence, Passage
 
+log = logging.getLogger("mythqa.qa")
 REBUILD = "re-run `python -m ingest --full` to rebuild the index with the model installed here"
 
 
@@ -53,10 +55,25 @@ def _check_manifest(manifest: dict, index_dir: Path):
     return model_dir, model_id, hashes
 
 
+def _onnx_encoder(version_dir: Path, manifest: dict, model_dir: Path, threads: int | None):
+    """The index's ONNX query encoder, or (None, why not) so the caller can fall back to PyTorch."""
+    entry = manifest.get("query_encoder") or {}
+    path = Path(version_dir) / layout.QUERY_ONNX
+    if entry.get("backend") != "onnx":
+        return None, entry.get("reason", "the index was built without one")
+    if not path.exists() or sha256_file(path) != entry.get("sha256"):
+        log.warning("%s is missing or altered; answering with PyTorch instead. %s", path, REBUILD)
+        return None, f"{path.name} is missing or altered"
+    try:
+        return OnnxQueryEncoder(path, model_dir, max_seq_length(model_dir), threads or 1), ""
+    except ImportError:
+        return None, "onnxruntime is not installed"
+
+
 class Engine:
     """The read path over one loaded index version. Build with ``Engine.load``; ``ask`` is thread-safe."""
 
-    def __init__(self, index: IndexData, encoder: QueryEncoder, settings: Settings = DEFAULT):
+    def __init__(self, index: IndexData, encoder: QueryEncoder | OnnxQueryEncoder, settings: Settings = DEFAULT):
         self.index = index
         self.encoder = encoder
         self.settings = settings
@@ -71,37 +88,48 @@ class Engine:
         return self.index.version
 
     @classmethod
-    def load(cls, index_dir: Path, encoder=None, settings: Settings = DEFAULT, threads: int | None = 1) -> Engine:
-        """Load the published index in ``index_dir`` and the model it was built with.
+    def load(cls, index_dir: Path, encoder=None, settings: Settings = DEFAULT, threads: int | None = 1, backend: str = "auto") -> Engine:
+        """Load the published index in ``index_dir`` and the query encoder it was built for.
 
         Args:
             index_dir: an index folder written by ``python -m ingest``.
-            encoder: an already loaded SentenceTransformer for the index's model (tests, the app).
+            encoder: an already loaded SentenceTransformer for the index's model (tests, the app); used
+                only when queries run on PyTorch.
             settings: scorer weights and thresholds.
-            threads: torch intra-op threads; 1 measured fastest and steadiest for one short query on
-                the shared 2-core machine (None leaves torch's setting alone).
+            threads: intra-op threads for one query; 1 measured fastest and steadiest for one short query
+                on the shared 2-core machine (None leaves torch's setting alone).
+            backend: "auto" (the index's checked ONNX export when usable, else PyTorch), "onnx" or "torch".
 
         Raises:
             layout.IndexMissing: nothing is published there.
-            IndexMismatch: format version, model id, model files or dimension differ; re-run ingestion.
+            IndexMismatch: format version, model id, model files or dimension differ, or ``backend="onnx"``
+                cannot be honoured; re-run ingestion.
             core.model.ModelError: the model is missing or altered.
         """
+        if backend not in ("auto", "onnx", "torch"):
+            raise ValueError(f"unknown backend {backend!r}; choose auto, onnx or torch")
         index_dir = Path(index_dir)
         manifest = layout.read_manifest(layout.resolve(index_dir))
         model_dir, _, _ = _check_manifest(manifest, index_dir)
         index = load_index(index_dir)
-        if encoder is None:
+        query = None
+        if backend != "torch":
+            query, why = _onnx_encoder(index.path, manifest, model_dir, threads)
+            if query is None and backend == "onnx":
+                raise IndexMismatch(f"The index in {index_dir} has no usable ONNX query encoder ({why}): {REBUILD}.")
+        if query is None:
             from core.model import load_encoder
 
-            encoder = load_encoder(model_dir)
-        dims = {int(manifest["model"].get("dimension", -1)), int(encoder.get_embedding_dimension()), int(index.chunk_vectors.shape[1])}
+            encoder = encoder if encoder is not None else load_encoder(model_dir)
+            if threads is not None:
+                import torch
+
+                torch.set_num_threads(threads)
+            query = QueryEncoder(encoder, model_dir)
+        dims = {int(manifest["model"].get("dimension", -1)), len(query.embed("dimension check")), int(index.chunk_vectors.shape[1])}
         if len(dims) != 1 or {index.sentence_vectors.shape[1], index.passage_vectors.shape[1]} != dims:
             raise IndexMismatch(f"The index in {index_dir} has vectors of dimension {sorted(dims)}, the model gives another: {REBUILD}.")
-        if threads is not None:
-            import torch
-
-            torch.set_num_threads(threads)
-        return cls(index, QueryEncoder(encoder, model_dir), settings)
+        return cls(index, query, settings)
 
     def ask(self, question: str, k: int = 5, myth: int | None = None, section: str | None = None, mode: str = "fused") -> Answer:
         """Answer one question with up to 3 verbatim sentences from the top ``k`` passages, or abstain.

@@ -16,6 +16,19 @@ CORPUS = ROOT / "corpus"
 SEED = CORPUS / "myth-10-russia-and-china-joining-forces.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def export_cache(tmp_path_factory) -> Path:
+    """A fresh cache for ONNX exports: the session exports once, and never reads the user's own cache."""
+    path = tmp_path_factory.mktemp("mythqa-cache")
+    old = os.environ.get("MYTHQA_CACHE")
+    os.environ["MYTHQA_CACHE"] = str(path)  # subprocesses (CLI tests) inherit it
+    yield path
+    if old is None:
+        os.environ.pop("MYTHQA_CACHE", None)
+    else:
+        os.environ["MYTHQA_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def model_dir() -> Path:
     from core.model import verify_model

@@ -65,11 +65,14 @@ def facts(index_dir: Path) -> IndexFacts | None:
     return None if version is None else _facts(str(Path(index_dir).resolve()), version)
 
 
-@st.cache_resource(max_entries=3, show_spinner="Loading the language model and the index (first start only)…")
+@st.cache_resource(max_entries=3, show_spinner="Loading the index (first start only)…")
 def _engine(index_dir: str, version: str):
     from qa.engine import Engine
 
-    model = encoder()
+    # An index with an ONNX query encoder needs no PyTorch model: the server starts in seconds.
+    manifest = layout.read_manifest(Path(index_dir) / layout.VERSIONS / version)
+    onnx = (manifest.get("query_encoder") or {}).get("backend") == "onnx"
+    model = _preloaded_encoder if onnx else encoder()
     t0 = time.perf_counter()
     loaded = Engine.load(Path(index_dir), encoder=model)
     loaded.ask("warm-up")  # the first query pays one-off costs; let no user wait for them

@@ -1,0 +1,157 @@
+"""Export the query encoder to ONNX once per model, check it against PyTorch, and place it in a new index version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from core import layout
+from core.model import sha256_file
+
+# Texts of the kinds the read path embeds: short questions, a long one (truncated), other scripts.
+PROBES = (
+    "Who promotes the myth?",
+    "Why is it wrong that Russia and China are forming a military alliance against the West?",
+    "What should NATO do? " * 60,
+    "Что такое миф? 中国和俄罗斯 😀",
+    "1999–2024, 4.5%, SWP",
+)
+TOLERANCE = 1e-4  # largest allowed difference to the PyTorch vector, per component (seen: ~2e-7)
+OPSET = 17
+
+
+def cache_dir() -> Path:
+    """Where exports are kept between builds: $MYTHQA_CACHE, else $XDG_CACHE_HOME/mythqa, else ~/.cache/mythqa."""
+    if os.environ.get("MYTHQA_CACHE"):
+        return Path(os.environ["MYTHQA_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mythqa"
+
+
+def unsupported(model) -> str:
+    """Why this model cannot be served by the ONNX query encoder ("" when it can)."""
+    mods = list(model)
+    names = [type(m).__name__ for m in mods]
+    if names[:2] != ["Transformer", "Pooling"] or any(n != "Normalize" for n in names[2:]) or len(names) != 3:
+        return f"module layout {names} is not Transformer, Pooling, Normalize"
+    mode = mods[1].get_config_dict().get("pooling_mode")
+    if mode != "mean":
+        return f"pooling {mode!r} is not mean pooling"
+    return ""
+
+
+def export(model, path: Path) -> None:
+    """Write the model's transformer (token embeddings out) as ONNX, with dynamic batch and sequence axes."""
+    import torch
+
+    bert = model[0].auto_model.eval()
+
+    class TokenEmbeddings(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert  # a registered submodule, so its weights export as initialisers
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+
+    feats = model.tokenizer(["an example sentence"], return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "seq"} for n in names} | {"last_hidden_state": {0: "batch", 1: "seq"}}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow in the attention mask code
+        torch.onnx.export(
+            TokenEmbeddings(),
+            tuple(feats[n] for n in names),
+            str(path),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def max_difference(model, model_dir: Path, path: Path) -> float:
+    """Largest per-component difference between the ONNX and the PyTorch vectors of the probe texts."""
+    from core.onnx_model import OnnxEmbedder
+
+    onnx = OnnxEmbedder(path, model_dir, int(model.max_seq_length))
+    ref = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    return float(max(np.abs(onnx.embed(t) - r).max() for t, r in zip(PROBES, ref, strict=True)))
+
+
+def _key(hashes: dict) -> str:
+    import torch
+
+    blob = json.dumps({"model": hashes, "torch": torch.__version__, "opset": OPSET}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)  # the export is ~90 MB: share it between versions instead of copying
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _intact(path: Path | None, entry: dict) -> bool:
+    return path is not None and path.exists() and sha256_file(path) == entry.get("sha256")
+
+
+def place(build_dir: Path, hashes: dict, model_dir: Path, get_model: Callable, previous: dict | None) -> dict:
+    """Put a checked ONNX query encoder into ``build_dir``; return the manifest's ``query_encoder`` entry.
+
+    Reuses, in order: the previous version's file (same model), the export cache, a new export. Falls
+    back to ``{"backend": "torch", "reason": …}`` when onnxruntime is missing, the model's layout is not
+    supported or the export differs from PyTorch by more than TOLERANCE.
+    """
+    try:
+        import onnxruntime
+    except ImportError:
+        return {"backend": "torch", "reason": "onnxruntime is not installed"}
+    target = build_dir / layout.QUERY_ONNX
+    old = (previous or {}).get("manifest", {}).get("query_encoder", {})
+    prev_file = Path(previous["dir"]) / layout.QUERY_ONNX if previous else None
+    if old.get("backend") == "onnx" and old.get("model_sha256") == hashes and _intact(prev_file, old):
+        _link(prev_file, target)
+        return old
+    cached = cache_dir() / "onnx" / _key(hashes)
+    meta_path = cached / "query_encoder.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    if meta.get("backend") == "onnx" and _intact(cached / layout.QUERY_ONNX, meta):
+        _link(cached / layout.QUERY_ONNX, target)
+        return meta
+    model = get_model()
+    why = unsupported(model)
+    if why:
+        return {"backend": "torch", "reason": why}
+    cached.mkdir(parents=True, exist_ok=True)
+    tmp = cached / f".{layout.QUERY_ONNX}.{os.getpid()}"
+    try:
+        export(model, tmp)
+        diff = max_difference(model, model_dir, tmp)
+    except Exception as e:  # noqa: BLE001 - an export problem must not cost the editor the build
+        tmp.unlink(missing_ok=True)
+        return {"backend": "torch", "reason": f"the ONNX export failed: {type(e).__name__}: {e}"}
+    if diff > TOLERANCE:
+        tmp.unlink()
+        return {"backend": "torch", "reason": f"the ONNX export differs from PyTorch by {diff:.2g} (> {TOLERANCE})"}
+    os.replace(tmp, cached / layout.QUERY_ONNX)
+    meta = {
+        "backend": "onnx",
+        "file": layout.QUERY_ONNX,
+        "sha256": sha256_file(cached / layout.QUERY_ONNX),
+        "model_sha256": hashes,
+        "opset": OPSET,
+        "max_abs_diff": diff,
+        "checked_with": {"onnxruntime": onnxruntime.__version__},
+    }
+    layout.write_json(meta_path, meta)
+    _link(cached / layout.QUERY_ONNX, target)
+    return meta

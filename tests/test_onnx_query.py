@@ -1,0 +1,88 @@
+"""The ONNX query encoder: exported and checked at ingest, shared between versions, same answers as PyTorch."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import layout
+from ingest.build import run_ingest
+from qa.engine import Engine, IndexMismatch
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines()]
+
+
+def test_manifest_records_a_checked_export(shipped_index):
+    version = layout.resolve(shipped_index)
+    entry = layout.read_manifest(version)["query_encoder"]
+    assert entry["backend"] == "onnx"
+    assert entry["max_abs_diff"] < 1e-4
+    assert entry["sha256"] == layout.read_manifest(version)["artifacts"][layout.QUERY_ONNX]
+
+
+def test_onnx_and_torch_give_the_same_vectors_and_answers(shipped_index, encoder):
+    onnx = Engine.load(shipped_index)
+    torch_ = Engine.load(shipped_index, encoder=encoder, backend="torch")
+    assert (onnx.encoder.backend, torch_.encoder.backend) == ("onnx", "torch")
+    for q in QUESTIONS + ["x" * 5000, "Что такое миф? 😀"]:
+        text = onnx.encoder.prepare(q).text
+        assert np.abs(onnx.encoder.embed(text) - torch_.encoder.embed(text)).max() < 1e-5, q
+        a, b = onnx.ask(q), torch_.ask(q)
+        assert (a.answered, [p.chunk_id for p in a.passages], [s.text for s in a.sentences]) == (
+            b.answered,
+            [p.chunk_id for p in b.passages],
+            [s.text for s in b.sentences],
+        ), q
+
+
+def test_answering_with_onnx_never_imports_torch(shipped_index):
+    code = (
+        "import sys; from qa.engine import Engine; e = Engine.load(sys.argv[1]); a = e.ask('Who promotes the myth?'); "
+        "print(e.encoder.backend, a.answered, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(shipped_index)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["onnx", "True", "False"], out.stderr
+
+
+def test_altered_export_falls_back_to_torch(shipped_index, tmp_path, encoder):
+    copy = tmp_path / "index"
+    shutil.copytree(shipped_index, copy)  # real copies: the session's files and cache stay intact
+    path = layout.resolve(copy) / layout.QUERY_ONNX
+    path.write_bytes(path.read_bytes()[:-16] + b"\0" * 16)
+    engine = Engine.load(copy, encoder=encoder)
+    assert engine.encoder.backend == "torch"
+    assert engine.ask("Who promotes the myth?").passages[0].section == "Who advocates or subscribes to it?"
+    with pytest.raises(IndexMismatch, match="ONNX"):
+        Engine.load(copy, encoder=encoder, backend="onnx")
+
+
+def test_versions_share_one_export(seed_corpus, tmp_path, encoder):
+    index = tmp_path / "index"
+    assert run_ingest(seed_corpus, index, progress=False, encoder=encoder).exit_code == 0
+    first = layout.resolve(index) / layout.QUERY_ONNX
+    (seed_corpus / "extra.txt").write_text("A short note about nothing in particular.\n", encoding="utf-8")
+    report = run_ingest(seed_corpus, index, progress=False)  # no encoder: only extra.txt is embedded
+    second = layout.resolve(index) / layout.QUERY_ONNX
+    assert second != first and os.stat(second).st_ino == os.stat(first).st_ino
+    assert report.query_encoder == "ONNX (onnxruntime)"
+
+
+def test_unsupported_model_or_missing_runtime_keeps_torch(tmp_path, monkeypatch, encoder, model_dir):
+    from core.model import model_hashes
+    from ingest.onnx_export import place
+
+    monkeypatch.setenv("MYTHQA_CACHE", str(tmp_path / "cache"))
+    hashes = model_hashes(model_dir)
+    entry = place(tmp_path, hashes, model_dir, lambda: [encoder[0]], None)  # a model without pooling
+    assert entry["backend"] == "torch" and "not Transformer, Pooling, Normalize" in entry["reason"]
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
+    assert place(tmp_path, hashes, model_dir, lambda: encoder, None) == {"backend": "torch", "reason": "onnxruntime is not installed"}
+    assert not (tmp_path / layout.QUERY_ONNX).exists()
