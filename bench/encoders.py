@@ -73,7 +73,8 @@ def quality(model, corpus: Path, index: Path) -> dict:
     report = run_ingest(corpus, index, full=True, progress=False, encoder=model)
     if report.exit_code:
         raise RuntimeError(f"ingesting {corpus} failed: {report.message}")
-    engine = Engine.load(index, encoder=model, threads=None)  # keep torch threads for the next bulk encode
+    # Queries through this same model, not the index's ONNX export; keep torch threads for the next bulk encode.
+    engine = Engine.load(index, encoder=model, threads=None, backend="torch")
     rep = next(r for r in evaluate(engine, load_questions(), ("fused",)) if r.split == "all")
     return {m: getattr(rep, m) for m in METRICS} | {"latency_p50_ms": rep.latency_p50_ms, "latency_p95_ms": rep.latency_p95_ms}
 

@@ -44,16 +44,23 @@ def _onnx_note(onnx: dict | None) -> str:
 
 def _latency_note(big: dict) -> str:
     st = {k: v["p50"] for k, v in big["latency_ms"]["stages"].items()}
+    cand = big.get("candidates")
+    how = (
+        "the read path scores only candidates: the chunks of the 256 nearest sentences (HNSW store over sentence vectors) and "
+        "of the 100 best BM25 chunks and sentences, then fuses and extracts over those"
+        if cand
+        else "the read path scores every chunk, passage and sentence"
+    )
+    agree = (
+        f" Candidates against exact scoring of every chunk, same run, {cand['n']} questions: top passage equal "
+        f"{cand['top1_equal']:.1%}, top-5 overlap {cand['top5_overlap']:.1%}, identical answer {cand['answer_equal']:.1%}."
+        if cand
+        else ""
+    )
     return (
-        f"*Where the time goes at {big['chunks']:,} chunks* (p50): the read path scores every chunk, passage and sentence for each "
-        f"question — dense {st['dense_search']:.0f} ms (FAISS asked for all chunks, plus numpy products over every sentence and passage "
-        f"vector), other {st['other']:.0f} ms (the rest of `ask`; by reading the code, chiefly its Python loop over the full ranking "
-        "that applies the filters), fusion "
-        f"{st['fusion']:.0f} ms (per-chunk maxima over all sentences), lexical {st['lexical_search']:.0f} ms; query encoding "
-        f"({st['query_encoding']:.0f} ms) does not grow. To reach p95 ≤ 50 ms the read path would take top-k candidates (a few hundred) "
-        "from the dense stores (HNSW above 50,000 vectors: ~7 ms at recall@10 ≥ 0.99) and from bm25s `retrieve`, and fuse and extract "
-        "over those only; replace the Python ranking loop by a vectorised mask and `np.argpartition`; and encode queries with ONNX "
-        "(half the query-encoding time, below). Not done here: `qa/` belongs to the answering issue."
+        f"*Where the time goes at {big['chunks']:,} chunks* (p50): {how} — dense {st['dense_search']:.1f} ms, lexical "
+        f"{st['lexical_search']:.1f} ms, fusion {st['fusion']:.1f} ms, extraction {st['extraction']:.1f} ms, other {st['other']:.1f} ms; "
+        f"query encoding ({st['query_encoding']:.1f} ms, {big.get('query_encoder', 'torch')}) does not grow.{agree}"
     )
 
 
@@ -145,18 +152,18 @@ def render(res: dict, argv: list[str], plot_path: Path | None) -> str:
         *([f"Note: {res['serve_rerun']}.", ""] if res.get("serve_rerun") else []),
         _latency_note(big),
         "",
-        "Stages are timed by wrapping the engine's own functions (no change to `qa/`): query encoding = `QueryEncoder.embed`; "
-        "dense = `compute_signals` minus its BM25 calls (FAISS chunk search + numpy scoring of every sentence vector); lexical = "
-        "`tokenize_query` + bm25s scoring of chunks and sentences; fusion = section intent + `passage_scores` + `order`; extraction = "
-        "abstention evidence + `sentence_scores` + `pick_sentences`; other = the rest of `ask` (filters, the ranking "
-        "loop, result objects). "
+        "Stages are timed by wrapping the engine's own functions (no change to `qa/`): query encoding = the query encoder's "
+        "`embed` (ONNX when the index has the export); dense = `choose_scope` (on indexes with a sentence HNSW store: its "
+        "candidate search) + `compute_signals` (dense products over the scope); lexical = `tokenize_query` + `lexical` (bm25s "
+        "scoring of chunks and sentences); fusion = section intent + `passage_scores` + `top_k`; extraction = abstention "
+        "evidence + `sentence_scores` + `pick_sentences`; other = the rest of `ask` (filters, result objects). "
         f"Questions: the {res['n_questions']} distinct questions of `eval/questions.jsonl` (fewer in a quick run).",
         "",
         "## 3. Memory and disk",
         "",
         report.memory_table(figs, serves),
         "",
-        "RSS is measured with psutil in a fresh process per size that loads the model, then the index with "
+        "RSS is measured with psutil in a fresh process per size that loads the index with "
         "`Engine.load`, then answers the question set.",
         "",
         "## 4. Concurrency (threads through `Engine.ask`, one loaded index)",

@@ -75,20 +75,21 @@ def ingestion_table(figs: list) -> str:
 
 def answering_table(serves: list[dict]) -> str:
     stages = list(STAGE_NAMES)
-    head = "| chunks | dense store | total p50 / p95 ms | " + " | ".join(f"{STAGE_NAMES[s]} p50 / p95" for s in stages) + " |"
+    head = "| chunks | scored | total p50 / p95 ms | " + " | ".join(f"{STAGE_NAMES[s]} p50 / p95" for s in stages) + " |"
     rows = [head, "|---:|---|---:|" + "---:|" * len(stages)]
     for s in serves:
         lat = s["latency_ms"]
         cells = " | ".join(f"{lat['stages'][st]['p50']:.1f} / {lat['stages'][st]['p95']:.1f}" for st in stages)
-        rows.append(f"| {s['chunks']:,} | {s['dense_kind']} | **{lat['total']['p50']:.1f} / {lat['total']['p95']:.1f}** | {cells} |")
+        scored = "candidates (sentence HNSW + BM25)" if s.get("sentence_store") else "every chunk (exact)"
+        rows.append(f"| {s['chunks']:,} | {scored} | **{lat['total']['p50']:.1f} / {lat['total']['p95']:.1f}** | {cells} |")
     return "\n".join(rows)
 
 
 def memory_table(figs: list, serves: list[dict]) -> str:
     by = {s["chunks"]: s for s in serves}
     rows = [
-        "| chunks | index on disk | per chunk | RSS: model only | RSS: serving | RSS: after answering | index load |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| chunks | index on disk | per chunk | RSS: serving | RSS: after answering | index load |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for f in figs:
         s = by.get(f.chunks)
@@ -96,7 +97,7 @@ def memory_table(figs: list, serves: list[dict]) -> str:
             continue
         r = s["rss_mb"]
         rows.append(
-            f"| {f.chunks:,} | {f.disk_bytes / 2**20:.1f} MB | {f.disk_bytes / f.chunks / 1024:.1f} KB | {r['with_model']:.0f} MB | "
+            f"| {f.chunks:,} | {f.disk_bytes / 2**20:.1f} MB | {f.disk_bytes / f.chunks / 1024:.1f} KB | "
             f"{r['serving']:.0f} MB | {r['after_answering']:.0f} MB | {s['index_load_s']:.1f} s |"
         )
     return "\n".join(rows)

@@ -21,14 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 STAGES = ("query_encoding", "dense_search", "lexical_search", "fusion", "extraction", "other")
 # Functions the engine looks up in its module namespaces, and the stage each one's time counts towards.
-# Dense search is what remains of qa.retrieve.compute_signals once the BM25 calls inside it are taken out.
+# Dense search = choosing the scope (HNSW candidates on large indexes) + the dense products over it.
 _WRAP = {
-    ("qa.engine", "compute_signals"): "signals",
-    ("qa.retrieve", "_bm25"): "bm25",
-    ("qa.engine", "tokenize_query"): "tokenize",
+    ("qa.engine", "choose_scope"): "dense_search",
+    ("qa.engine", "compute_signals"): "dense_search",
+    ("qa.engine", "lexical"): "lexical_search",
+    ("qa.engine", "tokenize_query"): "lexical_search",
     ("qa.engine", "detect_sections"): "fusion",
     ("qa.engine", "passage_scores"): "fusion",
-    ("qa.engine", "order"): "fusion",
+    ("qa.engine", "top_k"): "fusion",
     ("qa.engine", "evidence"): "extraction",
     ("qa.engine", "answerable"): "extraction",
     ("qa.engine", "sentence_scores"): "extraction",
@@ -110,9 +111,6 @@ def stage_latency(engine, qs: list[str], rounds: int) -> dict:
                 engine.ask(q)
                 total = time.perf_counter() - t0
                 acc = defaultdict(float, clock.acc)
-                bm25 = acc.pop("bm25")  # runs inside compute_signals
-                acc["dense_search"] = max(acc.pop("signals") - bm25, 0.0)
-                acc["lexical_search"] = bm25 + acc.pop("tokenize")
                 acc["other"] = max(total - sum(acc[s] for s in STAGES[:-1]), 0.0)
                 totals.append(total)
                 for s in STAGES:
@@ -152,18 +150,34 @@ def concurrency(engine, qs: list[str], threads: tuple[int, ...] = (1, 4, 16)) ->
     return out
 
 
+def candidate_agreement(engine, qs: list[str]) -> dict | None:
+    """How often answers from HNSW sentence candidates equal exact scoring of every chunk (None: exact index)."""
+    from dataclasses import replace
+
+    from qa.engine import Engine
+
+    if engine.index.sentence_dense is None:
+        return None
+    exact = Engine(replace(engine.index, sentence_dense=None), engine.encoder, engine.settings)
+    same_top1 = same_top5 = same_answer = 0
+    for q in qs:
+        a, b = engine.ask(q), exact.ask(q)
+        ids_a, ids_b = [p.chunk_id for p in a.passages], [p.chunk_id for p in b.passages]
+        same_top1 += ids_a[:1] == ids_b[:1]
+        same_top5 += len(set(ids_a) & set(ids_b)) / max(len(ids_b), 1)
+        same_answer += (a.answered, [x.text for x in a.sentences]) == (b.answered, [x.text for x in b.sentences])
+    n = max(len(qs), 1)
+    shares = {"top1_equal": same_top1, "top5_overlap": same_top5, "answer_equal": same_answer}
+    return {"n": len(qs)} | {k: round(v / n, 3) for k, v in shares.items()}
+
+
 def measure(index: Path, rounds: int = 3, max_questions: int | None = None, threads: tuple[int, ...] = (1, 4, 16)) -> dict:
-    """Load the index as the app does (model first, then the engine) and measure it."""
-    from core.model import load_encoder, verify_model
+    """Load the index as the app does (the engine with its ONNX query encoder; no PyTorch model) and measure it."""
     from qa.engine import Engine
 
     base = rss_mb()
     t0 = time.perf_counter()
-    encoder = load_encoder(verify_model()[0])
-    model_s = time.perf_counter() - t0
-    with_model = rss_mb()
-    t0 = time.perf_counter()
-    engine = Engine.load(index, encoder=encoder)
+    engine = Engine.load(index)
     load_s = time.perf_counter() - t0
     loaded = rss_mb()
     qs = questions(max_questions)
@@ -173,21 +187,23 @@ def measure(index: Path, rounds: int = 3, max_questions: int | None = None, thre
     conc = concurrency(engine, qs, threads)
     import resource
 
+    sentence_store = engine.index.sentence_dense
     return {
         "index": str(index),
         "chunks": len(engine.index.chunks),
         "dense_kind": engine.index.dense.kind,
-        "model_load_s": round(model_s, 2),
+        "sentence_store": sentence_store.kind if sentence_store is not None else None,
+        "query_encoder": engine.encoder.backend,
         "index_load_s": round(load_s, 2),
         "rss_mb": {
             "python": round(base, 1),
-            "with_model": round(with_model, 1),
             "serving": round(loaded, 1),
             "after_answering": round(rss_mb(), 1),
             "peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
         "latency_ms": lat,
         "concurrency": conc,
+        "candidates": candidate_agreement(engine, qs),
     }
 
 

@@ -30,6 +30,7 @@ class IndexData:
     sentence_chunk: np.ndarray  # chunk id of each sentence, in sentence-id order
     sentence_rank: np.ndarray  # position of each sentence within its chunk
     dense: DenseStore  # over chunk_vectors
+    sentence_dense: DenseStore | None  # IVF over sentence_vectors for large indexes, else None (exact numpy)
     bm25_chunks: object
     bm25_sentences: object
 
@@ -58,6 +59,7 @@ def write_version(
     sentence_vectors: np.ndarray,
     dense: DenseStore,
     passage_vectors: np.ndarray,
+    sentence_dense: DenseStore | None = None,
 ) -> dict:
     """Write every artifact, then the manifest (with artifact hashes) last. Returns the manifest."""
     from core.lexical import build_bm25
@@ -69,6 +71,8 @@ def write_version(
     np.save(build_dir / layout.SENTENCE_VECTORS, sentence_vectors.astype(np.float32), allow_pickle=False)
     np.save(build_dir / layout.PASSAGE_VECTORS, passage_vectors.astype(np.float32), allow_pickle=False)
     dense.save(build_dir / layout.CHUNK_FAISS)
+    if sentence_dense is not None:
+        sentence_dense.save(build_dir / layout.SENTENCE_FAISS)
     lexical_chunks = [f"{c.section or ''}\n{c.text}" for c in chunks]
     build_bm25(lexical_chunks).save(str(build_dir / layout.BM25_CHUNKS), show_progress=False)
     build_bm25(sentence_texts(chunks)).save(str(build_dir / layout.BM25_SENTENCES), show_progress=False)
@@ -90,11 +94,12 @@ def read_documents(version_dir: Path) -> list[Document]:
     return [Document(**{**r, "page_starts": tuple(r["page_starts"])}) for r in rows]
 
 
-def read_vectors(version_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+def read_vectors(version_dir: Path, map_sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Chunk and sentence vectors; ``map_sentences`` memory-maps the sentence rows (read on demand)."""
     v = Path(version_dir)
     return (
         np.load(v / layout.CHUNK_VECTORS, allow_pickle=False),
-        np.load(v / layout.SENTENCE_VECTORS, allow_pickle=False),
+        np.load(v / layout.SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r" if map_sentences else None),
     )
 
 
@@ -120,7 +125,9 @@ def load_index(index_dir: Path) -> IndexData:
                 f"this program reads version {layout.FORMAT_VERSION}: re-run `python -m ingest --full`."
             )
         chunks = tuple(read_chunks(version_dir))
-        chunk_vectors, sentence_vectors = read_vectors(version_dir)
+        has_store = (version_dir / layout.SENTENCE_FAISS).exists()
+        # With a sentence store the read path only gathers candidates' rows: map them instead of reading them all.
+        chunk_vectors, sentence_vectors = read_vectors(version_dir, map_sentences=has_store)
         owner, rank = sentence_table(chunks)
         return IndexData(
             path=version_dir,
@@ -132,6 +139,7 @@ def load_index(index_dir: Path) -> IndexData:
             sentence_chunk=owner,
             sentence_rank=rank,
             dense=DenseStore.load(version_dir / layout.CHUNK_FAISS),
+            sentence_dense=DenseStore.load(version_dir / layout.SENTENCE_FAISS) if has_store else None,
             bm25_chunks=bm25s.BM25.load(str(version_dir / layout.BM25_CHUNKS), show_progress=False, verbosity=0),
             bm25_sentences=bm25s.BM25.load(str(version_dir / layout.BM25_SENTENCES), show_progress=False, verbosity=0),
         )

@@ -10,6 +10,7 @@ index/
     sentence_vectors.npy  float32, L2-normalised, one row per sentence
     passage_vectors.npy   float32, L2-normalised, one row per chunk, of "section\ntext" (Chunk.passage_text)
     chunks.faiss          FAISS inner-product index over chunk_vectors
+    sentences.faiss       IVF-Flat over sentence_vectors, only for large indexes: candidates for the read path
     query_encoder.onnx    the model's transformer as ONNX, for queries (optional; hard link shared between versions)
     bm25_chunks/          bm25s index over chunk texts
     bm25_sentences/       bm25s index over sentence texts
@@ -39,6 +40,7 @@ CHUNK_VECTORS = "chunk_vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 PASSAGE_VECTORS = "passage_vectors.npy"
 CHUNK_FAISS = "chunks.faiss"
+SENTENCE_FAISS = "sentences.faiss"  # written only from core.dense.SENTENCE_STORE_MIN_VECTORS sentences up
 QUERY_ONNX = "query_encoder.onnx"  # optional: the query encoder exported to ONNX (ingest.onnx_export)
 BM25_CHUNKS = "bm25_chunks"
 BM25_SENTENCES = "bm25_sentences"

@@ -203,8 +203,9 @@ def _embed(run: _Run, pieces: list, progress, on_progress) -> list:
 
 def _publish(run: _Run, pieces: list) -> BuildReport:
     """Number the chunks, write a new version and switch the published pointer to it."""
+    from core import dense as dense_module
     from core.artifacts import write_version
-    from core.dense import DenseStore
+    from core.dense import IVF, DenseStore
     from ingest.onnx_export import place
 
     t = time.perf_counter()
@@ -216,6 +217,10 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
     dim = chunk_vectors.shape[1]
     dense = DenseStore.create(dim, len(chunk_vectors))  # exact below core.dense.HNSW_MIN_VECTORS, HNSW above
     dense.add(chunk_vectors)
+    sentence_dense = None  # small indexes: the read path scores every sentence exactly with numpy
+    if len(sentence_vectors) >= dense_module.SENTENCE_STORE_MIN_VECTORS:
+        sentence_dense = DenseStore.create(dim, len(sentence_vectors), kind=IVF)
+        sentence_dense.add(sentence_vectors)
     myths = [m for s in sorted(run.files) for m in run.files[s].get("myths", []) if not run.files[s].get("skip")]
     version, build_dir = layout.new_build_dir(run.index)
     manifest = {
@@ -225,6 +230,7 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
         "chunking": run.settings,
         "lexical": LEXICAL_SETTINGS,
         "dense": dense.describe(),
+        "sentence_dense": sentence_dense.describe() if sentence_dense else {"kind": "numpy-exact", "count": len(sentence_vectors)},
         "corpus": str(run.corpus),
         "files": run.files,
         "myths": myths,
@@ -241,7 +247,8 @@ def _publish(run: _Run, pieces: list) -> BuildReport:
     report.timings["query_encoder_s"] = time.perf_counter() - t_onnx
     qe = manifest["query_encoder"]
     report.query_encoder = "ONNX (onnxruntime)" if qe["backend"] == "onnx" else f"PyTorch ({qe['reason']})"
-    write_version(build_dir, manifest, [p.doc for p in pieces], chunks, chunk_vectors, sentence_vectors, dense, passage_vectors)
+    docs = [p.doc for p in pieces]
+    write_version(build_dir, manifest, docs, chunks, chunk_vectors, sentence_vectors, dense, passage_vectors, sentence_dense)
     layout.publish(run.index, version, build_dir)
     report.timings["write_publish_s"] = time.perf_counter() - t
     report.published = version

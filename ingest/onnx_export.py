@@ -36,7 +36,10 @@ def cache_dir() -> Path:
 
 def unsupported(model) -> str:
     """Why this model cannot be served by the ONNX query encoder ("" when it can)."""
-    mods = list(model)
+    try:
+        mods = list(model)
+    except TypeError:
+        return f"{type(model).__name__} is not a SentenceTransformer"
     names = [type(m).__name__ for m in mods]
     if names[:2] != ["Transformer", "Pooling"] or any(n != "Normalize" for n in names[2:]) or len(names) != 3:
         return f"module layout {names} is not Transformer, Pooling, Normalize"

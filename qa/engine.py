@@ -14,12 +14,13 @@ from core.artifacts import IndexData, load_index, sentence_texts
 from core.lexical import tokenize_query
 from core.model import BUNDLED_MODEL_ID, max_seq_length, sha256_file, verify_model
 from qa.abstain import NO_ANSWER, Evidence, answerable, coverage, idf_table
+from qa.candidates import choose_scope
 from qa.config import DEFAULT, Settings
 from qa.encode import OnnxQueryEncoder, QueryEncoder
 from qa.extract import pick_sentences, sentence_scores
 from qa.fusion import rrf, top_k
 from qa.intent import answer_type, canonical_section, detect_sections, type_matches
-from qa.retrieve import MODES, allowed_chunks, chunk_table, compute_signals, passage_scores
+from qa.retrieve import MODES, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
 from qa.types import Answer, AnswerSentence, Passage
 
 log = logging.getLogger("mythqa.qa")
@@ -78,6 +79,7 @@ class Engine:
         self.encoder = encoder
         self.settings = settings
         self.table = chunk_table(index)
+        self.full = full_scope(index)
         self.sections = tuple(dict.fromkeys(s for s in self.table.sections if s))
         self.myths = tuple(sorted({int(m) for m in self.table.myths if m >= 0}))
         self.idf, self.unseen_idf = idf_table(index.bm25_sentences)
@@ -172,30 +174,32 @@ class Engine:
     def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str) -> Answer:
         ix, st = self.index, self.settings
         tokens, sections = tokenize_query(text), detect_sections(text)
+        qvec = self.encoder.embed(text)
+        lex = lexical(ix, self.table, tokens)
+        scope = choose_scope(ix, self.table, self.full, qvec, lex, allowed_chunks(self.table, myth, section))
         need_chunk_dense = mode in ("dense", "rrf") or st.w_chunk_dense != 0
-        sig = compute_signals(ix, self.table, self.encoder.embed(text), tokens, sections, chunk_dense=need_chunk_dense)
-        mask = allowed_chunks(self.table, myth, section)
-        scores = passage_scores(ix, self.table, sig, st, mode)
-        top = [int(c) for c in top_k(np.where(mask, scores, -np.inf), k)]
-        passages = tuple(self._passage(rank, cid, float(scores[cid])) for rank, cid in enumerate(top, 1))
+        sig = compute_signals(ix, self.table, qvec, lex, sections, scope, chunk_dense=need_chunk_dense)
+        scores = passage_scores(self.table, sig, st, scope, mode)  # over scope.chunks: "local" positions
+        top = [int(c) for c in top_k(scores, k)]
         if not top:
             return Answer(original, False, "No passage matches these filters.", (), ())
+        passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
         if mode == "fused":
-            best = float(np.max(sig.sent_dense[mask[ix.sentence_chunk]], initial=0.0))
+            best = float(np.max(sig.sent_dense, initial=0.0))
             ev = Evidence(best, coverage(tokens, ix.bm25_sentences.vocab_dict, self.idf, self.unseen_idf))
             if not answerable(ev, st.abstain_lexical_weight, st.abstain_threshold):
                 return Answer(original, False, " ".join(filter(None, [NO_ANSWER, notice])), (), passages)
-            sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, ix.sentence_chunk, st.s_dense, st.s_bm25, st.s_passage)
+            sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
             wanted = answer_type(text)
             if wanted:  # "when ...?" prefers a sentence with a date, "how many ...?" one with a number
-                sscores = sscores + st.s_type * self.types[wanted]
+                sscores = sscores + st.s_type * self.types[wanted][scope.sentences]
         elif mode == "rrf":
             sscores = rrf([sig.sent_dense, sig.sent_bm25], k=st.rrf_k)
         else:
             sscores = sig.sent_dense if mode == "dense" else sig.sent_bm25
-        picks = pick_sentences(sscores, ix.sentence_chunk, top[: st.extract_passages], st.max_sentences, st.extra_ratio)
-        slot = {cid: i for i, cid in enumerate(top)}
-        sentences = tuple(self._sentence(p.sentence, slot[p.chunk], p.score) for p in picks)
+        picks = pick_sentences(sscores, scope.owner, top[: st.extract_passages], st.max_sentences, st.extra_ratio)
+        slot = {c: i for i, c in enumerate(top)}
+        sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
         return Answer(original, bool(sentences), notice, sentences, passages)
 
     def _passage(self, rank: int, cid: int, score: float) -> Passage:

@@ -18,8 +18,12 @@ class ChunkTable(NamedTuple):
     """Facts the scorer needs on every query, computed once per loaded index."""
 
     sections: np.ndarray  # section name per chunk ("" when none)
+    section_id: np.ndarray  # the same as a small integer (position in section_names), for fast matching
+    section_names: tuple[str, ...]
     myths: np.ndarray  # myth number per chunk (-1 when none)
     title: np.ndarray  # 1.0 for title-only chunks
+    sent_start: np.ndarray  # first sentence id of each chunk (a chunk's sentence ids are consecutive)
+    sent_count: np.ndarray  # sentences per chunk
     chunk_term_max: np.ndarray  # best single-document BM25 score of each term, chunk index
     sent_term_max: np.ndarray  # the same for the sentence index
 
@@ -35,23 +39,61 @@ def term_max(bm25) -> np.ndarray:
 
 
 def chunk_table(index: IndexData) -> ChunkTable:
+    sections = np.array([c.section or "" for c in index.chunks], dtype=object)
+    names, section_id = np.unique(sections.astype(str), return_inverse=True) if len(sections) else (np.array([]), np.zeros(0, int))
+    counts = np.array([len(c.sentences) for c in index.chunks], dtype=np.int64)
     return ChunkTable(
-        sections=np.array([c.section or "" for c in index.chunks], dtype=object),
+        sections=sections,
+        section_id=section_id.astype(np.int64),
+        section_names=tuple(str(n) for n in names),
         myths=np.array([-1 if c.myth is None else c.myth for c in index.chunks], dtype=np.int64),
         title=np.array([c.section == TITLE_SECTION for c in index.chunks], dtype=np.float64),
+        sent_start=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else counts,
+        sent_count=counts,
         chunk_term_max=term_max(index.bm25_chunks),
         sent_term_max=term_max(index.bm25_sentences),
     )
 
 
+class Scope(NamedTuple):
+    """The chunks one question is scored over, with their sentences: every chunk, or retrieval candidates."""
+
+    chunks: np.ndarray  # chunk ids, ascending
+    sentences: np.ndarray  # sentence ids of those chunks, ascending
+    owner: np.ndarray  # per sentence in scope: the position of its chunk in ``chunks``
+    full: bool  # every chunk of the index, in id order (arrays are used as they are, not gathered)
+
+
+def full_scope(index: IndexData) -> Scope:
+    n, s = len(index.chunks), len(index.sentence_chunk)
+    return Scope(np.arange(n), np.arange(s), index.sentence_chunk, True)
+
+
+def scope_of(table: ChunkTable, chunk_ids: np.ndarray) -> Scope:
+    """The scope of the given chunk ids (any order, repeats allowed)."""
+    chunks = np.unique(np.asarray(chunk_ids, dtype=np.int64))
+    counts = table.sent_count[chunks]
+    total = int(counts.sum())
+    # Consecutive id ranges [start, start + count) laid end to end, without a Python loop.
+    shift = np.repeat(table.sent_start[chunks] - (np.cumsum(counts) - counts), counts)
+    return Scope(chunks, shift + np.arange(total), np.repeat(np.arange(len(chunks)), counts), False)
+
+
+class Lexical(NamedTuple):
+    """BM25 scores for one query over the whole index (bm25s scores only documents holding a query term)."""
+
+    chunk: np.ndarray  # per chunk id, over "section\ntext", divided by the query's attainable maximum
+    sentence: np.ndarray  # per sentence id, divided likewise
+
+
 class Signals(NamedTuple):
-    """Raw evidence for one query; arrays are over chunk ids or sentence ids of the index."""
+    """Evidence for one query over a Scope: chunk arrays follow ``scope.chunks``, sentence arrays ``scope.sentences``."""
 
     chunk_dense: np.ndarray  # cosine(query, context + chunk text)
     passage_dense: np.ndarray  # cosine(query, section + chunk text): the myth title left out
-    chunk_bm25: np.ndarray  # BM25 over "section\ntext", divided by the query's attainable maximum
+    chunk_bm25: np.ndarray
     sent_dense: np.ndarray  # cosine(query, bare sentence)
-    sent_bm25: np.ndarray  # BM25 over sentences, divided likewise
+    sent_bm25: np.ndarray
     intent: np.ndarray  # 1.0 for chunks in a section the question names or implies
 
 
@@ -67,43 +109,63 @@ def _bm25(bm25, best: np.ndarray, tokens: list[str], n: int) -> np.ndarray:
     return scale_by(np.asarray(bm25.get_scores(ids), dtype=np.float64), float(best[ids].sum()))
 
 
+def lexical(index: IndexData, table: ChunkTable, tokens: list[str]) -> Lexical:
+    return Lexical(
+        _bm25(index.bm25_chunks, table.chunk_term_max, tokens, len(index.chunks)),
+        _bm25(index.bm25_sentences, table.sent_term_max, tokens, len(index.sentence_chunk)),
+    )
+
+
 def compute_signals(
-    index: IndexData, table: ChunkTable, qvec: np.ndarray, tokens: list[str], sections: tuple[str, ...], chunk_dense: bool = True
+    index: IndexData,
+    table: ChunkTable,
+    qvec: np.ndarray,
+    lex: Lexical,
+    sections: tuple[str, ...],
+    scope: Scope,
+    chunk_dense: bool = True,
 ) -> Signals:
-    """Compute every signal; the dense chunk scores come from the FAISS store.
+    """Compute every signal over ``scope``; over the full scope the dense chunk scores come from the FAISS store.
 
     ``chunk_dense=False`` leaves that signal at zero: the fused weighting gives it no weight, and a full
     scan of the store is the largest cost per question at 100,000 chunks.
     """
-    n_chunks = len(index.chunks)
-    dense = np.zeros(n_chunks)
-    if chunk_dense:
-        scores, ids = index.dense.search(qvec[None, :], n_chunks)
+    c, s = scope.chunks, scope.sentences
+    dense = np.zeros(len(c))
+    if chunk_dense and scope.full:
+        scores, ids = index.dense.search(qvec[None, :], len(c))
         keep = ids[0] >= 0
         dense[ids[0][keep]] = scores[0][keep]
+    elif chunk_dense:
+        dense = index.chunk_vectors[c] @ qvec
+    if scope.full:
+        passage, sentence = index.passage_vectors @ qvec, index.sentence_vectors @ qvec
+    else:
+        passage, sentence = index.passage_vectors[c] @ qvec, np.asarray(index.sentence_vectors[s]) @ qvec
+    wanted = [i for i, name in enumerate(table.section_names) if name and name in sections]
     return Signals(
         chunk_dense=dense,
-        passage_dense=index.passage_vectors @ qvec,
-        chunk_bm25=_bm25(index.bm25_chunks, table.chunk_term_max, tokens, n_chunks),
-        sent_dense=index.sentence_vectors @ qvec,
-        sent_bm25=_bm25(index.bm25_sentences, table.sent_term_max, tokens, len(index.sentence_vectors)),
-        intent=np.isin(table.sections, list(sections)).astype(np.float64) if sections else np.zeros(n_chunks),
+        passage_dense=passage,
+        chunk_bm25=lex.chunk if scope.full else lex.chunk[c],
+        sent_dense=sentence,
+        sent_bm25=lex.sentence if scope.full else lex.sentence[s],
+        intent=np.isin(table.section_id[c], wanted).astype(np.float64) if wanted else np.zeros(len(c)),
     )
 
 
-def passage_scores(index: IndexData, table: ChunkTable, sig: Signals, settings: Settings, mode: str = "fused") -> np.ndarray:
-    """One score per chunk (higher is better) for the given retrieval mode.
+def passage_scores(table: ChunkTable, sig: Signals, settings: Settings, scope: Scope, mode: str = "fused") -> np.ndarray:
+    """One score per chunk of ``scope`` (higher is better) for the given retrieval mode.
 
     ``dense`` and ``bm25`` are the single-signal baselines over whole passages; ``rrf`` fuses the four
     rankings by reciprocal rank; ``fused`` is the tuned weighted sum with section intent.
     """
-    n = len(index.chunks)
+    n = len(scope.chunks)
     if mode == "dense":
         return sig.chunk_dense
     if mode == "bm25":
         return sig.chunk_bm25
-    best_sent_dense = group_max(sig.sent_dense, index.sentence_chunk, n)
-    best_sent_bm25 = group_max(sig.sent_bm25, index.sentence_chunk, n)
+    best_sent_dense = group_max(sig.sent_dense, scope.owner, n)
+    best_sent_bm25 = group_max(sig.sent_bm25, scope.owner, n)
     if mode == "rrf":
         return rrf([sig.chunk_dense, sig.chunk_bm25, best_sent_dense, best_sent_bm25], k=settings.rrf_k)
     if mode != "fused":
@@ -115,7 +177,7 @@ def passage_scores(index: IndexData, table: ChunkTable, sig: Signals, settings: 
         "chunk_bm25": sig.chunk_bm25,
         "sent_bm25": best_sent_bm25,
         "intent": sig.intent,
-        "title": table.title,
+        "title": table.title if scope.full else table.title[scope.chunks],
     }
     return weighted_sum(parts, settings.passage_weights())
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bench.corpus import generate
 from bench.standin import MixtureEncoder
-from core.dense import FLAT, HNSW, DenseStore
+from core.dense import FLAT, HNSW, IVF, DenseStore
 
 
 def _chunk_count(corpus, tokenizer) -> tuple[int, set]:
@@ -46,16 +47,17 @@ def test_standin_encoder_is_deterministic_and_normalised():
     assert enc.get_embedding_dimension() == 16
 
 
-def test_hnsw_store_returns_the_flat_ids_and_survives_save_and_load(tmp_path):
+@pytest.mark.parametrize("kind, top", [(HNSW, 5), (IVF, 1)])
+def test_approximate_stores_return_the_flat_ids_and_survive_save_and_load(tmp_path, kind, top):
     x = np.random.default_rng(1).normal(size=(500, 32)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    flat, hnsw = DenseStore.create(32, 500, kind=FLAT), DenseStore.create(32, 500, kind=HNSW)
+    flat, store = DenseStore.create(32, 500, kind=FLAT), DenseStore.create(32, 500, kind=kind)
     flat.add(x)
-    hnsw.add(x)
-    hnsw.save(tmp_path / "h.faiss")
-    loaded = DenseStore.load(tmp_path / "h.faiss")
-    assert (loaded.kind, len(loaded), loaded.describe()["ef_search"]) == (HNSW, 500, hnsw.describe()["ef_search"])
-    assert np.array_equal(loaded.search(x[:20], 5)[1], flat.search(x[:20], 5)[1])
+    store.add(x)
+    store.save(tmp_path / "s.faiss")
+    loaded = DenseStore.load(tmp_path / "s.faiss")
+    assert (loaded.kind, len(loaded), loaded.describe()) == (kind, 500, store.describe())
+    assert np.array_equal(loaded.search(x[:20], top)[1], flat.search(x[:20], top)[1])
     assert np.array_equal(loaded.search(x[:3], 500)[1], flat.search(x[:3], 500)[1])  # a full ranking is exact
 
 

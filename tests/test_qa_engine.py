@@ -119,11 +119,14 @@ def test_concurrent_asks_match_sequential(engine):
     assert parallel == sequential
 
 
-def test_fast_query_encoding_equals_sentence_transformers(engine, encoder):
+def test_fast_query_encoding_equals_sentence_transformers(model_dir, encoder):
+    from qa.encode import QueryEncoder
+
+    torch_path = QueryEncoder(encoder, model_dir, cache_size=0)
+    assert torch_path._fast  # the direct module path, not the encode() fallback
     for q in ("Who promotes the myth?", "DJI"):
-        fast = engine.encoder._embed(q)
         ref = encoder.encode([q], normalize_embeddings=True, convert_to_numpy=True)[0]
-        assert np.allclose(fast, ref, atol=1e-5)
+        assert np.allclose(torch_path.embed(q), ref, atol=1e-5)
 
 
 def _copy_with_manifest(src, dst, edit):

@@ -16,7 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__)
     p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     p.add_argument("--questions", type=Path, default=QUESTIONS, help="question set, JSON lines (default: eval/questions.jsonl)")
-    p.add_argument("--split", choices=SPLITS, default="all", help="which half the bars and the failure list apply to (default: all)")
+    p.add_argument(
+        "--split", default="all", help=f"split the bars and failures apply to: {', '.join(SPLITS)} or one in the file (default: all)"
+    )
     p.add_argument("--compare", action="store_true", help="also run dense-only, BM25-only and RRF side by side")
     p.add_argument("--json", action="store_true", help="print the reports as one JSON document")
     for flag, _ in BARS:
@@ -30,13 +32,16 @@ def run_cli(args) -> int:
     from core.layout import IndexMissing
     from qa.engine import Engine, IndexMismatch
     from qa.evaluate.report import as_json, failures, table
-    from qa.evaluate.run import evaluate, load_questions
+    from qa.evaluate.run import evaluate, load_questions, splits_of
 
     try:
         questions = load_questions(args.questions)
         engine = Engine.load(args.index)
     except (OSError, ValueError, IndexMissing, IndexMismatch) as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.split not in splits_of(questions):
+        print(f"error: no split {args.split!r} in {args.questions}; it has {', '.join(splits_of(questions))}", file=sys.stderr)
         return 2
     methods = ("fused", "rrf", "dense", "bm25") if args.compare else ("fused",)
     reports = evaluate(engine, questions, methods)

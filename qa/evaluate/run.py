@@ -25,7 +25,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
-SPLITS = ("tune", "heldout", "all")
+SPLITS = ("tune", "heldout", "blind", "all")
 DEPTH = 10  # passages retrieved per question for the metrics
 
 
@@ -180,12 +180,19 @@ def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Repor
     )
 
 
+def splits_of(questions: list[Question]) -> list[str]:
+    """The splits in the file, known ones first, then "all"."""
+    present = dict.fromkeys(q.split for q in questions)
+    return [s for s in SPLITS if s in present and s != "all"] + [s for s in present if s not in SPLITS] + ["all"]
+
+
 def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fused",)) -> list[Report]:
-    """Run each method once over all questions; report the tune half, the held-out half and all."""
+    """Run each method once over all questions; report each split present (tune, heldout, …) and all."""
     reports = []
+    splits = splits_of(questions)
     for method in methods:
         outcomes = run(engine, questions, method)
-        for split in SPLITS:
+        for split in splits:
             chosen = [o for o in outcomes if split == "all" or o.question.split == split]
             reports.append(summarise(engine, chosen, method, split))
     return reports
