@@ -80,7 +80,7 @@ def answering_table(serves: list[dict]) -> str:
     for s in serves:
         lat = s["latency_ms"]
         cells = " | ".join(f"{lat['stages'][st]['p50']:.1f} / {lat['stages'][st]['p95']:.1f}" for st in stages)
-        scored = "candidates (sentence HNSW + BM25)" if s.get("sentence_store") else "every chunk (exact)"
+        scored = "candidates (IVF sentence store + BM25)" if s.get("sentence_store") else "every chunk (exact)"
         rows.append(f"| {s['chunks']:,} | {scored} | **{lat['total']['p50']:.1f} / {lat['total']['p95']:.1f}** | {cells} |")
     return "\n".join(rows)
 

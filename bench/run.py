@@ -36,9 +36,13 @@ QUICK = Plan((100,), {100: 1}, (1000,), 1000, {100: 1, 1000: 1}, 20, 1)
 
 def serve(index: Path, rounds: int, max_questions: int | None) -> dict:
     """Answering figures from a fresh process, so its resident memory is that of one serving process."""
-    cmd = [sys.executable, "-m", "bench.serve", "--index", str(index), "--rounds", str(rounds)]
-    if max_questions:
-        cmd += ["--max-questions", str(max_questions)]
+    extra = ["--max-questions", str(max_questions)] if max_questions else []
+    return _module_json("bench.serve", "--index", str(index), "--rounds", str(rounds), *extra)
+
+
+def _module_json(module: str, *args: str) -> dict:
+    """Run ``python -m module args`` in a fresh process and parse the JSON object it prints last."""
+    cmd = [sys.executable, "-m", module, *args]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
@@ -107,6 +111,9 @@ def run(work: Path, quick: bool = False, rebuild: bool = False, seed: int = 0) -
     for f in figs:
         _log(f"answering at {f.chunks} chunks (own process)")
         results["answering"].append(serve(f.index_dir, plan.serve_rounds.get(f.chunks, 1), plan.serve_questions))
+    if not quick:
+        _log(f"sentence candidate store at {figs[-1].chunks} chunks: IVF against HNSW (builds an HNSW store: minutes)")
+        results["sentence_store"] = _module_json("bench.sentence_store", "--index", str(figs[-1].index_dir), "--hnsw")
     return results
 
 
@@ -188,6 +195,7 @@ def _cached(work: Path, size: int, rebuild: bool, measured: bool):
     if rebuild or size < REUSE_FROM or fig is None or fig.measured != measured or not _current_format(fig.index_dir):
         return None
     _log(f"reusing the {'real' if measured else 'stand-in'} build at {size} chunks from {fig.extra.get('built_at')}")
+    fig.disk_bytes = ingestion.disk_bytes(fig.index_dir)  # the published version now (later runs may add stores to it)
     return fig
 
 
@@ -208,12 +216,12 @@ def _chunks(fig):
 
 
 def _quality_hnsw(encoder, work: Path) -> dict:
-    """Evaluation on the shipped corpus with the dense store forced to HNSW, as the large sizes use it."""
+    """Evaluation on the shipped corpus with the stores the large sizes use forced on: HNSW chunks, IVF sentence candidates."""
     from core import dense
 
-    saved = dense.HNSW_MIN_VECTORS
-    dense.HNSW_MIN_VECTORS = 0
+    saved = dense.HNSW_MIN_VECTORS, dense.SENTENCE_STORE_MIN_VECTORS
+    dense.HNSW_MIN_VECTORS = dense.SENTENCE_STORE_MIN_VECTORS = 0
     try:
         return encoders.quality(encoder, ROOT / "corpus", work / "eval-hnsw")
     finally:
-        dense.HNSW_MIN_VECTORS = saved
+        dense.HNSW_MIN_VECTORS, dense.SENTENCE_STORE_MIN_VECTORS = saved

@@ -159,15 +159,16 @@ def candidate_agreement(engine, qs: list[str]) -> dict | None:
     if engine.index.sentence_dense is None:
         return None
     exact = Engine(replace(engine.index, sentence_dense=None), engine.encoder, engine.settings)
-    same_top1 = same_top5 = same_answer = 0
+    same_top1 = near_top1 = same_top5 = same_answer = 0
     for q in qs:
         a, b = engine.ask(q), exact.ask(q)
         ids_a, ids_b = [p.chunk_id for p in a.passages], [p.chunk_id for p in b.passages]
         same_top1 += ids_a[:1] == ids_b[:1]
+        near_top1 += bool(ids_a) and ids_a[0] in ids_b  # the candidates' best is one of the exact top 5
         same_top5 += len(set(ids_a) & set(ids_b)) / max(len(ids_b), 1)
         same_answer += (a.answered, [x.text for x in a.sentences]) == (b.answered, [x.text for x in b.sentences])
     n = max(len(qs), 1)
-    shares = {"top1_equal": same_top1, "top5_overlap": same_top5, "answer_equal": same_answer}
+    shares = {"top1_equal": same_top1, "top1_in_exact_top5": near_top1, "top5_overlap": same_top5, "answer_equal": same_answer}
     return {"n": len(qs)} | {k: round(v / n, 3) for k, v in shares.items()}
 
 
