@@ -32,8 +32,12 @@ def _encoders(enc: dict) -> str:
 def _sentence_store(st: dict | None) -> list[str]:
     if not st:
         return []
-    ivf = "; ".join(f"nprobe {r['nprobe']}: {r['recall']:.3f}, {r['p50_ms']:.1f} ms" for r in st.get("ivf_sweep", []))
-    hnsw = "; ".join(f"efSearch {r['efSearch']}: {r['recall']:.3f}, {r['p50_ms']:.1f} ms" for r in st.get("hnsw_sweep", []))
+    def fmt(r: dict, name: str) -> str:
+        at10 = f" (recall@10 {r['recall_at_10']:.3f})" if "recall_at_10" in r else ""
+        return f"{name} {r[name]}: {r['recall']:.3f}{at10}, {r['p50_ms']:.1f} ms"
+
+    ivf = "; ".join(fmt(r, "nprobe") for r in st.get("ivf_sweep", []))
+    hnsw = "; ".join(fmt(r, "efSearch") for r in st.get("hnsw_sweep", []))
     info = st.get("ivf") or {}
     return [
         "## Sentence candidate store: IVF-Flat against HNSW (chosen from these figures)",
@@ -42,11 +46,11 @@ def _sentence_store(st: dict | None) -> list[str]:
         "takes), one thread; recall = share of the exact 256 nearest found (counted by score). `python -m bench.sentence_store "
         "--index … --hnsw`.",
         "",
-        f"- IVF-Flat as ingestion builds it ({info.get('nlist')} lists = 2·√n, nprobe = lists/16): {ivf}.",
+        f"- IVF-Flat as ingestion builds it ({info.get('nlist')} lists = 2·√n, nprobe {info.get('nprobe')} = lists/4): {ivf}.",
         f"- HNSW (M 64, efConstruction 200, built in {st.get('hnsw_build_s', '?')} s): {hnsw}." if hnsw else "- HNSW: not measured.",
         "",
         "HNSW, which serves the chunk store well (recall@10 ≥ 0.99 below), misses a third of the nearest sentences here at "
-        "any efSearch, so the sentence store is IVF-Flat.",
+        "any efSearch, so the sentence store is IVF-Flat, probing the smallest share of its lists that reaches recall@10 ≥ 0.99.",
         "",
     ]
 
@@ -68,7 +72,7 @@ def _latency_note(big: dict) -> str:
     st = {k: v["p50"] for k, v in big["latency_ms"]["stages"].items()}
     cand = big.get("candidates")
     how = (
-        "the read path scores only candidates: the chunks of the 256 nearest sentences (HNSW store over sentence vectors) and "
+        "the read path scores only candidates: the chunks of the 256 nearest sentences (IVF-Flat store over sentence vectors) and "
         "of the 100 best BM25 chunks and sentences, then fuses and extracts over those"
         if cand
         else "the read path scores every chunk, passage and sentence"

@@ -16,12 +16,13 @@ import numpy as np
 K = 256  # the read path's qa.candidates.DENSE_SENTENCES
 
 
-def recall(ids: np.ndarray, scores: np.ndarray, kth: np.ndarray) -> float:
-    """Share of the returned ids scoring at least the exact K-th score (ties between near-duplicates count as hits)."""
-    return float(np.mean([(scores[i, ids[i][:K][ids[i][:K] >= 0]] >= kth[i]).sum() / K for i in range(len(ids))]))
+def recall(ids: list[np.ndarray], scores: np.ndarray, k: int) -> float:
+    """Share of the first k returned ids scoring at least the exact k-th score (ties between near-duplicates count as hits)."""
+    kth = -np.sort(-scores, axis=1)[:, k - 1] - 1e-6
+    return float(np.mean([(scores[i, ids[i][:k][ids[i][:k] >= 0]] >= kth[i]).sum() / k for i in range(len(ids))]))
 
 
-def sweep(store, queries: np.ndarray, scores: np.ndarray, kth: np.ndarray, settings: list[tuple[str, int]]) -> list[dict]:
+def sweep(store, queries: np.ndarray, scores: np.ndarray, settings: list[tuple[str, int]]) -> list[dict]:
     out = []
     for name, value in settings:
         setattr(store.index if name == "nprobe" else store.index.hnsw, name, value)
@@ -31,7 +32,8 @@ def sweep(store, queries: np.ndarray, scores: np.ndarray, kth: np.ndarray, setti
             ids.append(store.search(q[None, :], K)[1][0])
             times.append(time.perf_counter() - t0)
         ms = np.asarray(times) * 1000
-        out.append({name: value, "recall": round(recall(ids, scores, kth), 4), "p50_ms": round(float(np.median(ms)), 2)})
+        row = {name: value, "recall": round(recall(ids, scores, K), 4), "recall_at_10": round(recall(ids, scores, 10), 4)}
+        out.append(row | {"p50_ms": round(float(np.median(ms)), 2)})
     return out
 
 
@@ -47,12 +49,11 @@ def measure(index: Path, hnsw: bool = False, max_questions: int | None = None) -
     vectors = np.ascontiguousarray(engine.index.sentence_vectors, dtype=np.float32)
     queries = np.stack([engine.encoder.embed(q) for q in questions(max_questions)])
     scores = queries @ vectors.T
-    kth = -np.sort(-scores, axis=1)[:, K - 1 : K] - 1e-6
     store = engine.index.sentence_dense
     res = {"sentences": len(vectors), "questions": len(queries), "k": K, "ivf": store.describe() if store else None}
     if store is not None:
         nprobe = store.index.nprobe
-        res["ivf_sweep"] = sweep(store, queries, scores, kth, [("nprobe", p) for p in (nprobe // 2, nprobe, nprobe * 2)])
+        res["ivf_sweep"] = sweep(store, queries, scores, [("nprobe", p) for p in (nprobe // 2, nprobe, nprobe * 2)])
         store.index.nprobe = nprobe
     if hnsw:
         built = DenseStore.create(vectors.shape[1], len(vectors), kind=HNSW)
@@ -61,7 +62,7 @@ def measure(index: Path, hnsw: bool = False, max_questions: int | None = None) -
         built.add(vectors)
         res["hnsw_build_s"] = round(time.perf_counter() - t0, 1)
         faiss.omp_set_num_threads(1)
-        res["hnsw_sweep"] = sweep(built, queries, scores, kth, [("efSearch", ef) for ef in (1024, 4096)])
+        res["hnsw_sweep"] = sweep(built, queries, scores, [("efSearch", ef) for ef in (1024, 4096)])
     return res
 
 

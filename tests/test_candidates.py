@@ -52,7 +52,7 @@ def hnsw_index(tmp_path_factory, encoder):
 
 def test_large_index_gets_a_sentence_store(hnsw_index, shipped_index):
     big, small = layout.read_manifest(layout.resolve(hnsw_index)), layout.read_manifest(layout.resolve(shipped_index))
-    assert big["sentence_dense"] == {"kind": dense.IVF, "count": 79, "nlist": 17, "nprobe": 1}
+    assert big["sentence_dense"] == {"kind": dense.IVF, "count": 79, "nlist": 17, "nprobe": 4}
     assert big["dense"]["kind"] == dense.HNSW
     assert (layout.resolve(hnsw_index) / layout.SENTENCE_FAISS).exists()
     assert small["sentence_dense"] == {"kind": "numpy-exact", "count": 79}
