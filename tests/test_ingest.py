@@ -152,9 +152,33 @@ def test_encode_sorts_by_length_but_returns_rows_in_input_order(monkeypatch):
             self.batches.append(list(texts))
             return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
 
-    monkeypatch.setattr(embed, "BATCH", 2)
+    monkeypatch.setattr(embed, "SLICE_MIN", 2)
     model = ByLength()
     texts = ["aa", "a", "aaaa", "aaa", "aaaaa"]
-    vectors = embed.encode(model, texts, progress=False)
+    seen = []
+    vectors = embed.encode(model, texts, progress=False, on_progress=lambda done, total: seen.append((done, total)))
     assert vectors[:, 0].tolist() == [2, 1, 4, 3, 5]
     assert model.batches == [["aaaaa", "aaaa"], ["aaa", "aa"], ["a"]]
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_encode_cuts_large_jobs_into_progress_steps(monkeypatch):
+    import ingest.embed as embed
+
+    calls = []
+
+    class Counter:
+        def get_embedding_dimension(self):
+            return 1
+
+        def encode(self, texts, **kw):
+            calls.append(len(texts))
+            return np.ones((len(texts), 1), dtype=np.float32)
+
+    monkeypatch.setattr(embed, "SLICE_MIN", 10)
+    monkeypatch.setattr(embed, "PROGRESS_STEPS", 4)
+    embed.encode(Counter(), ["x" * (i % 7) for i in range(100)], progress=False)
+    assert calls == [25, 25, 25, 25]  # 100 texts / 4 steps, above the minimum slice
+    calls.clear()
+    embed.encode(Counter(), ["x"] * 30, progress=False)
+    assert calls == [10, 10, 10]  # small jobs: the minimum slice
