@@ -126,7 +126,7 @@ def place(build_dir: Path, hashes: dict, model_dir: Path, get_model: Callable, p
         return old
     cached = cache_dir() / "onnx" / _key(hashes)
     meta_path = cached / "query_encoder.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    meta = _read_json(meta_path)
     if meta.get("backend") == "onnx" and _intact(cached / layout.QUERY_ONNX, meta):
         _link(cached / layout.QUERY_ONNX, target)
         return meta
@@ -134,8 +134,12 @@ def place(build_dir: Path, hashes: dict, model_dir: Path, get_model: Callable, p
     why = unsupported(model)
     if why:
         return {"backend": "torch", "reason": why}
-    cached.mkdir(parents=True, exist_ok=True)
-    tmp = cached / f".{layout.QUERY_ONNX}.{os.getpid()}"
+    try:
+        cached.mkdir(parents=True, exist_ok=True)
+        work = cached
+    except OSError:
+        work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
+    tmp = work / f".{layout.QUERY_ONNX}.{os.getpid()}"
     try:
         export(model, tmp)
         diff = max_difference(model, model_dir, tmp)
@@ -145,16 +149,29 @@ def place(build_dir: Path, hashes: dict, model_dir: Path, get_model: Callable, p
     if diff > TOLERANCE:
         tmp.unlink()
         return {"backend": "torch", "reason": f"the ONNX export differs from PyTorch by {diff:.2g} (> {TOLERANCE})"}
-    os.replace(tmp, cached / layout.QUERY_ONNX)
     meta = {
         "backend": "onnx",
         "file": layout.QUERY_ONNX,
-        "sha256": sha256_file(cached / layout.QUERY_ONNX),
+        "sha256": sha256_file(tmp),
         "model_sha256": hashes,
         "opset": OPSET,
         "max_abs_diff": diff,
         "checked_with": {"onnxruntime": onnxruntime.__version__},
     }
-    layout.write_json(meta_path, meta)
+    if work is build_dir:
+        os.replace(tmp, target)
+        return meta
+    os.replace(tmp, cached / layout.QUERY_ONNX)
+    try:
+        layout.write_json(meta_path, meta)
+    except OSError:
+        pass  # the next build exports again; this one is complete
     _link(cached / layout.QUERY_ONNX, target)
     return meta
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}  # missing or damaged: export again

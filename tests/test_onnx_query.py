@@ -86,3 +86,18 @@ def test_unsupported_model_or_missing_runtime_keeps_torch(tmp_path, monkeypatch,
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
     assert place(tmp_path, hashes, model_dir, lambda: encoder, None) == {"backend": "torch", "reason": "onnxruntime is not installed"}
     assert not (tmp_path / layout.QUERY_ONNX).exists()
+
+
+def test_unusable_cache_exports_into_the_version(tmp_path, monkeypatch, encoder, model_dir):
+    from core.model import model_hashes, sha256_file
+    from ingest.onnx_export import place
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("MYTHQA_CACHE", str(blocker))
+    version = tmp_path / "version"
+    version.mkdir()
+    entry = place(version, model_hashes(model_dir), model_dir, lambda: encoder, None)
+    assert entry["backend"] == "onnx" and entry["max_abs_diff"] < 1e-4
+    assert sorted(p.name for p in version.iterdir()) == [layout.QUERY_ONNX]  # no temporary file left behind
+    assert sha256_file(version / layout.QUERY_ONNX) == entry["sha256"]
