@@ -63,7 +63,7 @@ def _onnx_encoder(version_dir: Path, manifest: dict, model_dir: Path, threads: i
     if entry.get("backend") != "onnx":
         return None, entry.get("reason", "the index was built without one")
     if not path.exists() or sha256_file(path) != entry.get("sha256"):
-        log.warning("%s is missing or altered; answering with PyTorch instead. %s", path, REBUILD)
+        log.warning("%s is missing or altered; answering with PyTorch instead. `python -m ingest --full` restores it.", path)
         return None, f"{path.name} is missing or altered"
     try:
         return OnnxQueryEncoder(path, model_dir, max_seq_length(model_dir), threads or 1), ""
