@@ -78,8 +78,12 @@ def write_version(
     build_bm25(sentence_texts(chunks)).save(str(build_dir / layout.BM25_SENTENCES), show_progress=False)
     manifest = dict(manifest)
     manifest["format_version"] = layout.FORMAT_VERSION
+    # The ONNX export (~90 MB) was hashed when it was placed in the version: take that hash instead of reading it again.
+    known = {layout.QUERY_ONNX: manifest["query_encoder"]["sha256"]} if (manifest.get("query_encoder") or {}).get("sha256") else {}
     manifest["artifacts"] = {
-        str(p.relative_to(build_dir)): sha256_file(p) for p in sorted(build_dir.rglob("*")) if p.is_file() and p.name != layout.MANIFEST
+        str(p.relative_to(build_dir)): known.get(p.name) or sha256_file(p)
+        for p in sorted(build_dir.rglob("*"))
+        if p.is_file() and p.name != layout.MANIFEST
     }
     layout.write_json(build_dir / layout.MANIFEST, manifest)
     return manifest
