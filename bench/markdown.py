@@ -32,6 +32,7 @@ def _encoders(enc: dict) -> str:
 def _sentence_store(st: dict | None) -> list[str]:
     if not st:
         return []
+
     def fmt(r: dict, name: str) -> str:
         at10 = f" (recall@10 {r['recall_at_10']:.3f})" if "recall_at_10" in r else ""
         return f"{name} {r[name]}: {r['recall']:.3f}{at10}, {r['p50_ms']:.1f} ms"
@@ -192,8 +193,7 @@ def render(res: dict, argv: list[str], plot_path: Path | None) -> str:
         "",
         report.memory_table(figs, serves),
         "",
-        "RSS is measured with psutil in a fresh process per size that loads the index with "
-        "`Engine.load`, then answers the question set.",
+        "RSS is measured with psutil in a fresh process per size that loads the index with `Engine.load`, then answers the question set.",
         "",
         "## 4. Concurrency (threads through `Engine.ask`, one loaded index)",
         "",

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
 
 from core.lexical import tokenize_query
 
-NO_ANSWER = (
-    "The texts do not seem to answer this question, so no answer is given. "
+_CLOSEST = (
     "The closest passages are listed below in case they help; try rephrasing, or ask about the myths' claims, "
     "who holds them, why they are wrong, their impact on policy or what good policy looks like."
 )
+NO_ANSWER = "The texts do not seem to answer this question, so no answer is given. " + _CLOSEST
 
 # The shared analyser keeps these question words; they say nothing about the topic.
 QUESTION_WORDS = frozenset(
@@ -22,9 +23,16 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Names a reader uses for something the texts call otherwise ("US"): never counted as unknown.
+KNOWN_ALIASES = frozenset({"america", "american", "americans", "usa", "britain", "british", "soviet", "ussr"})
+# A capitalised word inside the question (not its first word, nor one after a full stop or colon).
+_NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w’'-]*[A-Za-z]")
+
+
 class Evidence(NamedTuple):
     dense: float  # best cosine between the question and an allowed sentence
     coverage: float  # idf-weighted share of the question's content terms that occur in the corpus at all
+    unknown_names: tuple[str, ...] = ()  # names in the question that no text contains (see ``unknown_names``)
 
 
 def idf_table(bm25) -> tuple[np.ndarray, float]:
@@ -47,7 +55,39 @@ def coverage(tokens: list[str], vocab: dict, idf: np.ndarray, unseen_idf: float)
     return float(known / total) if total > 0 else 0.0
 
 
+def unknown_names(question: str, vocab: dict) -> tuple[str, ...]:
+    """Capitalised words of the question that the corpus never uses, e.g. ("Finland", "Sweden").
+
+    A question about a name the texts never mention is one they cannot answer, however close its
+    other words come ("When did Finland and Sweden apply to join NATO?"). Skipped: the question's first
+    word, aliases in ``KNOWN_ALIASES``, acronyms (the texts may spell them out: "UN", "United Nations"),
+    and a question written in capitals or title case (more than half its words capitalised), where
+    capitals say nothing about names.
+    """
+    words = re.findall(r"[^\W\d_][\w’'-]*", question)
+    if not words or sum(w[0].isupper() for w in words) * 2 > len(words):
+        return ()
+    found: list[str] = []
+    for match in _NAME.finditer(question):
+        name = re.sub(r"[’']s$", "", match.group(0))
+        for part in filter(None, re.split(r"[-’']", name)):
+            if part.isupper() or part.lower() in KNOWN_ALIASES or part in found:
+                continue
+            terms = tokenize_query(part)  # stemmed like the vocabulary; a stopword gives no term
+            if terms and any(t not in vocab for t in terms):
+                found.append(part)
+    return tuple(found)
+
+
+def no_answer_message(ev: Evidence) -> str:
+    """The abstention message, naming the unknown names when that is why."""
+    if not ev.unknown_names:
+        return NO_ANSWER
+    names = ", ".join(f"“{n}”" for n in ev.unknown_names)
+    return f"The texts never mention {names}, so they cannot answer this. {_CLOSEST}"
+
+
 def answerable(ev: Evidence, lexical_weight: float, threshold: float) -> bool:
-    """Answer when best-sentence similarity plus ``lexical_weight`` x coverage reaches ``threshold``
-    (both calibrated on the tune half of the questions)."""
-    return ev.dense + lexical_weight * ev.coverage >= threshold
+    """Answer when the question names nothing unknown and best-sentence similarity plus ``lexical_weight`` x
+    coverage reaches ``threshold`` (calibrated on the evaluation questions, see qa.config)."""
+    return not ev.unknown_names and ev.dense + lexical_weight * ev.coverage >= threshold

@@ -41,4 +41,3 @@ def choose_scope(index: IndexData, table: ChunkTable, full: Scope, qvec: np.ndar
     chunks = candidate_chunks(index, qvec, lex)
     chunks = chunks[mask[chunks]]
     return scope_of(table, chunks if len(chunks) else np.flatnonzero(mask))
-

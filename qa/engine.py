@@ -13,7 +13,7 @@ from core import layout
 from core.artifacts import IndexData, load_index, sentence_texts
 from core.lexical import tokenize_query
 from core.model import BUNDLED_MODEL_ID, max_seq_length, sha256_file, verify_model
-from qa.abstain import NO_ANSWER, Evidence, answerable, coverage, idf_table
+from qa.abstain import Evidence, answerable, coverage, idf_table, no_answer_message, unknown_names
 from qa.candidates import choose_scope
 from qa.config import DEFAULT, Settings
 from qa.encode import OnnxQueryEncoder, QueryEncoder
@@ -186,9 +186,10 @@ class Engine:
         passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
         if mode == "fused":
             best = float(np.max(sig.sent_dense, initial=0.0))
-            ev = Evidence(best, coverage(tokens, ix.bm25_sentences.vocab_dict, self.idf, self.unseen_idf))
+            vocab = ix.bm25_sentences.vocab_dict
+            ev = Evidence(best, coverage(tokens, vocab, self.idf, self.unseen_idf), unknown_names(text, vocab))
             if not answerable(ev, st.abstain_lexical_weight, st.abstain_threshold):
-                return Answer(original, False, " ".join(filter(None, [NO_ANSWER, notice])), (), passages)
+                return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)
             sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
             wanted = answer_type(text)
             if wanted:  # "when ...?" prefers a sentence with a date, "how many ...?" one with a number

@@ -21,12 +21,12 @@ def test_question_set_shape(questions):
     assert len(answerable) >= 60 and len(oos) >= 12
     assert len({q.id for q in questions}) == len(questions)
     assert len({q.question for q in questions}) == len(questions)
-    assert {q.split for q in questions} == {"tune", "heldout", "blind"}
+    assert {q.split for q in questions} == {"tune", "heldout", "blind", "blind2"}
     assert all(not q.gold for q in oos)
     kinds = Counter((q.kind, q.split) for q in answerable)
     for kind in ("paraphrase", "factoid", "section"):
-        assert kinds[(kind, "tune")] >= 3 and kinds[(kind, "heldout")] >= 3 and kinds[(kind, "blind")] >= 3
-    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12, "blind": 12}
+        assert all(kinds[(kind, split)] >= 3 for split in ("tune", "heldout", "blind", "blind2"))
+    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12, "blind": 12, "blind2": 12}
 
 
 def test_every_gold_snippet_is_verbatim_in_the_corpus(questions, seed_text):
@@ -57,16 +57,21 @@ def test_evaluation_on_the_shipped_index(shipped_index, encoder, questions):
     reports = {(r.method, r.split): r for r in evaluate(engine, questions, ("fused",))}
     assert reports[("fused", "all")].n_answerable + reports[("fused", "all")].n_out_of_scope == len(questions)
     # The gate of the answering issue, on the first set (tune + held-out halves).
-    first = {(r.method, r.split): r for r in evaluate(engine, [q for q in questions if q.split != "blind"], ("fused",))}
+    first = {(r.method, r.split): r for r in evaluate(engine, [q for q in questions if q.split in ("tune", "heldout")], ("fused",))}
     everything = first[("fused", "all")]
     assert everything.top3 >= 0.95, everything.failures
     assert everything.top1 >= 0.80 and everything.sentence >= 0.75
     assert everything.refused <= 1 and everything.abstained_out_of_scope >= 18
     held = reports[("fused", "heldout")]
     assert held.n_answerable + held.n_out_of_scope == sum(1 for q in questions if q.split == "heldout")
-    # The blind set (never tuned on) is harder; guard against regressions from today's figures.
+    # The blind sets are harder; guard against regressions from today's figures. (Abstention was calibrated
+    # on tune + held-out + blind; blind2 has never been tuned on.)
     blind = reports[("fused", "blind")]
-    assert blind.top3 >= 0.80 and blind.top1 >= 0.60 and blind.abstained_out_of_scope >= 8, blind.failures
+    assert blind.top3 >= 0.80 and blind.top1 >= 0.60, blind.failures
+    assert blind.abstained_out_of_scope >= 10 and blind.refused <= 1, blind.failures
+    blind2 = reports[("fused", "blind2")]
+    assert blind2.top3 >= 0.75 and blind2.top1 >= 0.54, blind2.failures
+    assert blind2.abstained_out_of_scope >= 6 and blind2.refused <= 3, blind2.failures
 
 
 def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch, capsys, tmp_path):
@@ -88,3 +93,17 @@ def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch,
     doc = json.loads(captured.out)
     assert [r["split"] for r in doc["reports"]] == ["tune", "heldout", "all"]
     assert "top1" in captured.err
+
+
+def test_calibration_rule_turns_away_the_most_out_of_scope_within_the_refusal_budget():
+    from qa.abstain import Evidence
+    from qa.evaluate.calibrate import Choice, choose
+
+    answerable = [Evidence(0.5, 0.5), Evidence(0.6, 0.2), Evidence(0.7, 0.4)]
+    out_of_scope = [Evidence(0.3, 0.1), Evidence(0.55, 0.0), Evidence(0.9, 0.9, ("Finland",))]
+    rows = [(ev, False) for ev in answerable] + [(ev, True) for ev in out_of_scope]
+    # Weight 0: threshold 0.49 turns away 2; weight 1: scores 0.8 / 1.0 / 1.1, threshold 0.79 turns away 3.
+    assert choose(rows, weights=(0.0, 1.0)) == Choice(1.0, 0.79, 3, 3, 0, 3, 0.01)
+    # With 50 answerable questions one may be refused: the threshold moves above the lowest.
+    many = [(Evidence(0.5 + i / 100, 0.0), False) for i in range(50)] + [(Evidence(0.503, 0.0), True)]
+    assert choose(many, weights=(0.0,)) == Choice(0.0, 0.505, 1, 1, 1, 50, 0.005)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from qa.abstain import Evidence, answerable, coverage
+from qa.abstain import Evidence, answerable, coverage, unknown_names
 from qa.extract import pick_sentences, sentence_scores
 from qa.intent import canonical_section, detect_sections
 
@@ -72,6 +72,20 @@ def test_coverage_counts_known_content_terms_by_idf():
 def test_answerable_threshold():
     assert answerable(Evidence(0.4, 0.5), lexical_weight=0.4, threshold=0.6)
     assert not answerable(Evidence(0.4, 0.4), lexical_weight=0.4, threshold=0.6)
+    assert not answerable(Evidence(0.9, 1.0, ("Finland",)), lexical_weight=0.4, threshold=0.6)
+
+
+def test_unknown_names_are_capitalised_words_the_vocabulary_lacks():
+    vocab = {"nato": 0, "russia": 1, "china": 2, "beij": 3, "putin": 4, "asia": 5, "pacif": 6, "russian": 7}
+    assert unknown_names("When did Finland and Sweden apply to join NATO?", vocab) == ("Finland", "Sweden")
+    assert unknown_names("Finland joined NATO; did Russia react?", vocab) == ()  # first word: capital by grammar
+    assert unknown_names("What is Russia’s view of Beijing and the Asia-Pacific?", vocab) == ()  # possessive, hyphen
+    assert unknown_names("What did the Sino-Russian treaty say?", vocab) == ("Sino",)
+    assert unknown_names("Is Putin right? Brazil thinks so.", vocab) == ()  # after a full stop: sentence start
+    assert unknown_names("Does Russia see America or the UN as the enemy?", vocab) == ()  # alias, acronym
+    assert unknown_names("WHAT DOES FINLAND THINK", vocab) == ()  # capitals everywhere: no signal
+    assert unknown_names("What Does Finland Think Of China", vocab) == ()  # title case likewise
+    assert unknown_names("", vocab) == ()
 
 
 def test_answer_types():

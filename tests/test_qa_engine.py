@@ -43,11 +43,18 @@ def test_section_intent_finds_the_section(engine):
 
 
 def test_out_of_scope_abstains_but_lists_passages(engine):
-    for q in ("What is the capital of France?", "How do I bake sourdough bread?", "Who painted the Mona Lisa?"):
+    for q in ("How do I bake sourdough bread?", "Who painted the Mona Lisa?", "What is the capital of France?"):
         a = engine.ask(q, k=3)
         assert not a.answered and a.sentences == ()
-        assert "do not seem to answer" in a.message
         assert len(a.passages) == 3
+    assert "do not seem to answer" in engine.ask("How do I bake sourdough bread?").message
+    # A name the texts never use says so, whatever the rest of the question matches.
+    a = engine.ask("What is the capital of France?")
+    assert a.message.startswith("The texts never mention “France”, so they cannot answer this. The closest passages")
+    a = engine.ask("When did Finland and Sweden apply to join NATO?")
+    assert not a.answered and "“Finland”, “Sweden”" in a.message
+    assert engine.ask("Do Moscow and Beijing weigh up confrontation with America in the same way?").answered  # alias of "US"
+    assert engine.ask("How did China vote on suspending Russia from the UN human rights body?").answered  # acronym
 
 
 def test_filters(engine):

@@ -1,0 +1,94 @@
+"""Choose the abstention weight and threshold on chosen splits of the question set (prints the grid's pick).
+
+The rule: an answerable question may be refused at most once per 50 (the issue's bar, "at most one of
+about fifty"); among weights 0-2 the one whose threshold turns away the most out-of-scope questions wins,
+ties going to fewer refusals and then to the wider gap around the threshold. The threshold sits halfway
+between the last refused and the first answered answerable score.
+
+Usage: python -m qa.evaluate.calibrate [--index DIR] [--questions FILE] [--splits tune,heldout,blind]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from qa.abstain import Evidence, coverage, unknown_names
+from qa.evaluate.run import QUESTIONS, ROOT, Question, load_questions
+
+WEIGHTS = tuple(round(w, 1) for w in np.arange(0.0, 2.01, 0.1))
+
+
+class Choice(NamedTuple):
+    weight: float
+    threshold: float
+    out_of_scope_abstained: int
+    out_of_scope: int
+    refused: int
+    answerable: int
+    gap: float  # distance between the threshold and the nearest answerable score on either side
+
+
+def evidence(engine, question: str) -> Evidence:
+    """The abstention evidence ``Engine.ask`` computes, without answering."""
+    from core.lexical import tokenize_query
+    from qa.intent import detect_sections
+    from qa.retrieve import compute_signals, lexical
+
+    tokens = tokenize_query(question)
+    lex = lexical(engine.index, engine.table, tokens)
+    sig = compute_signals(engine.index, engine.table, engine.encoder.embed(question), lex, detect_sections(question), engine.full, False)
+    vocab = engine.index.bm25_sentences.vocab_dict
+    known = coverage(tokens, vocab, engine.idf, engine.unseen_idf)
+    return Evidence(float(np.max(sig.sent_dense, initial=0.0)), known, unknown_names(question, vocab))
+
+
+def choose(rows: list[tuple[Evidence, bool]], weights=WEIGHTS) -> Choice:
+    """Pick (weight, threshold) by the rule above from (evidence, out_of_scope) pairs."""
+    answerable = [ev for ev, oos in rows if not oos]
+    budget = len(answerable) // 50
+    best = None
+    for w in weights:
+        named = sum(bool(ev.unknown_names) for ev in answerable)  # refused whatever the threshold
+        scores = sorted(ev.dense + w * ev.coverage for ev in answerable if not ev.unknown_names)
+        room = max(budget - named, 0)
+        if len(scores) <= room:
+            continue
+        lo = scores[room - 1] if room else scores[0] - 0.02
+        t = (lo + scores[room]) / 2
+        abstained = sum(1 for ev, oos in rows if oos and (ev.unknown_names or ev.dense + w * ev.coverage < t))
+        refused = named + room
+        gap = (scores[room] - lo) / 2
+        key = (abstained, -refused, gap)
+        if best is None or key > best[0]:
+            best = (key, Choice(w, round(t, 3), abstained, len(rows) - len(answerable), refused, len(answerable), round(gap, 3)))
+    if best is None:
+        raise ValueError("too few answerable questions to calibrate on")
+    return best[1]
+
+
+def calibrate(engine, questions: list[Question], splits: tuple[str, ...]) -> Choice:
+    chosen = [q for q in questions if q.split in splits]
+    return choose([(evidence(engine, q.question), q.out_of_scope) for q in chosen])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m qa.evaluate.calibrate", description=__doc__.splitlines()[0])
+    p.add_argument("--index", type=Path, default=ROOT / "index")
+    p.add_argument("--questions", type=Path, default=QUESTIONS)
+    p.add_argument("--splits", default="tune,heldout,blind", help="comma-separated splits to calibrate on")
+    args = p.parse_args(argv)
+    from qa.engine import Engine
+
+    choice = calibrate(Engine.load(args.index), load_questions(args.questions), tuple(args.splits.split(",")))
+    print(json.dumps(choice._asdict()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
