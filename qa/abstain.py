@@ -83,7 +83,8 @@ def no_answer_message(ev: Evidence) -> str:
     """The abstention message, naming the unknown names when that is why."""
     if not ev.unknown_names:
         return NO_ANSWER
-    names = ", ".join(f"“{n}”" for n in ev.unknown_names)
+    quoted = [f"“{n}”" for n in ev.unknown_names]
+    names = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
     return f"The texts never mention {names}, so they cannot answer this. {_CLOSEST}"
 
 

@@ -88,6 +88,15 @@ def test_unknown_names_are_capitalised_words_the_vocabulary_lacks():
     assert unknown_names("", vocab) == ()
 
 
+def test_no_answer_message_names_the_unknown_names():
+    from qa.abstain import NO_ANSWER, no_answer_message
+
+    assert no_answer_message(Evidence(0.1, 0.0)) == NO_ANSWER
+    assert no_answer_message(Evidence(0.9, 1.0, ("Kinzhal",))).startswith("The texts never mention “Kinzhal”, so they cannot")
+    three = no_answer_message(Evidence(0.9, 1.0, ("North", "Korea", "Seoul")))
+    assert three.startswith("The texts never mention “North”, “Korea” or “Seoul”")
+
+
 def test_answer_types():
     from qa.intent import answer_type, type_matches
 

@@ -52,7 +52,7 @@ def test_out_of_scope_abstains_but_lists_passages(engine):
     a = engine.ask("What is the capital of France?")
     assert a.message.startswith("The texts never mention “France”, so they cannot answer this. The closest passages")
     a = engine.ask("When did Finland and Sweden apply to join NATO?")
-    assert not a.answered and "“Finland”, “Sweden”" in a.message
+    assert not a.answered and a.message.startswith("The texts never mention “Finland” or “Sweden”, so")
     assert engine.ask("Do Moscow and Beijing weigh up confrontation with America in the same way?").answered  # alias of "US"
     assert engine.ask("How did China vote on suspending Russia from the UN human rights body?").answered  # acronym
 
