@@ -185,9 +185,7 @@ class Engine:
             return Answer(original, False, "No passage matches these filters.", (), ())
         passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
         if mode == "fused":
-            best = float(np.max(sig.sent_dense, initial=0.0))
-            vocab = ix.bm25_sentences.vocab_dict
-            ev = Evidence(best, coverage(tokens, vocab, self.idf, self.unseen_idf), unknown_names(text, vocab))
+            ev = self._evidence(text, tokens, sig.sent_dense)
             if not answerable(ev, st.abstain_lexical_weight, st.abstain_threshold):
                 return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)
             sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
@@ -202,6 +200,19 @@ class Engine:
         slot = {c: i for i, c in enumerate(top)}
         sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
         return Answer(original, bool(sentences), notice, sentences, passages)
+
+    def evidence(self, question: str) -> Evidence:
+        """What decides whether ``question`` is answered, over the whole index (used to calibrate abstention)."""
+        text = self.encoder.prepare(clean_question(question)).text
+        tokens = tokenize_query(text)
+        lex = lexical(self.index, self.table, tokens)
+        sig = compute_signals(self.index, self.table, self.encoder.embed(text), lex, (), self.full, chunk_dense=False)
+        return self._evidence(text, tokens, sig.sent_dense)
+
+    def _evidence(self, text: str, tokens: list[str], sent_dense: np.ndarray) -> Evidence:
+        vocab = self.index.bm25_sentences.vocab_dict
+        best = float(np.max(sent_dense, initial=0.0))
+        return Evidence(best, coverage(tokens, vocab, self.idf, self.unseen_idf), unknown_names(text, vocab))
 
     def _passage(self, rank: int, cid: int, score: float) -> Passage:
         c = self.index.chunks[cid]

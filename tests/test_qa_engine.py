@@ -195,3 +195,12 @@ def test_near_domain_question_with_unknown_topic_words_abstains(engine):
     a = engine.ask("How large is Russia's navy?")
     assert not a.answered and a.passages
     assert engine.ask("Has China recognised Crimea as Russian?").answered
+
+
+def test_evidence_is_what_ask_decides_on(engine):
+    from qa.abstain import answerable
+
+    st = engine.settings
+    for q in ("Which drone company stopped selling to Russia?", "How large is Russia's navy?", "When did Finland and Sweden apply?"):
+        assert answerable(engine.evidence(q), st.abstain_lexical_weight, st.abstain_threshold) == engine.ask(q).answered
+    assert engine.evidence("When did Finland and Sweden apply?").unknown_names == ("Finland", "Sweden")

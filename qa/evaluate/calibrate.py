@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qa.abstain import Evidence, coverage, unknown_names
+from qa.abstain import Evidence
 from qa.evaluate.run import QUESTIONS, ROOT, Question, load_questions
 
 WEIGHTS = tuple(round(w, 1) for w in np.arange(0.0, 2.01, 0.1))
@@ -32,20 +32,6 @@ class Choice(NamedTuple):
     refused: int
     answerable: int
     gap: float  # distance between the threshold and the nearest answerable score on either side
-
-
-def evidence(engine, question: str) -> Evidence:
-    """The abstention evidence ``Engine.ask`` computes, without answering."""
-    from core.lexical import tokenize_query
-    from qa.intent import detect_sections
-    from qa.retrieve import compute_signals, lexical
-
-    tokens = tokenize_query(question)
-    lex = lexical(engine.index, engine.table, tokens)
-    sig = compute_signals(engine.index, engine.table, engine.encoder.embed(question), lex, detect_sections(question), engine.full, False)
-    vocab = engine.index.bm25_sentences.vocab_dict
-    known = coverage(tokens, vocab, engine.idf, engine.unseen_idf)
-    return Evidence(float(np.max(sig.sent_dense, initial=0.0)), known, unknown_names(question, vocab))
 
 
 def choose(rows: list[tuple[Evidence, bool]], weights=WEIGHTS) -> Choice:
@@ -74,7 +60,7 @@ def choose(rows: list[tuple[Evidence, bool]], weights=WEIGHTS) -> Choice:
 
 def calibrate(engine, questions: list[Question], splits: tuple[str, ...]) -> Choice:
     chosen = [q for q in questions if q.split in splits]
-    return choose([(evidence(engine, q.question), q.out_of_scope) for q in chosen])
+    return choose([(engine.evidence(q.question), q.out_of_scope) for q in chosen])
 
 
 def main(argv: list[str] | None = None) -> int:
