@@ -59,22 +59,21 @@ def unknown_names(question: str, vocab: dict) -> tuple[str, ...]:
     """Capitalised words of the question that the corpus never uses, e.g. ("Finland", "Sweden").
 
     A question about a name the texts never mention is one they cannot answer, however close its
-    other words come ("When did Finland and Sweden apply to join NATO?"). Skipped: the question's first
-    word, aliases in ``KNOWN_ALIASES``, acronyms (the texts may spell them out: "UN", "United Nations"),
-    and a question written in capitals or title case (more than half its words capitalised), where
-    capitals say nothing about names.
+    other words come ("When did Finland and Sweden apply to join NATO?"). Skipped: a sentence's first
+    word, aliases in ``KNOWN_ALIASES``, acronyms and words in capitals (the texts may spell them out:
+    "UN", "United Nations"), and a question in title case (a capitalised stopword inside a sentence:
+    "What Does Finland Think"), where capitals say nothing about names.
     """
-    words = re.findall(r"[^\W\d_][\w’'-]*", question)
-    if not words or sum(w[0].isupper() for w in words) * 2 > len(words):
-        return ()
     found: list[str] = []
     for match in _NAME.finditer(question):
         name = re.sub(r"[’']s$", "", match.group(0))
         for part in filter(None, re.split(r"[-’']", name)):
             if part.isupper() or part.lower() in KNOWN_ALIASES or part in found:
                 continue
-            terms = tokenize_query(part)  # stemmed like the vocabulary; a stopword gives no term
-            if terms and any(t not in vocab for t in terms):
+            terms = tokenize_query(part)  # stemmed like the vocabulary
+            if not terms:  # a stopword: only title case capitalises those
+                return ()
+            if any(t not in vocab for t in terms):
                 found.append(part)
     return tuple(found)
 

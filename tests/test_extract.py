@@ -76,7 +76,7 @@ def test_answerable_threshold():
 
 
 def test_unknown_names_are_capitalised_words_the_vocabulary_lacks():
-    vocab = {"nato": 0, "russia": 1, "china": 2, "beij": 3, "putin": 4, "asia": 5, "pacif": 6, "russian": 7}
+    vocab = {"nato": 0, "russia": 1, "china": 2, "beij": 3, "putin": 4, "asia": 5, "pacif": 6, "russian": 7, "moscow": 8}
     assert unknown_names("When did Finland and Sweden apply to join NATO?", vocab) == ("Finland", "Sweden")
     assert unknown_names("Finland joined NATO; did Russia react?", vocab) == ()  # first word: capital by grammar
     assert unknown_names("What is Russia’s view of Beijing and the Asia-Pacific?", vocab) == ()  # possessive, hyphen
@@ -85,6 +85,7 @@ def test_unknown_names_are_capitalised_words_the_vocabulary_lacks():
     assert unknown_names("Does Russia see America or the UN as the enemy?", vocab) == ()  # alias, acronym
     assert unknown_names("WHAT DOES FINLAND THINK", vocab) == ()  # capitals everywhere: no signal
     assert unknown_names("What Does Finland Think Of China", vocab) == ()  # title case likewise
+    assert unknown_names("Is Pyongyang helping Moscow?", vocab) == ("Pyongyang",)  # mostly names, still names
     assert unknown_names("", vocab) == ()
 
 
