@@ -44,7 +44,8 @@ def _vote(turn: Turn) -> None:
         return
     try:
         store = FeedbackStore(config.from_env().feedback_db)
-        store.record(turn.id, turn.answer, verdict, ss.get(f"fb-comment-{turn.id}") or "", turn.index_version)
+        comment = ss.get(f"fb-comment-{turn.id}") or ""
+        store.record(turn.id, turn.answer, verdict, comment, turn.index_version, turn.models, turn.profile)
         ss.votes[turn.id] = verdict
     except Exception:
         log.exception("storing feedback failed")
@@ -76,15 +77,14 @@ def _facts(settings: config.Settings) -> resources.IndexFacts:
 
 def _engine(settings: config.Settings):
     """The engine for the published index (loads the model on first use); errors become short messages."""
-    from core.artifacts import IndexFormatError
+    from core.compat import IndexFormatError
     from core.model import ModelError
-    from qa.engine import IndexMismatch
 
     try:
         return resources.engine(settings.index)
     except ModelError as e:  # rebuilding cannot help: the message says how to reinstall the model
         st.error(escape_md(str(e)))
-    except (IndexMismatch, IndexFormatError) as e:
+    except IndexFormatError as e:
         st.error(escape_md(str(e)))
         if st.button("Rebuild the index now", icon=":material/build:"):
             _build(settings, full=True)
@@ -101,7 +101,7 @@ def _answer(engine, question: str, opts: sidebar.Options) -> Turn | None:
         return None
     ms = (time.perf_counter() - t0) * 1000
     log.info("engine answered in %.1f ms (index %s)", ms, engine.version)
-    return Turn(uuid.uuid4().hex, answer, engine.version, ms, opts.myth, opts.section)
+    return Turn(uuid.uuid4().hex, answer, engine.version, ms, opts.myth, opts.section, tuple(engine.weights), engine.settings.name)
 
 
 def main() -> None:

@@ -1,20 +1,38 @@
-"""Write and read one index version's artifacts (see core.layout for the directory format)."""
+"""Write and read one index version's artifacts (see core.layout for the directory format); the one loader."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core import layout
+from core.compat import REBUILD, IndexFormatError, check_format, usable_models
 from core.dense import DenseStore
-from core.model import sha256_file
+from core.model import ModelError, sha256_file
+from core.spec import ModelSpec
 from core.types import Chunk, Document
 
+VECTOR_FILES = {"chunk": layout.CHUNK_VECTORS, "sentence": layout.SENTENCE_VECTORS, "passage": layout.PASSAGE_VECTORS}
 
-class IndexFormatError(RuntimeError):
-    """The index on disk is from another format version or is damaged."""
+__all__ = ["IndexFormatError", "IndexData", "ModelVectors", "load_index"]
+
+
+@dataclass(frozen=True)
+class ModelVectors:
+    """One model's share of a version: its spec, its vectors (rows in chunk / sentence order) and stores."""
+
+    spec: ModelSpec
+    entry: dict  # the manifest's record of this model (spec, query encoder, stores)
+    path: Path  # versions/<v>/models/<key>
+    model_dir: Path | None  # the verified model files (None for file-less kinds)
+    chunk: np.ndarray
+    sentence: np.ndarray
+    passage: np.ndarray
+    dense: DenseStore  # over chunk vectors
+    sentence_dense: DenseStore | None  # IVF over sentence vectors for large indexes, else None (exact numpy)
 
 
 @dataclass(frozen=True)
@@ -24,22 +42,23 @@ class IndexData:
     path: Path
     manifest: dict
     chunks: tuple[Chunk, ...]
-    chunk_vectors: np.ndarray
-    sentence_vectors: np.ndarray
-    passage_vectors: np.ndarray  # one per chunk, of Chunk.passage_text
     sentence_chunk: np.ndarray  # chunk id of each sentence, in sentence-id order
     sentence_rank: np.ndarray  # position of each sentence within its chunk
-    dense: DenseStore  # over chunk_vectors
-    sentence_dense: DenseStore | None  # IVF over sentence_vectors for large indexes, else None (exact numpy)
     bm25_chunks: object
     bm25_sentences: object
+    models: Mapping[str, ModelVectors]  # in manifest order; the first is the primary model
+    notices: tuple[str, ...] = ()  # models the index holds that cannot be used here, and why
 
     @property
     def version(self) -> str:
         return self.manifest["version"]
 
+    @property
+    def primary(self) -> ModelVectors:
+        return next(iter(self.models.values()))
 
-def sentence_table(chunks: list[Chunk] | tuple[Chunk, ...]) -> tuple[np.ndarray, np.ndarray]:
+
+def sentence_table(chunks) -> tuple[np.ndarray, np.ndarray]:
     """Sentence ids are the sentences of the chunks taken in order; return (chunk id, rank) per sentence."""
     owner = [c.id for c in chunks for _ in c.sentences]
     rank = [i for c in chunks for i in range(len(c.sentences))]
@@ -50,40 +69,42 @@ def sentence_texts(chunks) -> list[str]:
     return [c.text[s.start - c.start : s.end - c.start] for c in chunks for s in c.sentences]
 
 
-def write_version(
-    build_dir: Path,
-    manifest: dict,
-    documents: list[Document],
-    chunks: list[Chunk],
-    chunk_vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
-    dense: DenseStore,
-    passage_vectors: np.ndarray,
-    sentence_dense: DenseStore | None = None,
-) -> dict:
-    """Write every artifact, then the manifest (with artifact hashes) last. Returns the manifest."""
+def write_model(folder: Path, vectors: Mapping[str, np.ndarray], dense: DenseStore, sentence_dense: DenseStore | None) -> None:
+    """Write one model's vectors and stores into ``folder`` (models/<key> of a build)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, name in VECTOR_FILES.items():
+        np.save(folder / name, np.asarray(vectors[kind], dtype=np.float32), allow_pickle=False)
+    dense.save(folder / layout.CHUNK_FAISS)
+    if sentence_dense is not None:
+        sentence_dense.save(folder / layout.SENTENCE_FAISS)
+
+
+def write_version(build_dir: Path, manifest: dict, documents: list[Document], chunks: list[Chunk]) -> dict:
+    """Write the shared artifacts, then the manifest (with every artifact's hash) last. Returns the manifest.
+
+    Each model's folder must already be written (``write_model``, and the query encoder).
+    """
     from core.lexical import build_bm25
 
     build_dir = Path(build_dir)
     layout.write_jsonl(build_dir / layout.DOCUMENTS, (asdict(d) for d in documents))
     layout.write_jsonl(build_dir / layout.CHUNKS, (c.to_json() for c in chunks))
-    np.save(build_dir / layout.CHUNK_VECTORS, chunk_vectors.astype(np.float32), allow_pickle=False)
-    np.save(build_dir / layout.SENTENCE_VECTORS, sentence_vectors.astype(np.float32), allow_pickle=False)
-    np.save(build_dir / layout.PASSAGE_VECTORS, passage_vectors.astype(np.float32), allow_pickle=False)
-    dense.save(build_dir / layout.CHUNK_FAISS)
-    if sentence_dense is not None:
-        sentence_dense.save(build_dir / layout.SENTENCE_FAISS)
     lexical_chunks = [f"{c.section or ''}\n{c.text}" for c in chunks]
     build_bm25(lexical_chunks).save(str(build_dir / layout.BM25_CHUNKS), show_progress=False)
     build_bm25(sentence_texts(chunks)).save(str(build_dir / layout.BM25_SENTENCES), show_progress=False)
     manifest = dict(manifest)
     manifest["format_version"] = layout.FORMAT_VERSION
-    # The ONNX export (~90 MB) was hashed when it was placed in the version: take that hash instead of reading it again.
-    known = {layout.QUERY_ONNX: manifest["query_encoder"]["sha256"]} if (manifest.get("query_encoder") or {}).get("sha256") else {}
+    # The ONNX exports (~90 MB each) were hashed when placed in the version: take those hashes instead of reading again.
+    known = {
+        f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}": m["query_encoder"]["sha256"]
+        for key, m in manifest["models"].items()
+        if (m.get("query_encoder") or {}).get("sha256")
+    }
     manifest["artifacts"] = {
-        str(p.relative_to(build_dir)): known.get(p.name) or sha256_file(p)
+        rel: known.get(rel) or sha256_file(p)
         for p in sorted(build_dir.rglob("*"))
         if p.is_file() and p.name != layout.MANIFEST
+        for rel in [p.relative_to(build_dir).as_posix()]
     }
     layout.write_json(build_dir / layout.MANIFEST, manifest)
     return manifest
@@ -98,54 +119,77 @@ def read_documents(version_dir: Path) -> list[Document]:
     return [Document(**{**r, "page_starts": tuple(r["page_starts"])}) for r in rows]
 
 
-def read_vectors(version_dir: Path, map_sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Chunk and sentence vectors; ``map_sentences`` memory-maps the sentence rows (read on demand)."""
-    v = Path(version_dir)
-    return (
-        np.load(v / layout.CHUNK_VECTORS, allow_pickle=False),
-        np.load(v / layout.SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r" if map_sentences else None),
+def read_model_vectors(folder: Path, map_sentences: bool = False) -> dict[str, np.ndarray]:
+    """One model's vectors by kind; ``map_sentences`` memory-maps the sentence rows (read on demand)."""
+    return {
+        kind: np.load(Path(folder) / name, allow_pickle=False, mmap_mode="r" if map_sentences and kind == "sentence" else None)
+        for kind, name in VECTOR_FILES.items()
+    }
+
+
+def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, n_sentences: int) -> ModelVectors:
+    folder = layout.model_path(version_dir, spec.key)
+    has_store = (folder / layout.SENTENCE_FAISS).exists()
+    # With a sentence store the read path only gathers candidates' rows: map them instead of reading them all.
+    vectors = read_model_vectors(folder, map_sentences=has_store)
+    rows = {"chunk": n_chunks, "passage": n_chunks, "sentence": n_sentences}
+    for kind, v in vectors.items():
+        if v.ndim != 2 or v.shape != (rows[kind], spec.dimension):
+            raise IndexFormatError(
+                f"The {kind} vectors of model “{spec.key}” in {version_dir} have shape {v.shape}, not "
+                f"({rows[kind]}, {spec.dimension}): {REBUILD}."
+            )
+    return ModelVectors(
+        spec,
+        entry,
+        folder,
+        spec.model_dir(),
+        vectors["chunk"],
+        vectors["sentence"],
+        vectors["passage"],
+        DenseStore.load(folder / layout.CHUNK_FAISS),
+        DenseStore.load(folder / layout.SENTENCE_FAISS) if has_store else None,
     )
 
 
-def read_passage_vectors(version_dir: Path) -> np.ndarray:
-    return np.load(Path(version_dir) / layout.PASSAGE_VECTORS, allow_pickle=False)
+def load_index(index_dir: Path, models=None) -> IndexData:
+    """Load the published version of ``index_dir`` (``CURRENT`` is read once) with the models usable here.
 
-
-def load_index(index_dir: Path) -> IndexData:
-    """Load the published version of ``index_dir`` completely into memory.
+    Args:
+        index_dir: an index folder written by ``python -m ingest``.
+        models: keys of the models to load (default: every model of the index that is usable here).
 
     Raises:
         layout.IndexMissing: nothing is published.
-        IndexFormatError: another format version, or files missing; re-run ingestion.
+        IndexFormatError: another format version, files missing or damaged, or none of its models usable here.
     """
     import bm25s
 
     version_dir = layout.resolve(index_dir)
     try:
         manifest = layout.read_manifest(version_dir)
-        if manifest.get("format_version") != layout.FORMAT_VERSION:
-            raise IndexFormatError(
-                f"The index in {index_dir}/ has format version {manifest.get('format_version')}, "
-                f"this program reads version {layout.FORMAT_VERSION}: re-run `python -m ingest --full`."
-            )
+        check_format(manifest, version_dir)
+        specs, notes = usable_models(manifest, models)
         chunks = tuple(read_chunks(version_dir))
-        has_store = (version_dir / layout.SENTENCE_FAISS).exists()
-        # With a sentence store the read path only gathers candidates' rows: map them instead of reading them all.
-        chunk_vectors, sentence_vectors = read_vectors(version_dir, map_sentences=has_store)
         owner, rank = sentence_table(chunks)
+        loaded = {}
+        for key, spec in specs.items():
+            try:
+                loaded[key] = _load_model(version_dir, spec, manifest["models"][key], len(chunks), len(owner))
+            except ModelError as e:
+                notes.append(str(e))
+        if not loaded:
+            raise IndexFormatError(f"None of the models of the index in {version_dir} can be used here ({'; '.join(notes)}): {REBUILD}.")
         return IndexData(
             path=version_dir,
             manifest=manifest,
             chunks=chunks,
-            chunk_vectors=chunk_vectors,
-            sentence_vectors=sentence_vectors,
-            passage_vectors=read_passage_vectors(version_dir),
             sentence_chunk=owner,
             sentence_rank=rank,
-            dense=DenseStore.load(version_dir / layout.CHUNK_FAISS),
-            sentence_dense=DenseStore.load(version_dir / layout.SENTENCE_FAISS) if has_store else None,
             bm25_chunks=bm25s.BM25.load(str(version_dir / layout.BM25_CHUNKS), show_progress=False, verbosity=0),
             bm25_sentences=bm25s.BM25.load(str(version_dir / layout.BM25_SENTENCES), show_progress=False, verbosity=0),
+            models=loaded,
+            notices=tuple(notes),
         )
-    except (OSError, ValueError, KeyError) as e:
-        raise IndexFormatError(f"The index in {version_dir} is damaged ({e}): re-run `python -m ingest --full`.") from e
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IndexFormatError(f"The index in {version_dir} is damaged ({e}): {REBUILD}.") from e

@@ -3,17 +3,20 @@
 index/
   CURRENT                 name of the published version (replaced with os.replace)
   versions/<id>/          one complete build, never modified after publishing
-    manifest.json         format version, model, settings, per-file hashes, counts, artifact hashes
+    manifest.json         format version, models (spec, query encoder, stores), settings profile, chunking,
+                          per-file hashes, counts, artifact hashes
     documents.jsonl       one ingested source text per line (offsets below index into it)
-    chunks.jsonl          one Chunk per line, in vector order; sentences in order give sentence ids
-    chunk_vectors.npy     float32, L2-normalised, one row per chunk
-    sentence_vectors.npy  float32, L2-normalised, one row per sentence
-    passage_vectors.npy   float32, L2-normalised, one row per chunk, of "section\ntext" (Chunk.passage_text)
-    chunks.faiss          FAISS inner-product index over chunk_vectors
-    sentences.faiss       IVF-Flat over sentence_vectors, only for large indexes: candidates for the read path
-    query_encoder.onnx    the model's transformer as ONNX, for queries (optional; hard link shared between versions)
+    chunks.jsonl          one Chunk per line, in vector order (Chunk.uid is the stable passage id);
+                          sentences in order give sentence ids
     bm25_chunks/          bm25s index over chunk texts
     bm25_sentences/       bm25s index over sentence texts
+    models/<key>/         one folder per embedding model (core.spec.ModelSpec.key), all rows in chunk order:
+      chunk_vectors.npy     float32, L2-normalised, one row per chunk
+      sentence_vectors.npy  float32, L2-normalised, one row per sentence
+      passage_vectors.npy   float32, L2-normalised, one row per chunk, of "section\ntext" (Chunk.passage_text)
+      chunks.faiss          FAISS inner-product index over chunk_vectors
+      sentences.faiss       IVF-Flat over sentence_vectors, only for large indexes: candidates for the read path
+      query_encoder.onnx    the model's transformer as ONNX, for queries (optional; hard link shared between versions)
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import time
 import uuid
 from pathlib import Path
 
-FORMAT_VERSION = 2  # 2: passage_vectors.npy added
+FORMAT_VERSION = 3  # 2: passage_vectors.npy added; 3: per-model folders, stable passage ids, settings profile
 POINTER = "CURRENT"
 VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
@@ -44,10 +47,23 @@ SENTENCE_FAISS = "sentences.faiss"  # written only from core.dense.SENTENCE_STOR
 QUERY_ONNX = "query_encoder.onnx"  # optional: the query encoder exported to ONNX (ingest.onnx_export)
 BM25_CHUNKS = "bm25_chunks"
 BM25_SENTENCES = "bm25_sentences"
+MODELS = "models"
 
 
 class IndexMissing(FileNotFoundError):
     """No published index at the given location."""
+
+
+def model_path(version_dir: Path, key: str) -> Path:
+    """The folder of one model's vectors, stores and query encoder inside a version."""
+    return Path(version_dir) / MODELS / key
+
+
+def cache_dir() -> Path:
+    """Where derived model files are kept between builds: $MYTHQA_CACHE, else $XDG_CACHE_HOME/mythqa, else ~/.cache/mythqa."""
+    if os.environ.get("MYTHQA_CACHE"):
+        return Path(os.environ["MYTHQA_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mythqa"
 
 
 def _fsync_dir(path: Path) -> None:

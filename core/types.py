@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 
 ABOUT_SECTION = "About this series"
@@ -73,6 +74,12 @@ class Chunk:
     page: int | None = None
     url: str | None = None
     context: str = ""
+    uid: str = ""  # stable passage id (ingest.chunk.assign_uids): kept across rebuilds while the passage's text is
+
+    @property
+    def text_sha(self) -> str:
+        """sha256 of the passage text: tells a vote whether the passage it names still reads the same."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @property
     def embed_text(self) -> str:

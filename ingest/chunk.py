@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 import blingfire
@@ -16,7 +17,7 @@ _WHOLE = {TITLE_SECTION, AUTHOR_SECTION}  # header blocks are kept as one unit, 
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    max_tokens: int = 256  # the encoder's window, including its special tokens
+    max_tokens: int = 256  # tokens per chunk with its context, special tokens included (core.profile.Settings.chunk_tokens)
 
 
 def split_sentences(text: str, base: int = 0) -> list[Span]:
@@ -75,7 +76,22 @@ def chunk_document(doc: Document, blocks: list[Block], tokenizer, settings: Chun
                     context=context,
                 )
             )
-    return chunks
+    return assign_uids(chunks)
+
+
+def assign_uids(chunks: list[Chunk]) -> list[Chunk]:
+    """Give each chunk of one document a stable id from its source and text, not its position.
+
+    Editing, adding or removing other paragraphs leaves a passage's id as it was, so votes and links that
+    name it keep finding it; a repeated identical passage in the same file gets ``-2``, ``-3``… in order.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for c in chunks:
+        base = hashlib.blake2b(f"{c.source}\x00{c.text}".encode(), digest_size=6).hexdigest()
+        seen[base] = seen.get(base, 0) + 1
+        out.append(replace(c, uid=base if seen[base] == 1 else f"{base}-{seen[base]}"))
+    return out
 
 
 def _count(tokenizer, context: str, text: str) -> int:

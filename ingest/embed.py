@@ -12,10 +12,18 @@ PROGRESS_STEPS = 50  # larger jobs are cut into this many slices, so the progres
 
 def embedding_texts(chunks) -> list[str]:
     """Everything a build embeds for these chunks, in vector order: chunk texts with their myth/section
-    context, passage texts (section + text), then every sentence bare."""
+    context, passage texts (section + text), then every sentence bare (core.spec.RECIPES names these recipes:
+    change one here and bump its tag there)."""
     from core.artifacts import sentence_texts
 
     return [c.embed_text for c in chunks] + [c.passage_text for c in chunks] + sentence_texts(chunks)
+
+
+def embed_chunks(model, chunks, progress: bool = True, on_progress=None) -> dict[str, np.ndarray]:
+    """Embed every recipe of ``chunks`` in one ``encode`` job; return the vectors by kind (chunk, passage, sentence)."""
+    vectors = encode(model, embedding_texts(chunks), progress=progress, on_progress=on_progress)
+    n = len(chunks)
+    return {"chunk": vectors[:n], "passage": vectors[n : 2 * n], "sentence": vectors[2 * n :]}
 
 
 def encode(model, texts: list[str], progress: bool = True, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core import layout
+from core.layout import cache_dir
 from core.model import sha256_file
 
 # Texts of the kinds the read path embeds: short questions, a long one (truncated), other scripts.
@@ -25,13 +26,6 @@ PROBES = (
 )
 TOLERANCE = 1e-4  # largest allowed difference to the PyTorch vector, per component (seen: ~2e-7)
 OPSET = 17
-
-
-def cache_dir() -> Path:
-    """Where exports are kept between builds: $MYTHQA_CACHE, else $XDG_CACHE_HOME/mythqa, else ~/.cache/mythqa."""
-    if os.environ.get("MYTHQA_CACHE"):
-        return Path(os.environ["MYTHQA_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mythqa"
 
 
 def unsupported(model) -> str:
@@ -49,8 +43,11 @@ def unsupported(model) -> str:
     return ""
 
 
-def export(model, path: Path) -> None:
-    """Write the model's transformer (token embeddings out) as ONNX, with dynamic batch and sequence axes."""
+def export(model, path: Path, token_type_ids: bool = True) -> None:
+    """Write the model's transformer (token embeddings out) as ONNX, with dynamic batch and sequence axes.
+
+    ``token_type_ids``: whether the transformer takes segment ids (BERT does, MPNet does not).
+    """
     import torch
 
     bert = model[0].auto_model.eval()
@@ -60,11 +57,12 @@ def export(model, path: Path) -> None:
             super().__init__()
             self.bert = bert  # a registered submodule, so its weights export as initialisers
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, input_ids, attention_mask, *segments):
+            extra = {"token_type_ids": segments[0]} if segments else {}
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
 
     feats = model.tokenizer(["an example sentence"], return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if token_type_ids else [])
     axes = {n: {0: "batch", 1: "seq"} for n in names} | {"last_hidden_state": {0: "batch", 1: "seq"}}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about Python control flow in the attention mask code
@@ -80,11 +78,11 @@ def export(model, path: Path) -> None:
         )
 
 
-def max_difference(model, model_dir: Path, path: Path) -> float:
+def max_difference(model, model_dir: Path, path: Path, token_type_ids: bool = True) -> float:
     """Largest per-component difference between the ONNX and the PyTorch vectors of the probe texts."""
     from core.onnx_model import OnnxEmbedder
 
-    onnx = OnnxEmbedder(path, model_dir, int(model.max_seq_length))
+    onnx = OnnxEmbedder(path, model_dir, int(model.max_seq_length), token_type_ids=token_type_ids)
     ref = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return float(max(np.abs(onnx.embed(t) - r).max() for t, r in zip(PROBES, ref, strict=True)))
 
@@ -107,20 +105,27 @@ def _intact(path: Path | None, entry: dict) -> bool:
     return path is not None and path.exists() and sha256_file(path) == entry.get("sha256")
 
 
-def place(build_dir: Path, hashes: dict, model_dir: Path, get_model: Callable, previous: dict | None) -> dict:
-    """Put a checked ONNX query encoder into ``build_dir``; return the manifest's ``query_encoder`` entry.
+def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, previous: tuple[dict, Path] | None) -> dict:
+    """Put a checked ONNX query encoder into ``build_dir`` (a model's folder); return the manifest's ``query_encoder`` entry.
 
     Reuses, in order: the previous version's file (same model), the export cache, a new export. Falls
     back to ``{"backend": "torch", "reason": …}`` when onnxruntime is missing, the model's layout is not
-    supported or the export differs from PyTorch by more than TOLERANCE.
+    supported or the export differs from PyTorch by more than TOLERANCE. File-less kinds embed queries
+    themselves (``{"backend": kind}``).
+
+    Args:
+        previous: the previous version's entry for this model and its folder, when its spec matches.
     """
+    if spec.kind != "sentence-transformers":
+        return {"backend": spec.kind}
     try:
         import onnxruntime
     except ImportError:
         return {"backend": "torch", "reason": "onnxruntime is not installed"}
+    hashes, tt = dict(spec.files), spec.token_type_ids
     target = build_dir / layout.QUERY_ONNX
-    old = (previous or {}).get("manifest", {}).get("query_encoder", {})
-    prev_file = Path(previous["dir"]) / layout.QUERY_ONNX if previous else None
+    old = (previous[0].get("query_encoder") or {}) if previous else {}
+    prev_file = Path(previous[1]) / layout.QUERY_ONNX if previous else None
     if old.get("backend") == "onnx" and old.get("model_sha256") == hashes and _intact(prev_file, old):
         _link(prev_file, target)
         return old
@@ -141,8 +146,8 @@ def place(build_dir: Path, hashes: dict, model_dir: Path, get_model: Callable, p
         work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
     tmp = work / f".{layout.QUERY_ONNX}.{os.getpid()}"
     try:
-        export(model, tmp)
-        diff = max_difference(model, model_dir, tmp)
+        export(model, tmp, tt)
+        diff = max_difference(model, model_dir, tmp, tt)
     except Exception as e:  # noqa: BLE001 - an export problem must not cost the editor the build
         tmp.unlink(missing_ok=True)
         return {"backend": "torch", "reason": f"the ONNX export failed: {type(e).__name__}: {e}"}

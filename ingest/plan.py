@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from core import layout
-from core.lexical import LEXICAL_SETTINGS
-from core.model import max_seq_length
 from core.types import MythInfo
 from ingest.chunk import SPLITTER
 from ingest.load import SourceFile
-
-SENTENCE_TEXT = "sentence"  # sentences are embedded bare; chunks carry the myth/section context
 
 
 @dataclass(frozen=True)
@@ -39,21 +33,16 @@ class BuildReport:
     message: str = ""
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
+    models: list[str] = field(default_factory=list)  # keys of the models the published version holds
     query_encoder: str = ""  # how queries will be embedded, e.g. "onnx" or "torch (onnxruntime is not installed)"
     exit_code: int = 0
 
 
-def settings_for(model_dir: Path) -> dict:
-    return {"max_tokens": max_seq_length(model_dir), "splitter": SPLITTER, "sentence_text": SENTENCE_TEXT}
-
-
-def compatible(prev: dict, hashes: dict, settings: dict) -> bool:
-    return (
-        prev.get("format_version") == layout.FORMAT_VERSION
-        and prev.get("model", {}).get("sha256") == hashes
-        and prev.get("chunking") == settings
-        and prev.get("lexical") == LEXICAL_SETTINGS
-    )
+def chunking_for(specs, profile) -> dict:
+    """The chunk settings a build uses and records: the profile's size, never over any model's window, counted
+    with the first model's tokenizer."""
+    first = specs[0]
+    return {"max_tokens": min([profile.chunk_tokens] + [s.window for s in specs]), "splitter": SPLITTER, "tokenizer": first.id}
 
 
 def plan_files(found: list[SourceFile], prev_files: dict) -> dict[str, tuple[str, str]]:

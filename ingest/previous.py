@@ -1,25 +1,25 @@
-"""What an incremental build reuses from the previously published version: chunks, vectors, texts."""
+"""What an incremental build reuses from the previously published version: chunks, texts and each model's vectors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from core.artifacts import read_chunks, read_documents, read_passage_vectors, read_vectors
+from core import layout
+from core.artifacts import read_chunks, read_documents, read_model_vectors
 from core.types import Chunk, Document
 
 
 @dataclass(frozen=True)
 class Piece:
-    """One source file's share of an index; vectors are None until embedded."""
+    """One source file's share of an index; ``vectors`` maps a model key to its vectors by kind, once embedded."""
 
     doc: Document
     chunks: list[Chunk]
-    chunk_vectors: np.ndarray | None = None
-    sentence_vectors: np.ndarray | None = None
-    passage_vectors: np.ndarray | None = None
+    vectors: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     @property
     def sentence_count(self) -> int:
@@ -27,25 +27,29 @@ class Piece:
 
 
 class Previous:
-    """Read access to a published version, by source file."""
+    """Read access to a published version, by source file, with the vectors of the models that may be reused."""
 
-    def __init__(self, version_dir: Path | None):
+    def __init__(self, version_dir: Path | None, models: Iterable[str] = ()):
         self.docs: dict[str, Document] = {}
         self._rows: dict[str, list[int]] = {}
+        self._vectors: dict[str, dict[str, np.ndarray]] = {}
         if version_dir is None:
             return
         self._chunks = read_chunks(version_dir)
-        self._cvec, self._svec = read_vectors(version_dir)
-        self._pvec = read_passage_vectors(version_dir)
+        self._vectors = {key: read_model_vectors(layout.model_path(version_dir, key)) for key in models}
         self.docs = {d.source: d for d in read_documents(version_dir)}
         for i, c in enumerate(self._chunks):
             self._rows.setdefault(c.source, []).append(i)
         self._sent_start = np.cumsum([0] + [len(c.sentences) for c in self._chunks])
 
     def take(self, source: str) -> Piece | None:
-        """The stored piece of ``source`` with its vectors, or None when it has none."""
+        """The stored piece of ``source`` with the reusable models' vectors, or None when it has none."""
         rows = self._rows.get(source)
         if not rows or source not in self.docs:
             return None
         srows = [j for i in rows for j in range(self._sent_start[i], self._sent_start[i + 1])]
-        return Piece(self.docs[source], [self._chunks[i] for i in rows], self._cvec[rows], self._svec[srows], self._pvec[rows])
+        vectors = {
+            key: {"chunk": v["chunk"][rows], "passage": v["passage"][rows], "sentence": v["sentence"][srows]}
+            for key, v in self._vectors.items()
+        }
+        return Piece(self.docs[source], [self._chunks[i] for i in rows], vectors)

@@ -29,6 +29,8 @@ def render(report: BuildReport) -> str:
             out.append(f"  {name}{missing}")
     embedded = f", {report.embedded} chunks embedded" + (" (model loaded)" if report.model_loaded else "")
     out.append(f"Index: {report.chunks} chunks, {report.sentences} sentences{embedded if report.embedded else ', nothing embedded'}.")
+    if report.models:
+        out.append(f"Models: {', '.join(report.models)}.")
     if report.query_encoder:
         out.append(f"Query encoder: {report.query_encoder}.")
     if report.timings:

@@ -47,13 +47,14 @@ def render(answer: Answer) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Load the index and model once, answer each question; exit 2 when the index cannot be used."""
     args = parse_args(argv)
+    from core.compat import IndexFormatError
     from core.layout import IndexMissing
     from core.model import ModelError
-    from qa.engine import Engine, IndexMismatch
+    from qa.engine import Engine
 
     try:
         engine = Engine.load(args.index)
-    except (IndexMissing, IndexMismatch, ModelError, RuntimeError, OSError) as e:
+    except (IndexMissing, IndexFormatError, ModelError, RuntimeError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)

@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core.spec import ModelSpec
+
 
 class Prepared(NamedTuple):
     """A question as the read path uses it: cleaned, cut to the model window if needed."""
@@ -18,21 +20,21 @@ class Prepared(NamedTuple):
 
 
 class _Encoder:
-    """What both back ends share: the token window, ``prepare`` and the LRU cache around ``_vector``."""
+    """What every back end shares: the token window, ``prepare`` and the LRU cache around ``_vector``."""
 
     backend = ""
 
-    def __init__(self, model_dir: Path, window: int, cache_size: int):
-        from core.model import load_tokenizer
-
-        self.window = int(window)
-        self._counter = load_tokenizer(Path(model_dir))  # untruncated, with offsets, to cut long questions
+    def __init__(self, spec: ModelSpec, model_dir: Path | None, cache_size: int):
+        self.spec = spec
+        self.window = int(spec.window)
+        self.room = self.window - spec.special_tokens  # what a question may use of the window
+        self._counter = spec.tokenizer(model_dir)  # untruncated, with offsets, to cut long questions
         self.embed = lru_cache(maxsize=cache_size)(self._embed)
 
     def prepare(self, text: str) -> Prepared:
         """Count the question's model tokens; if it overflows the window keep the text that fits."""
         enc = self._counter.encode(text, add_special_tokens=False)
-        room = self.window - 2  # [CLS] and [SEP]
+        room = self.room
         if len(enc.ids) <= room:
             return Prepared(text, len(enc.ids), False)
         return Prepared(text[: enc.offsets[room - 1][1]], len(enc.ids), True)
@@ -51,11 +53,11 @@ class OnnxQueryEncoder(_Encoder):
 
     backend = "onnx"
 
-    def __init__(self, onnx_path: Path, model_dir: Path, window: int, threads: int = 1, cache_size: int = 1024):
+    def __init__(self, onnx_path: Path, spec: ModelSpec, model_dir: Path, threads: int = 1, cache_size: int = 1024):
         from core.onnx_model import OnnxEmbedder
 
-        super().__init__(model_dir, window, cache_size)
-        self._onnx = OnnxEmbedder(onnx_path, model_dir, self.window, threads)
+        super().__init__(spec, model_dir, cache_size)
+        self._onnx = OnnxEmbedder(onnx_path, model_dir, self.window, threads, token_type_ids=spec.token_type_ids)
 
     def _vector(self, text: str) -> np.ndarray:
         return self._onnx.embed(text)
@@ -72,10 +74,10 @@ class QueryEncoder(_Encoder):
 
     backend = "torch"
 
-    def __init__(self, model, model_dir: Path, cache_size: int = 1024):
+    def __init__(self, model, spec: ModelSpec, model_dir: Path, cache_size: int = 1024):
         import torch
 
-        super().__init__(model_dir, int(model.max_seq_length), cache_size)
+        super().__init__(spec, model_dir, cache_size)
         self.model = model
         self._torch = torch
         mods = list(model)
@@ -91,3 +93,18 @@ class QueryEncoder(_Encoder):
             hidden = self.model[0].auto_model(**feats).last_hidden_state
             pooled = self.model[1]({"token_embeddings": hidden, "attention_mask": feats["attention_mask"]})["sentence_embedding"]
             return torch.nn.functional.normalize(pooled, dim=-1)[0].numpy()
+
+
+class HashQueryEncoder(_Encoder):
+    """Queries for a hash-embedder model (core.embedders): the same function the documents were embedded with."""
+
+    backend = "hash"
+
+    def __init__(self, spec: ModelSpec, cache_size: int = 1024):
+        from core.embedders import HashEmbedder
+
+        super().__init__(spec, None, cache_size)
+        self._hash = HashEmbedder(spec.dimension)
+
+    def _vector(self, text: str) -> np.ndarray:
+        return self._hash.vector(text)

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 
-from core import layout
-from core.artifacts import IndexData, load_index, sentence_texts
+from core.artifacts import IndexData, sentence_texts
 from core.lexical import tokenize_query
-from core.model import BUNDLED_MODEL_ID, max_seq_length, sha256_file, verify_model
-from qa.abstain import Evidence, answerable, coverage, idf_table, no_answer_message, unknown_names
+from core.profile import DEFAULT, Settings
+from qa.abstain import Evidence, coverage, idf_table, no_answer_message, unknown_names
 from qa.candidates import choose_scope
-from qa.config import DEFAULT, Settings
-from qa.encode import OnnxQueryEncoder, QueryEncoder
-from qa.extract import pick_sentences, sentence_scores
-from qa.fusion import rrf, top_k
-from qa.intent import answer_type, canonical_section, detect_sections, type_matches
-from qa.retrieve import MODES, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
+from qa.decide import choose_sentences, should_answer
+from qa.fusion import top_k
+from qa.intent import canonical_section, detect_sections, type_matches
+from qa.loader import open_index
+from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
+from qa.trace import NO_TRACE
 from qa.types import Answer, AnswerSentence, Passage
 
-log = logging.getLogger("mythqa.qa")
-REBUILD = "re-run `python -m ingest --full` to rebuild the index with the model installed here"
-
-
-class IndexMismatch(RuntimeError):
-    """The index was built with another format, model or dimension than the one available here."""
+REBUILD = "re-run `python -m ingest --full` to rebuild the index with the models installed here"
 
 
 def clean_question(text) -> str:
@@ -38,107 +31,76 @@ def clean_question(text) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _check_manifest(manifest: dict, index_dir: Path):
-    """Verify the manifest against the model on this machine; return (model dir, model id, hashes)."""
-    if manifest.get("format_version") != layout.FORMAT_VERSION:
-        raise IndexMismatch(
-            f"The index in {index_dir} has format version {manifest.get('format_version')}, "
-            f"this program reads version {layout.FORMAT_VERSION}: {REBUILD}."
-        )
-    model = manifest.get("model") or {}
-    bundled = model.get("id") == BUNDLED_MODEL_ID
-    model_dir, model_id, hashes = verify_model(None if bundled else Path(model.get("path", "")))
-    if model.get("id") != model_id or model.get("sha256") != hashes:
-        raise IndexMismatch(
-            f"The index in {index_dir} was built with model {model.get('id')} (files {model.get('sha256')}), "
-            f"but the model here is {model_id} (files {hashes}): {REBUILD}."
-        )
-    return model_dir, model_id, hashes
-
-
-def _onnx_encoder(version_dir: Path, manifest: dict, model_dir: Path, threads: int | None):
-    """The index's ONNX query encoder, or (None, why not) so the caller can fall back to PyTorch."""
-    entry = manifest.get("query_encoder") or {}
-    path = Path(version_dir) / layout.QUERY_ONNX
-    if entry.get("backend") != "onnx":
-        return None, entry.get("reason", "the index was built without one")
-    if not path.exists() or sha256_file(path) != entry.get("sha256"):
-        log.warning("%s is missing or altered; answering with PyTorch instead. `python -m ingest --full` restores it.", path)
-        return None, f"{path.name} is missing or altered"
-    try:
-        return OnnxQueryEncoder(path, model_dir, max_seq_length(model_dir), threads or 1), ""
-    except ImportError:
-        return None, "onnxruntime is not installed"
-
-
 class Engine:
     """The read path over one loaded index version. Build with ``Engine.load``; ``ask`` is thread-safe."""
 
-    def __init__(self, index: IndexData, encoder: QueryEncoder | OnnxQueryEncoder, settings: Settings = DEFAULT):
+    def __init__(self, index: IndexData, encoders: dict, settings: Settings = DEFAULT, notices: tuple[str, ...] = ()):
         self.index = index
-        self.encoder = encoder
+        self.encoders = encoders  # model key -> query encoder, in the index's model order
         self.settings = settings
+        self.notices = notices  # what the user should know about this index here (a model it holds that is unusable, …)
         self.table = chunk_table(index)
         self.full = full_scope(index)
         self.sections = tuple(dict.fromkeys(s for s in self.table.sections if s))
         self.myths = tuple(sorted({int(m) for m in self.table.myths if m >= 0}))
         self.idf, self.unseen_idf = idf_table(index.bm25_sentences)
         self.types = {t: np.asarray(m, dtype=np.float64) for t, m in type_matches(sentence_texts(index.chunks)).items()}
+        weights = {k: float(settings.model_weights.get(k, 0.0)) for k in index.models}
+        if not any(weights.values()):  # the profile weights none of the models held here: the first one answers alone
+            weights[next(iter(index.models))] = 1.0
+        self.weights = {k: w for k, w in weights.items() if w}
+        # Candidates on large indexes come from the most heavily weighted model's sentence store.
+        self.lead = max(self.weights, key=self.weights.get)
+        self.abstention = settings.abstention(index.models)
+        self.by_uid = {c.uid: c.id for c in index.chunks}
 
     @property
     def version(self) -> str:
         return self.index.version
 
+    @property
+    def encoder(self):
+        """The query encoder of the index's first model (its tokenizer decides how long questions are cut)."""
+        return next(iter(self.encoders.values()))
+
+    def clear_cache(self) -> None:
+        """Forget cached question vectors (evaluation and benchmarks time every question as new)."""
+        for enc in self.encoders.values():
+            enc.embed.cache_clear()
+
     @classmethod
-    def load(cls, index_dir: Path, encoder=None, settings: Settings = DEFAULT, threads: int | None = 1, backend: str = "auto") -> Engine:
-        """Load the published index in ``index_dir`` and the query encoder it was built for.
+    def load(
+        cls, index_dir: Path, settings: Settings | None = None, threads: int | None = 1, backend: str = "auto", models=None, encoders=None
+    ) -> Engine:
+        """Load the published index in ``index_dir`` with the query encoders of the models it was built with.
 
         Args:
             index_dir: an index folder written by ``python -m ingest``.
-            encoder: an already loaded SentenceTransformer for the index's model (tests, the app); used
-                only when queries run on PyTorch.
-            settings: scorer weights and thresholds.
+            settings: scorer weights and thresholds (default: the profile recorded in the index).
             threads: intra-op threads for one query; 1 measured fastest and steadiest for one short query
                 on the shared 2-core machine (None leaves torch's setting alone).
-            backend: "auto" (the index's checked ONNX export when usable, else PyTorch), "onnx" or "torch".
+            backend: "auto" (each model's checked ONNX export when usable, else PyTorch), "onnx" or "torch".
+            models: keys of the index's models to answer with (default: all usable here).
+            encoders: already loaded SentenceTransformers by model key (tests, the app); used only on PyTorch.
 
         Raises:
             layout.IndexMissing: nothing is published there.
-            IndexMismatch: format version, model id, model files or dimension differ, or ``backend="onnx"``
-                cannot be honoured; re-run ingestion.
-            core.model.ModelError: the model is missing or altered.
+            IndexFormatError: format version, models, vectors or the recorded profile cannot be used here,
+                or ``backend="onnx"`` cannot be honoured; re-run ingestion.
+            core.model.ModelError: a model's files are missing or altered.
         """
-        if backend not in ("auto", "onnx", "torch"):
-            raise ValueError(f"unknown backend {backend!r}; choose auto, onnx or torch")
-        index_dir = Path(index_dir)
-        manifest = layout.read_manifest(layout.resolve(index_dir))
-        model_dir, _, _ = _check_manifest(manifest, index_dir)
-        index = load_index(index_dir)
-        query = None
-        if backend != "torch":
-            query, why = _onnx_encoder(index.path, manifest, model_dir, threads)
-            if query is None and backend == "onnx":
-                raise IndexMismatch(f"The index in {index_dir} has no usable ONNX query encoder ({why}): {REBUILD}.")
-        if query is None:
-            from core.model import load_encoder
+        loaded = open_index(index_dir, settings, threads, backend, models, encoders)
+        return cls(loaded.index, loaded.encoders, loaded.settings, loaded.notices)
 
-            encoder = encoder if encoder is not None else load_encoder(model_dir)
-            if threads is not None:
-                import torch
-
-                torch.set_num_threads(threads)
-            query = QueryEncoder(encoder, model_dir)
-        dims = {int(manifest["model"].get("dimension", -1)), len(query.embed("dimension check")), int(index.chunk_vectors.shape[1])}
-        if len(dims) != 1 or {index.sentence_vectors.shape[1], index.passage_vectors.shape[1]} != dims:
-            raise IndexMismatch(f"The index in {index_dir} has vectors of dimension {sorted(dims)}, the model gives another: {REBUILD}.")
-        return cls(index, query, settings)
-
-    def ask(self, question: str, k: int = 5, myth: int | None = None, section: str | None = None, mode: str = "fused") -> Answer:
+    def ask(
+        self, question: str, k: int = 5, myth: int | None = None, section: str | None = None, mode: str = "fused", trace=NO_TRACE
+    ) -> Answer:
         """Answer one question with up to 3 verbatim sentences from the top ``k`` passages, or abstain.
 
         Never raises on a bad question: empty input, unknown filters and the like come back as
         ``answered=False`` with a message; over-long questions are cut to the model window with a notice.
-        ``mode`` other than "fused" gives the baselines used by ``qa.evaluate --compare`` (no abstention).
+        ``mode`` other than "fused" gives the baselines used by ``qa.evaluate --compare`` (no abstention);
+        ``trace`` (qa.trace.Trace) receives the seconds each stage took.
         """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -165,40 +127,39 @@ class Engine:
                 return Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), ())
         prepared = self.encoder.prepare(text)
         notice = (
-            f"Your question is {prepared.tokens} tokens long; only the first {self.encoder.window - 2} were used."
-            if prepared.truncated
-            else ""
+            f"Your question is {prepared.tokens} tokens long; only the first {self.encoder.room} were used." if prepared.truncated else ""
         )
-        return self._answer(original, prepared.text, k, myth, section, mode, notice)
+        return self._answer(original, prepared.text, k, myth, section, mode, notice, trace)
 
-    def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str) -> Answer:
+    def _queries(self, text: str, trace) -> list[Query]:
+        with trace.stage("query_encoding"):
+            return [Query(w, self.index.models[k], self.encoders[k].embed(text)) for k, w in self.weights.items()]
+
+    def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str, trace) -> Answer:
         ix, st = self.index, self.settings
-        tokens, sections = tokenize_query(text), detect_sections(text)
-        qvec = self.encoder.embed(text)
-        lex = lexical(ix, self.table, tokens)
-        scope = choose_scope(ix, self.table, self.full, qvec, lex, allowed_chunks(self.table, myth, section))
-        need_chunk_dense = mode in ("dense", "rrf") or st.w_chunk_dense != 0
-        sig = compute_signals(ix, self.table, qvec, lex, sections, scope, chunk_dense=need_chunk_dense)
-        scores = passage_scores(self.table, sig, st, scope, mode)  # over scope.chunks: "local" positions
-        top = [int(c) for c in top_k(scores, k)]
+        queries = self._queries(text, trace)
+        with trace.stage("lexical_search"):
+            tokens = tokenize_query(text)
+            lex = lexical(ix, self.table, tokens)
+        with trace.stage("dense_search"):
+            lead = next(q for q in queries if q.model.spec.key == self.lead)
+            scope = choose_scope(ix, self.table, self.full, lead, lex, allowed_chunks(self.table, myth, section))
+            need_chunk_dense = mode in ("dense", "rrf") or st.w_chunk_dense != 0
+            sig = compute_signals(self.table, queries, lex, detect_sections(text), scope, chunk_dense=need_chunk_dense)
+        with trace.stage("fusion"):
+            scores = passage_scores(self.table, sig, st, scope, mode)  # over scope.chunks: "local" positions
+            top = [int(c) for c in top_k(scores, k)]
         if not top:
             return Answer(original, False, "No passage matches these filters.", (), ())
         passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
-        if mode == "fused":
-            ev = self._evidence(text, tokens, sig.sent_dense)
-            if not answerable(ev, st.abstain_lexical_weight, st.abstain_threshold):
-                return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)
-            sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
-            wanted = answer_type(text)
-            if wanted:  # "when ...?" prefers a sentence with a date, "how many ...?" one with a number
-                sscores = sscores + st.s_type * self.types[wanted][scope.sentences]
-        elif mode == "rrf":
-            sscores = rrf([sig.sent_dense, sig.sent_bm25], k=st.rrf_k)
-        else:
-            sscores = sig.sent_dense if mode == "dense" else sig.sent_bm25
-        picks = pick_sentences(sscores, scope.owner, top[: st.extract_passages], st.max_sentences, st.extra_ratio)
-        slot = {c: i for i, c in enumerate(top)}
-        sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
+        with trace.stage("extraction"):
+            if mode == "fused":
+                ev = self._evidence(text, tokens, sig)
+                if not should_answer(ev, self.abstention):
+                    return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)
+            picks = choose_sentences(text, sig, scores, scope, top, st, mode, self.types)
+            slot = {c: i for i, c in enumerate(top)}
+            sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
         return Answer(original, bool(sentences), notice, sentences, passages)
 
     def evidence(self, question: str) -> Evidence:
@@ -206,17 +167,35 @@ class Engine:
         text = self.encoder.prepare(clean_question(question)).text
         tokens = tokenize_query(text)
         lex = lexical(self.index, self.table, tokens)
-        sig = compute_signals(self.index, self.table, self.encoder.embed(text), lex, (), self.full, chunk_dense=False)
-        return self._evidence(text, tokens, sig.sent_dense)
+        sig = compute_signals(self.table, self._queries(text, NO_TRACE), lex, (), self.full, chunk_dense=False)
+        return self._evidence(text, tokens, sig)
 
-    def _evidence(self, text: str, tokens: list[str], sent_dense: np.ndarray) -> Evidence:
+    def _evidence(self, text: str, tokens: list[str], sig) -> Evidence:
         vocab = self.index.bm25_sentences.vocab_dict
-        best = float(np.max(sent_dense, initial=0.0))
+        key = self.abstention[0] if self.abstention else self.lead
+        cosines = sig.sent_dense_by_model.get(key)
+        if cosines is None:  # the abstention model carries no weight in the fusion: embed with it for this alone
+            cosines = compute_signals(
+                self.table,
+                [Query(1.0, self.index.models[key], self.encoders[key].embed(text))],
+                Lexical(np.zeros(0), np.zeros(0)),
+                (),
+                self.full,
+                chunk_dense=False,
+            ).sent_dense
+        best = float(np.max(cosines, initial=0.0))
         return Evidence(best, coverage(tokens, vocab, self.idf, self.unseen_idf), unknown_names(text, vocab))
+
+    def passage(self, uid: str, rank: int = 1) -> Passage | None:
+        """The passage with stable id ``uid`` in this version (votes and links name passages by it), or None."""
+        cid = self.by_uid.get(uid)
+        return None if cid is None else self._passage(rank, cid, 0.0)
 
     def _passage(self, rank: int, cid: int, score: float) -> Passage:
         c = self.index.chunks[cid]
-        return Passage(rank, round(score, 4), c.text, cid, c.myth, c.title, c.author, c.section, c.paragraph, c.source, c.page, c.url)
+        return Passage(
+            rank, round(score, 4), c.text, cid, c.myth, c.title, c.author, c.section, c.paragraph, c.source, c.page, c.url, c.uid
+        )
 
     def _sentence(self, sid: int, slot: int, score: float) -> AnswerSentence:
         c = self.index.chunks[int(self.index.sentence_chunk[sid])]

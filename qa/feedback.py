@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import sqlite3
@@ -36,15 +37,36 @@ CREATE TABLE IF NOT EXISTS feedback (
     answered INTEGER NOT NULL,
     sentences TEXT NOT NULL,
     passages TEXT NOT NULL,
-    index_version TEXT NOT NULL
+    index_version TEXT NOT NULL,
+    models TEXT NOT NULL DEFAULT '',
+    profile TEXT NOT NULL DEFAULT ''
 )
 """
-CSV_FIELDS = ("id", "created_at", "verdict", "comment", "question", "answered", "sentences", "citations", "chunk_ids", "index_version")
+# Columns added after the first release, with their definitions: older databases get them on first use.
+_ADDED = {"models": "TEXT NOT NULL DEFAULT ''", "profile": "TEXT NOT NULL DEFAULT ''"}
+CSV_FIELDS = (
+    "id",
+    "created_at",
+    "verdict",
+    "comment",
+    "question",
+    "answered",
+    "sentences",
+    "citations",
+    "passage_ids",
+    "index_version",
+    "models",
+    "profile",
+)
 
 
 @dataclass(frozen=True)
 class Vote:
-    """One stored vote; ``passages`` holds {rank, chunk_id, citation, source, page, score} per source shown."""
+    """One stored vote; ``passages`` holds {rank, uid, text_sha256, chunk_id, citation, source, page, score} per source shown.
+
+    ``uid`` is the stable passage id (kept across rebuilds); ``text_sha256`` tells whether that passage still reads
+    the same; ``chunk_id`` is only the row in ``index_version``. ``models`` and ``profile`` say what answered.
+    """
 
     id: int
     answer_id: str
@@ -56,6 +78,8 @@ class Vote:
     sentences: tuple[str, ...]
     passages: tuple[dict, ...]
     index_version: str
+    models: tuple[str, ...] = ()
+    profile: str = ""
 
 
 def default_db_path(index_dir: Path) -> Path:
@@ -77,12 +101,27 @@ class FeedbackStore:
         try:
             with con:
                 con.execute(_SCHEMA)
+                have = {r[1] for r in con.execute("PRAGMA table_info(feedback)")}
+                for name, definition in _ADDED.items():
+                    if name not in have:
+                        con.execute(f"ALTER TABLE feedback ADD COLUMN {name} {definition}")
                 yield con
         finally:
             con.close()
 
-    def record(self, answer_id: str, answer: Answer, verdict: str, comment: str, index_version: str) -> bool:
+    def record(
+        self,
+        answer_id: str,
+        answer: Answer,
+        verdict: str,
+        comment: str,
+        index_version: str,
+        models: tuple[str, ...] = (),
+        profile: str = "",
+    ) -> bool:
         """Store a vote; returns False (and keeps the first) when this answer was already voted on.
+
+        ``models`` and ``profile``: the model keys and the settings profile name that produced the answer.
 
         Raises:
             ValueError: ``verdict`` is not one of VERDICTS.
@@ -92,6 +131,8 @@ class FeedbackStore:
         passages = [
             {
                 "rank": p.rank,
+                "uid": p.uid,
+                "text_sha256": hashlib.sha256(p.text.encode("utf-8")).hexdigest(),
                 "chunk_id": p.chunk_id,
                 "citation": p.citation(),
                 "source": p.source,
@@ -110,11 +151,13 @@ class FeedbackStore:
             json.dumps([s.text for s in answer.sentences], ensure_ascii=False),
             json.dumps(passages, ensure_ascii=False),
             index_version,
+            ",".join(models),
+            profile,
         )
         with self._connect() as con:
             cur = con.execute(
-                "INSERT INTO feedback (answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
+                "INSERT INTO feedback (answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version,"
+                " models, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
                 row,
             )
             return cur.rowcount == 1
@@ -125,10 +168,26 @@ class FeedbackStore:
             return []
         with self._connect() as con:
             rows = con.execute(
-                "SELECT id, answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version"
-                " FROM feedback ORDER BY id"
+                "SELECT id, answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version, models,"
+                " profile FROM feedback ORDER BY id"
             ).fetchall()
-        return [Vote(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9]) for r in rows]
+        return [
+            Vote(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                bool(r[6]),
+                tuple(json.loads(r[7])),
+                tuple(json.loads(r[8])),
+                r[9],
+                tuple(filter(None, r[10].split(","))),
+                r[11],
+            )
+            for r in rows
+        ]
 
 
 def gold_rows(votes: list[Vote], split: str = FEEDBACK_SPLIT) -> list[dict]:
@@ -177,8 +236,10 @@ def export(store: FeedbackStore, fmt: str, out: TextIO, split: str = FEEDBACK_SP
                 "answered": int(v.answered),
                 "sentences": json.dumps(list(v.sentences), ensure_ascii=False),
                 "citations": " | ".join(p["citation"] for p in v.passages),
-                "chunk_ids": " ".join(str(p["chunk_id"]) for p in v.passages),
+                "passage_ids": " ".join(str(p.get("uid") or p["chunk_id"]) for p in v.passages),
                 "index_version": v.index_version,
+                "models": ",".join(v.models),
+                "profile": v.profile,
             }
         )
     return len(votes)

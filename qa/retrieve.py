@@ -6,9 +6,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.artifacts import IndexData
+from core.artifacts import IndexData, ModelVectors
+from core.profile import Settings
 from core.types import TITLE_SECTION  # a title-only chunk repeats what every citation shows
-from qa.config import Settings
 from qa.fusion import group_max, rrf, scale_by, weighted_sum
 
 MODES = ("fused", "rrf", "dense", "bm25")
@@ -95,6 +95,7 @@ class Signals(NamedTuple):
     sent_dense: np.ndarray  # cosine(query, bare sentence)
     sent_bm25: np.ndarray
     intent: np.ndarray  # 1.0 for chunks in a section the question names or implies
+    sent_dense_by_model: dict  # model key -> that model's own sentence cosines (abstention compares on one model's scale)
 
 
 def _bm25(bm25, best: np.ndarray, tokens: list[str], n: int) -> np.ndarray:
@@ -116,40 +117,62 @@ def lexical(index: IndexData, table: ChunkTable, tokens: list[str]) -> Lexical:
     )
 
 
+class Query(NamedTuple):
+    """One model's view of the question: its weight in the dense signals, its vectors, the question's vector."""
+
+    weight: float
+    model: ModelVectors
+    vector: np.ndarray
+
+
+def _model_signals(q: Query, scope: Scope, chunk_dense: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(chunk, passage, sentence) cosines of one model over ``scope``."""
+    m, qvec, c, s = q.model, q.vector, scope.chunks, scope.sentences
+    dense = np.zeros(len(c))
+    if chunk_dense and scope.full:
+        scores, ids = m.dense.search(qvec[None, :], len(c))
+        keep = ids[0] >= 0
+        dense[ids[0][keep]] = scores[0][keep]
+    elif chunk_dense:
+        dense = m.chunk[c] @ qvec
+    if scope.full:
+        return dense, m.passage @ qvec, m.sentence @ qvec
+    return dense, m.passage[c] @ qvec, np.asarray(m.sentence[s]) @ qvec
+
+
 def compute_signals(
-    index: IndexData,
     table: ChunkTable,
-    qvec: np.ndarray,
+    queries: list[Query],
     lex: Lexical,
     sections: tuple[str, ...],
     scope: Scope,
     chunk_dense: bool = True,
 ) -> Signals:
-    """Compute every signal over ``scope``; over the full scope the dense chunk scores come from the FAISS store.
+    """Compute every signal over ``scope``; dense signals are the weighted sum of each model's cosines.
 
-    ``chunk_dense=False`` leaves that signal at zero: the fused weighting gives it no weight, and a full
-    scan of the store is the largest cost per question at 100,000 chunks.
+    Over the full scope the dense chunk scores come from the FAISS store. ``chunk_dense=False`` leaves that
+    signal at zero: the fused weighting gives it no weight, and a full scan of the store is the largest cost
+    per question at 100,000 chunks.
     """
-    c, s = scope.chunks, scope.sentences
-    dense = np.zeros(len(c))
-    if chunk_dense and scope.full:
-        scores, ids = index.dense.search(qvec[None, :], len(c))
-        keep = ids[0] >= 0
-        dense[ids[0][keep]] = scores[0][keep]
-    elif chunk_dense:
-        dense = index.chunk_vectors[c] @ qvec
-    if scope.full:
-        passage, sentence = index.passage_vectors @ qvec, index.sentence_vectors @ qvec
-    else:
-        passage, sentence = index.passage_vectors[c] @ qvec, np.asarray(index.sentence_vectors[s]) @ qvec
+    c = scope.chunks
+    dense = passage = sentence = None
+    per_model = {}
+    for q in queries:
+        d, p, se = _model_signals(q, scope, chunk_dense)
+        per_model[q.model.spec.key] = se
+        # weight x cosine, summed; one model of weight 1.0 gives its cosines unchanged, to the last bit
+        dense = q.weight * d if dense is None else dense + q.weight * d
+        passage = q.weight * p if passage is None else passage + q.weight * p
+        sentence = q.weight * se if sentence is None else sentence + q.weight * se
     wanted = [i for i, name in enumerate(table.section_names) if name and name in sections]
     return Signals(
         chunk_dense=dense,
         passage_dense=passage,
         chunk_bm25=lex.chunk if scope.full else lex.chunk[c],
         sent_dense=sentence,
-        sent_bm25=lex.sentence if scope.full else lex.sentence[s],
+        sent_bm25=lex.sentence if scope.full else lex.sentence[scope.sentences],
         intent=np.isin(table.section_id[c], wanted).astype(np.float64) if wanted else np.zeros(len(c)),
+        sent_dense_by_model=per_model,
     )
 
 

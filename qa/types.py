@@ -21,6 +21,7 @@ class Passage:
     source: str
     page: int | None
     url: str | None = None
+    uid: str = ""  # stable passage id (core.types.Chunk.uid)
 
     def citation(self) -> str:
         """Short human label, e.g. ``Myth 10 · Why is it wrong? · ¶3``."""
@@ -37,6 +38,7 @@ class Passage:
         d = asdict(self)
         d.pop("chunk_id")
         d.pop("url")
+        d.pop("uid")
         return d
 
 

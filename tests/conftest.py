@@ -1,4 +1,8 @@
-"""Shared fixtures: the real model loaded once per session, and an index of the shipped corpus."""
+"""Shared fixtures: the hash embedder (no model files) for structure tests, the real model once per session for quality.
+
+Tests that need all-MiniLM-L6-v2 itself (answers, ONNX, quality gates) use the ``encoder``/``shipped_index`` fixtures and
+are marked ``model`` automatically; everything about structure, publishing, bad input and the UI runs on ``HASH``.
+"""
 
 from __future__ import annotations
 
@@ -29,11 +33,44 @@ def export_cache(tmp_path_factory) -> Path:
         os.environ["MYTHQA_CACHE"] = old
 
 
+HASH = "hash"  # the key of the hash-embedder spec every test session registers
+MODEL_FIXTURES = {"model_dir", "tokenizer", "encoder", "shipped_index", "engine", "multi_engine", "multi_index"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the real model, so `pytest -m "not model"` runs the model-free part alone."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hash_model():
+    """The deterministic hash embedder registered as model ``hash`` for the whole session."""
+    from core import spec
+    from core.embedders import hash_spec
+
+    registered = spec.register(hash_spec(HASH))
+    yield registered
+    spec.unregister(HASH)
+
+
+@pytest.fixture(scope="session")
+def hash_index(tmp_path_factory) -> Path:
+    """An index of the shipped corpus embedded by the hash embedder only (no model files); treat it as read-only."""
+    from ingest.build import run_ingest
+
+    index = tmp_path_factory.mktemp("hashed") / "index"
+    report = run_ingest(CORPUS, index, models=(HASH,), progress=False)
+    assert report.exit_code == 0, report.message
+    return index
+
+
 @pytest.fixture(scope="session")
 def model_dir() -> Path:
-    from core.model import verify_model
+    from core.spec import MINILM
 
-    return verify_model()[0]
+    return MINILM.model_dir()
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +99,7 @@ def shipped_index(tmp_path_factory, encoder) -> Path:
     from ingest.build import run_ingest
 
     index = tmp_path_factory.mktemp("shipped") / "index"
-    report = run_ingest(CORPUS, index, progress=False, encoder=encoder)
+    report = run_ingest(CORPUS, index, progress=False, encoders={"minilm": encoder})
     assert report.exit_code == 0, report.message
     return index
 

@@ -14,6 +14,7 @@ from core import layout
 from core.artifacts import read_chunks
 from ingest.build import run_ingest
 from qa.feedback import FeedbackStore
+from tests.conftest import HASH
 from ui.transcript import to_json, to_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,12 +77,13 @@ def app(monkeypatch, tmp_path, encoder):
 
 
 @pytest.fixture
-def tiny(tmp_path, encoder) -> tuple[Path, Path]:
+def tiny(tmp_path) -> tuple[Path, Path]:
+    """A one-myth corpus indexed with the hash embedder (no model files needed)."""
     corpus = tmp_path / "tiny-corpus"
     corpus.mkdir()
     (corpus / "myth-90-sonar.txt").write_text(TINY, encoding="utf-8")
     index = tmp_path / "tiny-index"
-    assert run_ingest(corpus, index, progress=False, encoder=encoder).exit_code == 0
+    assert run_ingest(corpus, index, models=(HASH,), progress=False).exit_code == 0
     return corpus, index
 
 
@@ -234,7 +236,7 @@ def test_injected_markup_in_corpus_and_question_is_shown_literally(app, tiny):
     assert "[the full story](javascript:alert(1))" in plain(bot.expander[0].markdown[0].value)
 
 
-def test_reingested_index_is_used_without_restart(app, tiny, encoder):
+def test_reingested_index_is_used_without_restart(app, tiny):
     from ui import resources
 
     corpus, index = tiny
@@ -247,7 +249,7 @@ def test_reingested_index_is_used_without_restart(app, tiny, encoder):
     (warning,) = at.sidebar.warning
     assert "changed since this index was built (1 added)" in plain(warning.value)
     assert at.sidebar.code[0].value == f"python -m ingest --corpus {corpus} --index {index}"
-    assert run_ingest(corpus, index, progress=False, encoder=encoder).exit_code == 0
+    assert run_ingest(corpus, index, progress=False).exit_code == 0  # keeps the index's model
     assert layout.current_version(index) != before
     # A question that still holds the old engine gets a complete answer from the old version.
     assert old.version == before and old.ask("Which ships need icebreaker escorts?").passages[0].myth == 90

@@ -10,7 +10,7 @@ from core import layout
 from core.artifacts import load_index
 from ingest.build import run_ingest
 from ingest.load import Limits
-from tests.conftest import SEED
+from tests.conftest import HASH, SEED
 from tests.helpers_pdf import write_pdf
 
 
@@ -63,9 +63,9 @@ def bad_corpus(seed_corpus, tmp_path):
     return c
 
 
-def test_bad_files_are_skipped_with_reasons(bad_corpus, tmp_path, encoder):
+def test_bad_files_are_skipped_with_reasons(bad_corpus, tmp_path):
     index = tmp_path / "index"
-    report = run_ingest(bad_corpus, index, progress=False, encoder=encoder, limits=Limits(max_bytes=1_000_000))
+    report = run_ingest(bad_corpus, index, progress=False, models=(HASH,), limits=Limits(max_bytes=1_000_000))
     reasons = {f.source: f.reason for f in report.files if f.status == "skipped"}
     assert set(reasons) == set(BAD)
     for name, expected in BAD.items():
@@ -81,40 +81,40 @@ def test_bad_files_are_skipped_with_reasons(bad_corpus, tmp_path, encoder):
     assert not any("Outside" in c.text for c in data.chunks)
 
 
-def test_unchanged_bad_files_stay_skipped_without_reparsing(bad_corpus, tmp_path, encoder):
+def test_unchanged_bad_files_stay_skipped_without_reparsing(bad_corpus, tmp_path):
     index = tmp_path / "index"
     limits = Limits(max_bytes=1_000_000)
-    run_ingest(bad_corpus, index, progress=False, encoder=encoder, limits=limits)
+    run_ingest(bad_corpus, index, progress=False, models=(HASH,), limits=limits)
     again = run_ingest(bad_corpus, index, progress=False, limits=limits)
     assert again.published is None and not again.model_loaded
     assert {f.source for f in again.files if f.status == "skipped"} == set(BAD)
     assert again.exit_code == 1
 
 
-def test_hanging_pdf_is_bounded_in_time(corpus_dir, tmp_path, encoder):
+def test_hanging_pdf_is_bounded_in_time(corpus_dir, tmp_path):
     write_pdf(corpus_dir / "slow.pdf", [["Some text."]])
     (corpus_dir / "ok.txt").write_text("A fine text.\n")
-    report = run_ingest(corpus_dir, tmp_path / "i", progress=False, encoder=encoder, limits=Limits(pdf_seconds=0.001))
+    report = run_ingest(corpus_dir, tmp_path / "i", progress=False, models=(HASH,), limits=Limits(pdf_seconds=0.001))
     skipped = {f.source: f.reason for f in report.files if f.status == "skipped"}
     assert "took over" in skipped["slow.pdf"] and report.exit_code == 1
 
 
-def test_ballooning_pdf_is_bounded_in_memory(corpus_dir, tmp_path, encoder):
+def test_ballooning_pdf_is_bounded_in_memory(corpus_dir, tmp_path):
     write_pdf(corpus_dir / "big.pdf", [["Some text."]])
     (corpus_dir / "ok.txt").write_text("A fine text.\n")
     limits = Limits(pdf_memory_bytes=32 * 1024 * 1024)  # far too small for the parser
-    report = run_ingest(corpus_dir, tmp_path / "i", progress=False, encoder=encoder, limits=limits)
+    report = run_ingest(corpus_dir, tmp_path / "i", progress=False, models=(HASH,), limits=limits)
     skipped = {f.source: f.reason for f in report.files if f.status == "skipped"}
     assert "ran out of its memory bound" in skipped["big.pdf"]
 
 
-def test_only_bad_files_leave_the_previous_index_intact(seed_corpus, tmp_path, encoder):
+def test_only_bad_files_leave_the_previous_index_intact(seed_corpus, tmp_path):
     index = tmp_path / "index"
-    run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    run_ingest(seed_corpus, index, progress=False, models=(HASH,))
     before = layout.current_version(index)
     (seed_corpus / SEED.name).unlink()
     (seed_corpus / "empty.txt").write_bytes(b"")
-    report = run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    report = run_ingest(seed_corpus, index, progress=False, models=(HASH,))
     assert report.exit_code == 2 and report.published is None
     assert layout.current_version(index) == before
     assert len(load_index(index).chunks) == 30

@@ -44,7 +44,7 @@ def hnsw_index(tmp_path_factory, encoder):
     dense.HNSW_MIN_VECTORS = dense.SENTENCE_STORE_MIN_VECTORS = 1
     try:
         index = tmp_path_factory.mktemp("hnsw") / "index"
-        assert run_ingest(ROOT / "corpus", index, progress=False, encoder=encoder).exit_code == 0
+        assert run_ingest(ROOT / "corpus", index, progress=False, encoders={"minilm": encoder}).exit_code == 0
     finally:
         dense.HNSW_MIN_VECTORS, dense.SENTENCE_STORE_MIN_VECTORS = old
     return index
@@ -52,16 +52,17 @@ def hnsw_index(tmp_path_factory, encoder):
 
 def test_large_index_gets_a_sentence_store(hnsw_index, shipped_index):
     big, small = layout.read_manifest(layout.resolve(hnsw_index)), layout.read_manifest(layout.resolve(shipped_index))
+    big, small = big["models"]["minilm"], small["models"]["minilm"]
     assert big["sentence_dense"] == {"kind": dense.IVF, "count": 79, "nlist": 17, "nprobe": 4}
     assert big["dense"]["kind"] == dense.HNSW
-    assert (layout.resolve(hnsw_index) / layout.SENTENCE_FAISS).exists()
+    assert (layout.model_path(layout.resolve(hnsw_index), "minilm") / layout.SENTENCE_FAISS).exists()
     assert small["sentence_dense"] == {"kind": "numpy-exact", "count": 79}
-    assert not (layout.resolve(shipped_index) / layout.SENTENCE_FAISS).exists()
+    assert not (layout.model_path(layout.resolve(shipped_index), "minilm") / layout.SENTENCE_FAISS).exists()
 
 
 def test_candidates_cover_a_small_index_so_answers_equal_exact(hnsw_index, shipped_index):
     approx, exact = Engine.load(hnsw_index), Engine.load(shipped_index)
-    assert approx.index.sentence_dense is not None and exact.index.sentence_dense is None
+    assert approx.index.primary.sentence_dense is not None and exact.index.primary.sentence_dense is None
     for row in ROWS:
         a, b = approx.ask(row["question"]), exact.ask(row["question"])
         assert (a.answered, [p.chunk_id for p in a.passages], [s.text for s in a.sentences]) == (
@@ -78,7 +79,7 @@ def test_few_candidates_restrict_the_scored_chunks(hnsw_index, monkeypatch):
     monkeypatch.setattr(candidates, "LEXICAL_SENTENCES", 2)
     q = "Which drone company stopped selling to Russia?"
     lex = lexical(engine.index, engine.table, tokenize_query(q))
-    chosen = candidates.candidate_chunks(engine.index, engine.encoder.embed(q), lex)
+    chosen = candidates.candidate_chunks(engine.index, engine.index.primary, engine.encoder.embed(q), lex)
     assert 1 <= len(chosen) <= 8 < len(engine.index.chunks)
     answer = engine.ask(q, k=10)
     assert len(answer.passages) == len(chosen)  # only candidates are ranked
@@ -94,5 +95,5 @@ def test_filters_leaving_few_chunks_are_scored_exactly(hnsw_index, monkeypatch):
     answer = engine.ask("What should the West do?", k=50, section="What would good policy look like?")
     wanted = [c.id for c in engine.index.chunks if c.section == "What would good policy look like?"]
     assert sorted(p.chunk_id for p in answer.passages) == wanted  # every chunk of the section, not 1-2 candidates
-    exact = Engine(replace(engine.index, sentence_dense=None), engine.encoder)
+    exact = Engine(replace(engine.index, models={"minilm": replace(engine.index.primary, sentence_dense=None)}), engine.encoders)
     assert answer == exact.ask("What should the West do?", k=50, section="What would good policy look like?")

@@ -67,7 +67,7 @@ def server(tmp_path, shipped_index, seed_corpus, encoder):
     index = tmp_path / "index"
     shutil.copytree(shipped_index, index)
     (seed_corpus / "myth-90-markup.txt").write_text(INJECTION, encoding="utf-8")
-    assert run_ingest(seed_corpus, index, progress=False, encoder=encoder).exit_code == 0  # embeds only the new file
+    assert run_ingest(seed_corpus, index, progress=False, encoders={"minilm": encoder}).exit_code == 0  # embeds only the new file
     port = _free_port()
     env = {
         **os.environ,

@@ -36,7 +36,7 @@ def test_every_gold_snippet_is_verbatim_in_the_corpus(questions, seed_text):
 
 
 def test_gold_snippets_cover_all_five_sections(questions, shipped_index, encoder):
-    engine = Engine.load(shipped_index, encoder=encoder)
+    engine = Engine.load(shipped_index, encoders={"minilm": encoder})
     sections = {c.section for q in questions for g in q.gold for c in engine.index.chunks if g in c.text}
     assert {"What is the myth?", "Who advocates or subscribes to it?", "Why is it wrong?", "What is its impact on policy?"} <= sections
     assert "What would good policy look like?" in sections
@@ -53,7 +53,7 @@ def test_sentence_hit_definition():
 
 
 def test_evaluation_on_the_shipped_index(shipped_index, encoder, questions):
-    engine = Engine.load(shipped_index, encoder=encoder)
+    engine = Engine.load(shipped_index, encoders={"minilm": encoder})
     reports = {(r.method, r.split): r for r in evaluate(engine, questions, ("fused",))}
     assert reports[("fused", "all")].n_answerable + reports[("fused", "all")].n_out_of_scope == len(questions)
     # The gate of the answering issue, on the first set (tune + held-out halves).
@@ -75,7 +75,7 @@ def test_evaluation_on_the_shipped_index(shipped_index, encoder, questions):
 
 
 def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch, capsys, tmp_path):
-    engine = Engine.load(shipped_index, encoder=encoder)
+    engine = Engine.load(shipped_index, encoders={"minilm": encoder})
     monkeypatch.setattr(Engine, "load", classmethod(lambda cls, *a, **k: engine))
     rows = [
         {"id": "t1", "question": "Which drone company stopped selling to Russia?", "gold": ["DJI halted all sales"], "split": "tune"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import subprocess
@@ -17,15 +18,18 @@ from qa.types import Answer, AnswerSentence, Passage
 ROOT = Path(__file__).resolve().parent.parent
 
 
+TEXT = "Beijing has so far been reluctant to assist Russia."
+
+
 def _answer(question="Did China help Russia?", answered=True):
-    p = Passage(1, 0.81234, "Beijing has so far been reluctant to assist Russia.", 18, 10, "T", "A", "Why is it wrong?", 6, "m.txt", None)
+    p = Passage(1, 0.81234, TEXT, 18, 10, "T", "A", "Why is it wrong?", 6, "m.txt", None, uid="3fa2c1d0e9b8")
     sentences = (AnswerSentence("Beijing has so far been reluctant to assist Russia.", 0, 0, 51, 0.7),) if answered else ()
     return Answer(question, answered, "" if answered else "The corpus does not answer this.", sentences, (p,))
 
 
 def test_record_stores_everything_once(tmp_path):
     store = FeedbackStore(tmp_path / "sub" / "fb.sqlite3")
-    assert store.record("a1", _answer(), "right", "  spot on ", "v7") is True
+    assert store.record("a1", _answer(), "right", "  spot on ", "v7", ("minilm", "mpnet"), "calibrated") is True
     assert store.record("a1", _answer(), "wrong", "changed my mind", "v7") is False  # one vote per answer
     (vote,) = store.votes()
     assert (vote.answer_id, vote.verdict, vote.comment, vote.question, vote.answered, vote.index_version) == (
@@ -37,9 +41,20 @@ def test_record_stores_everything_once(tmp_path):
         "v7",
     )
     assert vote.sentences == ("Beijing has so far been reluctant to assist Russia.",)
+    sha = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
     assert vote.passages == (
-        {"rank": 1, "chunk_id": 18, "citation": "Myth 10 · Why is it wrong? · ¶6", "source": "m.txt", "page": None, "score": 0.8123},
+        {
+            "rank": 1,
+            "uid": "3fa2c1d0e9b8",
+            "text_sha256": sha,
+            "chunk_id": 18,
+            "citation": "Myth 10 · Why is it wrong? · ¶6",
+            "source": "m.txt",
+            "page": None,
+            "score": 0.8123,
+        },
     )
+    assert (vote.models, vote.profile) == (("minilm", "mpnet"), "calibrated")
     assert vote.created_at.endswith("Z") and len(vote.created_at) == 20
 
 
@@ -86,7 +101,8 @@ def test_csv_export_lists_every_vote(tmp_path):
         ("2", "wrong", "", "0"),
     ]
     assert rows[0]["citations"] == "Myth 10 · Why is it wrong? · ¶6"
-    assert rows[0]["chunk_ids"] == "18"
+    assert rows[0]["passage_ids"] == "3fa2c1d0e9b8"
+    assert (rows[0]["models"], rows[0]["profile"]) == ("", "")
     assert json.loads(rows[0]["sentences"]) == ["Beijing has so far been reluctant to assist Russia."]
 
 
@@ -115,3 +131,22 @@ def test_cli_errors_are_short_messages(tmp_path):
     bad.write_text("not a database")
     r = _cli("export", "--db", str(bad))
     assert r.returncode == 2 and "not a readable feedback database" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_database_from_before_models_and_profile_gains_the_columns(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TABLE feedback (id INTEGER PRIMARY KEY, answer_id TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, verdict TEXT NOT NULL,"
+        " comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answered INTEGER NOT NULL, sentences TEXT NOT NULL,"
+        " passages TEXT NOT NULL, index_version TEXT NOT NULL)"
+    )
+    con.execute("INSERT INTO feedback VALUES (1, 'a0', '2026-11-01T00:00:00Z', 'right', '', 'q?', 1, '[\"s\"]', '[]', 'v0')")
+    con.commit()
+    con.close()
+    store = FeedbackStore(db)
+    assert store.record("a1", _answer(), "wrong", "", "v1", ("minilm",), "default")
+    old, new = store.votes()
+    assert (old.models, old.profile, new.models, new.profile) == ((), "", ("minilm",), "default")

@@ -16,6 +16,7 @@ from ingest.chunk import chunk_document
 from ingest.html import read_html
 from ingest.load import Skipped, SourceFile
 from ingest.structure import parse
+from tests.conftest import HASH
 
 CANONICAL = "https://www.chathamhouse.org/2022/06/myths-russian-military-power/myth-10"
 NO_TEXT = "no article text found in the page (only navigation or boilerplate?)"
@@ -191,9 +192,9 @@ def html_corpus(corpus_dir, seed_text) -> Path:
     return corpus_dir
 
 
-def test_run_ingest_skips_bad_pages_and_publishes_the_good_one(html_corpus, tmp_path, encoder):
+def test_run_ingest_skips_bad_pages_and_publishes_the_good_one(html_corpus, tmp_path):
     index = tmp_path / "index"
-    report = run_ingest(html_corpus, index, progress=False, encoder=encoder)
+    report = run_ingest(html_corpus, index, progress=False, models=(HASH,))
     assert report.exit_code == 1 and report.published
     status = {f.source: (f.status, f.reason) for f in report.files}
     assert status == {

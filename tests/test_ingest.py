@@ -12,7 +12,7 @@ import numpy as np
 from core import layout
 from core.artifacts import load_index, read_documents, sentence_texts
 from ingest.build import run_ingest
-from tests.conftest import ROOT, SEED
+from tests.conftest import HASH, ROOT, SEED
 from tests.helpers_pdf import write_pdf
 
 EXTRA = "Myth 2: ‘A second myth’\nJane\nDoe\nSome Institute\nA standfirst.\nWhat is the myth?\nThe claim about tanks.\n"
@@ -22,14 +22,17 @@ def test_manifest_and_artifacts(shipped_index):
     data = load_index(shipped_index)
     m = data.manifest
     assert m["format_version"] == layout.FORMAT_VERSION
-    assert m["model"]["id"] == "sentence-transformers/all-MiniLM-L6-v2" and m["model"]["dimension"] == 384
-    assert m["model"]["sha256"]["model.safetensors"].startswith("53aa5117")
+    spec = m["models"]["minilm"]["spec"]
+    assert spec["id"] == "sentence-transformers/all-MiniLM-L6-v2" and spec["dimension"] == 384 and spec["licence"] == "Apache-2.0"
+    assert spec["files"]["model.safetensors"].startswith("53aa5117")
     assert m["counts"] == {"documents": 1, "chunks": 30, "sentences": 79, "myths": 1, "skipped": 0}
     assert m["files"][SEED.name]["sha256"] and m["chunking"]["max_tokens"] == 256
-    assert data.chunk_vectors.shape == (30, 384) and data.sentence_vectors.shape == (79, 384)
-    assert np.allclose(np.linalg.norm(data.chunk_vectors, axis=1), 1, atol=1e-4)
-    assert len(data.dense) == 30
-    assert set(m["artifacts"]) >= {layout.CHUNKS, layout.DOCUMENTS, layout.CHUNK_FAISS, layout.CHUNK_VECTORS}
+    assert m["profile"]["name"] == "default" and m["profile"]["abstain"] == {"minilm": {"lexical_weight": 1.7, "threshold": 0.978}}
+    mv = data.models["minilm"]
+    assert mv.chunk.shape == (30, 384) and mv.sentence.shape == (79, 384)
+    assert np.allclose(np.linalg.norm(mv.chunk, axis=1), 1, atol=1e-4)
+    assert len(mv.dense) == 30
+    assert set(m["artifacts"]) >= {layout.CHUNKS, layout.DOCUMENTS, "models/minilm/chunks.faiss", "models/minilm/chunk_vectors.npy"}
     assert m["myths"][0]["author"] == "Margarete Klein"
 
 
@@ -49,14 +52,14 @@ def test_every_sentence_equals_source_at_its_offsets(shipped_index):
     )
 
 
-def test_pdf_ingestion_keeps_page_numbers(corpus_dir, tmp_path, encoder):
+def test_pdf_ingestion_keeps_page_numbers(corpus_dir, tmp_path):
     pages = [
         ["Myth 7: ‘Page test myth’", "Ada", "Lovelace", "Analytical Engines Institute", "It has pages."],
         ["What is the myth?", "The claim sits on page two."],
         ["Why is it wrong?", "The refutation sits on page three.", "A second paragraph on page three."],
     ]
     write_pdf(corpus_dir / "paged.pdf", pages)
-    report = run_ingest(corpus_dir, tmp_path / "index", progress=False, encoder=encoder)
+    report = run_ingest(corpus_dir, tmp_path / "index", models=(HASH,), progress=False)
     assert report.exit_code == 0, report.files
     data = load_index(tmp_path / "index")
     got = {(c.section, c.paragraph): (c.page, c.text) for c in data.chunks}
@@ -65,35 +68,36 @@ def test_pdf_ingestion_keeps_page_numbers(corpus_dir, tmp_path, encoder):
     assert data.chunks[0].myth == 7 and data.chunks[0].author == "Ada Lovelace" and data.chunks[0].page == 1
 
 
-def test_incremental_updates(seed_corpus, tmp_path, encoder):
+def test_incremental_updates(seed_corpus, tmp_path):
     index = tmp_path / "index"
     (seed_corpus / "extra.txt").write_text(EXTRA, encoding="utf-8")
-    first = run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    first = run_ingest(seed_corpus, index, models=(HASH,), progress=False)
     assert first.exit_code == 0 and first.embedded == 34
     before = load_index(index)
 
-    same = run_ingest(seed_corpus, index, progress=False)  # no encoder given: must not need one
+    same = run_ingest(seed_corpus, index, progress=False)  # the published index's models are kept
     assert same.embedded == 0 and not same.model_loaded and same.published is None
     assert {f.status for f in same.files} == {"unchanged"}
     assert layout.current_version(index) == before.version
 
     (seed_corpus / "extra.txt").write_text(EXTRA.replace("tanks", "ships"), encoding="utf-8")
-    edited = run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    edited = run_ingest(seed_corpus, index, progress=False)
     assert {f.source: f.status for f in edited.files} == {"extra.txt": "changed", SEED.name: "unchanged"}
     assert edited.embedded == 4  # only the edited file's chunks
     after = load_index(index)
     seed_rows = [c.id for c in after.chunks if c.source == SEED.name]
     old_rows = [c.id for c in before.chunks if c.source == SEED.name]
-    assert np.array_equal(after.chunk_vectors[seed_rows], before.chunk_vectors[old_rows])
+    assert np.array_equal(after.models[HASH].chunk[seed_rows], before.models[HASH].chunk[old_rows])
+    assert [c.uid for c in after.chunks if c.source == SEED.name] == [c.uid for c in before.chunks if c.source == SEED.name]
     assert any("ships" in c.text for c in after.chunks)
 
     (seed_corpus / "extra.txt").unlink()
-    removed = run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    removed = run_ingest(seed_corpus, index, progress=False)
     assert [f.status for f in removed.files if f.source == "extra.txt"] == ["removed"]
     final = load_index(index)
     assert {c.source for c in final.chunks} == {SEED.name} and len(final.chunks) == 30
 
-    full = run_ingest(seed_corpus, index, full=True, progress=False, encoder=encoder)
+    full = run_ingest(seed_corpus, index, full=True, progress=False)
     assert full.embedded == 30
 
 

@@ -191,7 +191,7 @@ def multi_index(tmp_path_factory, encoder) -> Path:
     split = last.index("Why is it wrong?")
     write_pdf(corpus / "three-myths.pdf", [myth_lines(MYTHS[0]), myth_lines(MYTHS[1]), last[:split], last[split:]])
     index = corpus.parent / "index"
-    report = run_ingest(corpus, index, progress=False, encoder=encoder)
+    report = run_ingest(corpus, index, progress=False, encoders={"minilm": encoder})
     assert report.exit_code == 0, report.files
     assert sorted((m.source, m.myth, m.author) for m in report.myths) == sorted(
         (src, m["number"], " ".join(m["names"])) for src in ("three-myths.pdf", "three-myths.txt") for m in MYTHS
@@ -224,7 +224,7 @@ def test_ingested_chunks_carry_their_own_myth_and_page(multi_index):
 def multi_engine(multi_index, encoder):
     from qa.engine import Engine  # the read path, loaded over the three-myth index
 
-    return Engine.load(multi_index, encoder=encoder)
+    return Engine.load(multi_index, encoders={"minilm": encoder})
 
 
 @pytest.mark.parametrize(

@@ -13,24 +13,31 @@ import numpy as np
 import pytest
 
 from core import layout
+from core.compat import IndexFormatError
 from ingest.build import run_ingest
-from qa.engine import Engine, IndexMismatch
+from qa.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _onnx(index):
+    return layout.model_path(layout.resolve(index), "minilm") / layout.QUERY_ONNX
+
+
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines()]
 
 
 def test_manifest_records_a_checked_export(shipped_index):
     version = layout.resolve(shipped_index)
-    entry = layout.read_manifest(version)["query_encoder"]
+    entry = layout.read_manifest(version)["models"]["minilm"]["query_encoder"]
     assert entry["backend"] == "onnx"
     assert entry["max_abs_diff"] < 1e-4
-    assert entry["sha256"] == layout.read_manifest(version)["artifacts"][layout.QUERY_ONNX]
+    assert entry["sha256"] == layout.read_manifest(version)["artifacts"][f"models/minilm/{layout.QUERY_ONNX}"]
 
 
 def test_onnx_and_torch_give_the_same_vectors_and_answers(shipped_index, encoder):
     onnx = Engine.load(shipped_index)
-    torch_ = Engine.load(shipped_index, encoder=encoder, backend="torch")
+    torch_ = Engine.load(shipped_index, encoders={"minilm": encoder}, backend="torch")
     assert (onnx.encoder.backend, torch_.encoder.backend) == ("onnx", "torch")
     for q in QUESTIONS + ["x" * 5000, "Что такое миф? 😀"]:
         text = onnx.encoder.prepare(q).text
@@ -55,41 +62,41 @@ def test_answering_with_onnx_never_imports_torch(shipped_index):
 def test_altered_export_falls_back_to_torch(shipped_index, tmp_path, encoder):
     copy = tmp_path / "index"
     shutil.copytree(shipped_index, copy)  # real copies: the session's files and cache stay intact
-    path = layout.resolve(copy) / layout.QUERY_ONNX
+    path = _onnx(copy)
     path.write_bytes(path.read_bytes()[:-16] + b"\0" * 16)
-    engine = Engine.load(copy, encoder=encoder)
+    engine = Engine.load(copy, encoders={"minilm": encoder})
     assert engine.encoder.backend == "torch"
     assert engine.ask("Who promotes the myth?").passages[0].section == "Who advocates or subscribes to it?"
-    with pytest.raises(IndexMismatch, match="ONNX"):
-        Engine.load(copy, encoder=encoder, backend="onnx")
+    with pytest.raises(IndexFormatError, match="ONNX"):
+        Engine.load(copy, encoders={"minilm": encoder}, backend="onnx")
 
 
 def test_versions_share_one_export(seed_corpus, tmp_path, encoder):
     index = tmp_path / "index"
-    assert run_ingest(seed_corpus, index, progress=False, encoder=encoder).exit_code == 0
-    first = layout.resolve(index) / layout.QUERY_ONNX
+    assert run_ingest(seed_corpus, index, progress=False, encoders={"minilm": encoder}).exit_code == 0
+    first = _onnx(index)
     (seed_corpus / "extra.txt").write_text("A short note about nothing in particular.\n", encoding="utf-8")
     report = run_ingest(seed_corpus, index, progress=False)  # no encoder: only extra.txt is embedded
-    second = layout.resolve(index) / layout.QUERY_ONNX
+    second = _onnx(index)
     assert second != first and os.stat(second).st_ino == os.stat(first).st_ino
     assert report.query_encoder == "ONNX (onnxruntime)"
 
 
 def test_unsupported_model_or_missing_runtime_keeps_torch(tmp_path, monkeypatch, encoder, model_dir):
-    from core.model import model_hashes
+    from core.spec import MINILM
     from ingest.onnx_export import place
 
     monkeypatch.setenv("MYTHQA_CACHE", str(tmp_path / "cache"))
-    hashes = model_hashes(model_dir)
-    entry = place(tmp_path, hashes, model_dir, lambda: [encoder[0]], None)  # a model without pooling
+    entry = place(tmp_path, MINILM, model_dir, lambda: [encoder[0]], None)  # a model without pooling
     assert entry["backend"] == "torch" and "not Transformer, Pooling, Normalize" in entry["reason"]
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
-    assert place(tmp_path, hashes, model_dir, lambda: encoder, None) == {"backend": "torch", "reason": "onnxruntime is not installed"}
+    assert place(tmp_path, MINILM, model_dir, lambda: encoder, None) == {"backend": "torch", "reason": "onnxruntime is not installed"}
     assert not (tmp_path / layout.QUERY_ONNX).exists()
 
 
 def test_unusable_cache_exports_into_the_version(tmp_path, monkeypatch, encoder, model_dir):
-    from core.model import model_hashes, sha256_file
+    from core.model import sha256_file
+    from core.spec import MINILM
     from ingest.onnx_export import place
 
     blocker = tmp_path / "not-a-folder"
@@ -97,7 +104,7 @@ def test_unusable_cache_exports_into_the_version(tmp_path, monkeypatch, encoder,
     monkeypatch.setenv("MYTHQA_CACHE", str(blocker))
     version = tmp_path / "version"
     version.mkdir()
-    entry = place(version, model_hashes(model_dir), model_dir, lambda: encoder, None)
+    entry = place(version, MINILM, model_dir, lambda: encoder, None)
     assert entry["backend"] == "onnx" and entry["max_abs_diff"] < 1e-4
     assert sorted(p.name for p in version.iterdir()) == [layout.QUERY_ONNX]  # no temporary file left behind
     assert sha256_file(version / layout.QUERY_ONNX) == entry["sha256"]

@@ -14,37 +14,35 @@ import pytest
 from core import layout
 from core.artifacts import load_index
 from ingest.build import run_ingest
-from tests.conftest import ROOT
+from tests.conftest import HASH, ROOT
 
-# A child that publishes full rebuilds in a loop with a fast stand-in encoder: what is under test is
+# A child that publishes full rebuilds in a loop with the hash embedder: what is under test is
 # publishing, so the child needs no real model, and killing it at random instants hits every phase.
 CHILD = """
-import sys, numpy as np
+import sys
 from pathlib import Path
+from core import spec
+from core.embedders import hash_spec
 from ingest.build import run_ingest
-class Fake:
-    def get_embedding_dimension(self): return 8
-    def encode(self, texts, **kw):
-        v = np.random.default_rng(len(texts)).normal(size=(len(texts), 8)).astype("float32")
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
-enc = Fake()
+spec.register(hash_spec("hash"))
 print("ready", flush=True)
 while True:
-    run_ingest(Path(sys.argv[1]), Path(sys.argv[2]), full=True, progress=False, encoder=enc)
+    run_ingest(Path(sys.argv[1]), Path(sys.argv[2]), full=True, progress=False, models=("hash",))
 """
 
 
 def _consistent(index) -> int:
     data = load_index(index)
     n = len(data.chunks)
-    assert n == data.manifest["counts"]["chunks"] == len(data.chunk_vectors) == len(data.dense)
-    assert len(data.sentence_vectors) == data.manifest["counts"]["sentences"] == len(data.sentence_chunk)
+    mv = data.models[HASH]
+    assert n == data.manifest["counts"]["chunks"] == len(mv.chunk) == len(mv.dense)
+    assert len(mv.sentence) == data.manifest["counts"]["sentences"] == len(data.sentence_chunk)
     return n
 
 
-def test_killed_ingestion_never_tears_the_index(seed_corpus, tmp_path, encoder):
+def test_killed_ingestion_never_tears_the_index(seed_corpus, tmp_path):
     index = tmp_path / "index"
-    run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    run_ingest(seed_corpus, index, progress=False, models=(HASH,))
     stop, seen, errors = threading.Event(), [], []
 
     def reader():
@@ -71,16 +69,16 @@ def test_killed_ingestion_never_tears_the_index(seed_corpus, tmp_path, encoder):
     assert not errors, errors[:3]
     assert seen and set(seen) == {30}
     # the next run clears what the killed runs left behind and publishes normally
-    run_ingest(seed_corpus, index, full=True, progress=False, encoder=encoder)
+    run_ingest(seed_corpus, index, full=True, progress=False, models=(HASH,))
     leftovers = [p.name for p in (index / layout.VERSIONS).iterdir() if p.name.startswith(layout.BUILDING_PREFIX)]
     assert leftovers == []
     assert len(list((index / layout.VERSIONS).iterdir())) <= layout.KEEP_VERSIONS
 
 
 @pytest.mark.parametrize("crash_at", ["fsync_tree", "replace"])
-def test_crash_before_the_pointer_swap_keeps_the_old_index(seed_corpus, tmp_path, encoder, monkeypatch, crash_at):
+def test_crash_before_the_pointer_swap_keeps_the_old_index(seed_corpus, tmp_path, monkeypatch, crash_at):
     index = tmp_path / "index"
-    run_ingest(seed_corpus, index, progress=False, encoder=encoder)
+    run_ingest(seed_corpus, index, progress=False, models=(HASH,))
     before = layout.current_version(index)
 
     def crash(*a, **k):
@@ -89,7 +87,7 @@ def test_crash_before_the_pointer_swap_keeps_the_old_index(seed_corpus, tmp_path
     target = layout if crash_at == "fsync_tree" else layout.os
     monkeypatch.setattr(target, crash_at, crash)
     with pytest.raises(OSError, match="simulated crash"):
-        run_ingest(seed_corpus, index, full=True, progress=False, encoder=encoder)
+        run_ingest(seed_corpus, index, full=True, progress=False, models=(HASH,))
     monkeypatch.undo()
     assert layout.current_version(index) == before
     assert _consistent(index) == 30

@@ -59,7 +59,7 @@ def test_readable_answer(shipped_index, encoder, monkeypatch, capsys):
     from qa.cli import main
     from qa.engine import Engine
 
-    engine = Engine.load(shipped_index, encoder=encoder)
+    engine = Engine.load(shipped_index, encoders={"minilm": encoder})
     monkeypatch.setattr(Engine, "load", classmethod(lambda cls, *a, **k: engine))  # same engine, no second model load
     assert main(["--index", str(shipped_index), "--section", "Why is it wrong?", "Which drone company stopped selling to Russia?"]) == 0
     out = capsys.readouterr().out

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from core import layout
-from qa.engine import Engine, IndexMismatch
+from core.compat import IndexFormatError
+from qa.engine import Engine
 
 
 @pytest.fixture(scope="module")
 def engine(shipped_index, encoder):
-    return Engine.load(shipped_index, encoder=encoder)
+    return Engine.load(shipped_index, encoders={"minilm": encoder})
 
 
 def _check_verbatim(answer, seed_text):
@@ -127,9 +128,10 @@ def test_concurrent_asks_match_sequential(engine):
 
 
 def test_fast_query_encoding_equals_sentence_transformers(model_dir, encoder):
+    from core.spec import MINILM
     from qa.encode import QueryEncoder
 
-    torch_path = QueryEncoder(encoder, model_dir, cache_size=0)
+    torch_path = QueryEncoder(encoder, MINILM, model_dir, cache_size=0)
     assert torch_path._fast  # the direct module path, not the encode() fallback
     for q in ("Who promotes the myth?", "DJI"):
         ref = encoder.encode([q], normalize_embeddings=True, convert_to_numpy=True)[0]
@@ -148,15 +150,17 @@ def _copy_with_manifest(src, dst, edit):
 @pytest.mark.parametrize(
     "edit, words",
     [
-        (lambda m: m["model"]["sha256"].update({"model.safetensors": "0" * 64}), "model"),
-        (lambda m: m["model"].update({"dimension": 768}), "dimension"),
+        (lambda m: m["models"]["minilm"]["spec"]["files"].update({"model.safetensors": "0" * 64}), "differs in files"),
+        (lambda m: m["models"]["minilm"]["spec"].update({"dimension": 768}), "differs in dimension"),
+        (lambda m: m["models"]["minilm"]["spec"]["recipes"].update({"chunk": "other/2"}), "differs in recipes"),
+        (lambda m: m.update({"models": {"other": m["models"]["minilm"]}}), "model “other” is not known here"),
         (lambda m: m.update({"format_version": 999}), "format version"),
     ],
 )
 def test_mismatched_index_is_refused(shipped_index, encoder, tmp_path, edit, words):
     index = _copy_with_manifest(shipped_index, tmp_path / "index", edit)
-    with pytest.raises(IndexMismatch) as err:
-        Engine.load(index, encoder=encoder)
+    with pytest.raises(IndexFormatError) as err:
+        Engine.load(index, encoders={"minilm": encoder})
     assert words in str(err.value) and "python -m ingest --full" in str(err.value)
 
 
@@ -185,9 +189,9 @@ def test_passage_vectors_embed_section_and_text_without_the_title(engine, encode
     chunks = engine.index.chunks
     wrong = next(c for c in chunks if c.section == "Why is it wrong?")
     assert wrong.passage_text == f"Why is it wrong?\n{wrong.text}"  # no "Myth 10: ‘<title>’" prefix
-    assert engine.index.passage_vectors.shape == (30, 384)
+    assert engine.index.primary.passage.shape == (30, 384)
     expected = encoder.encode([c.passage_text for c in chunks[:3]], normalize_embeddings=True)
-    np.testing.assert_allclose(engine.index.passage_vectors[:3], expected, atol=1e-4)
+    np.testing.assert_allclose(engine.index.primary.passage[:3], expected, atol=1e-4)
 
 
 def test_near_domain_question_with_unknown_topic_words_abstains(engine):
@@ -200,7 +204,8 @@ def test_near_domain_question_with_unknown_topic_words_abstains(engine):
 def test_evidence_is_what_ask_decides_on(engine):
     from qa.abstain import answerable
 
-    st = engine.settings
+    key, weight, threshold = engine.abstention
+    assert (key, weight, threshold) == ("minilm", 1.7, 0.978)
     for q in ("Which drone company stopped selling to Russia?", "How large is Russia's navy?", "When did Finland and Sweden apply?"):
-        assert answerable(engine.evidence(q), st.abstain_lexical_weight, st.abstain_threshold) == engine.ask(q).answered
+        assert answerable(engine.evidence(q), weight, threshold) == engine.ask(q).answered
     assert engine.evidence("When did Finland and Sweden apply?").unknown_names == ("Finland", "Sweden")

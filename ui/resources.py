@@ -18,17 +18,17 @@ log = logging.getLogger("mythqa.app")
 
 
 def preload_encoder(encoder) -> None:
-    """Use an already loaded model instead of loading one (tests; hosts that embed the app)."""
+    """Use an already loaded all-MiniLM-L6-v2 instead of loading one (tests; hosts that embed the app)."""
     global _preloaded_encoder
     _preloaded_encoder = encoder
 
 
 @st.cache_resource(show_spinner="Loading the language model (first start only)…")
 def _load_encoder():
-    from core.model import load_encoder, verify_model
+    from core.spec import MINILM
 
     t0 = time.perf_counter()
-    encoder = load_encoder(verify_model()[0])
+    encoder = MINILM.document_encoder(MINILM.model_dir())
     log.info("model loaded in %.1f s", time.perf_counter() - t0)
     return encoder
 
@@ -67,14 +67,13 @@ def facts(index_dir: Path) -> IndexFacts | None:
 
 @st.cache_resource(max_entries=3, show_spinner="Loading the index (first start only)…")
 def _engine(index_dir: str, version: str):
+    from core.spec import MINILM
     from qa.engine import Engine
 
-    # An index with an ONNX query encoder needs no PyTorch model: the server starts in seconds.
-    manifest = layout.read_manifest(Path(index_dir) / layout.VERSIONS / version)
-    onnx = (manifest.get("query_encoder") or {}).get("backend") == "onnx"
-    model = _preloaded_encoder if onnx else encoder()
+    # An index with ONNX query encoders needs no PyTorch model: the server starts in seconds. A preloaded model
+    # serves only as the PyTorch fallback of its own spec.
     t0 = time.perf_counter()
-    loaded = Engine.load(Path(index_dir), encoder=model)
+    loaded = Engine.load(Path(index_dir), encoders={MINILM.key: _preloaded_encoder} if _preloaded_encoder is not None else None)
     loaded.ask("warm-up")  # the first query pays one-off costs; let no user wait for them
     log.info("index %s loaded and warmed up in %.2f s", loaded.version, time.perf_counter() - t0)
     return loaded
@@ -92,9 +91,10 @@ def engine(index_dir: Path):
 
 def build_index(corpus: Path, index_dir: Path, on_progress: Callable[[int, int], None], full: bool = False):
     """Build (or rebuild) the index in-process with the shared model; returns ingest's BuildReport."""
+    from core.spec import MINILM
     from ingest.build import run_ingest
 
-    return run_ingest(corpus, index_dir, full=full, progress=False, on_progress=on_progress, encoder=encoder())
+    return run_ingest(corpus, index_dir, full=full, progress=False, on_progress=on_progress, encoders={MINILM.key: encoder()})
 
 
 @dataclass(frozen=True)

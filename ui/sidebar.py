@@ -55,13 +55,13 @@ def index_status(index: IndexFacts, changes: CorpusChanges, settings: Settings) 
     """Sidebar block: what the published index holds, and whether the corpus moved on since."""
     m = index.manifest
     c = m.get("counts", {})
-    model = m.get("model", {}).get("id", "?").split("/")[-1]
+    models = [str((e.get("spec") or {}).get("id", key)).split("/")[-1] for key, e in (m.get("models") or {}).items() if isinstance(e, dict)]
     built = _built(m.get("built_at", "?"))
     st.markdown("**Index**")
     st.caption(
         escape_md(" · ".join(_plural(c.get(key, 0), word) for key, word in COUNTS))
         + "  \n"
-        + escape_md(f"Model {model}")
+        + escape_md(("Models " if len(models) > 1 else "Model ") + (", ".join(models) or "?"))
         + "  \n"
         + escape_md(f"Built {built}")
     )

@@ -20,6 +20,8 @@ class Turn:
     ms: float  # server time to answer
     myth: int | None = None
     section: str | None = None
+    models: tuple[str, ...] = ()  # model keys that answered (recorded with a vote)
+    profile: str = ""  # settings profile name that answered
 
     @property
     def question(self) -> str:

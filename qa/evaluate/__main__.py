@@ -29,15 +29,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_cli(args) -> int:
+    from core.compat import IndexFormatError
     from core.layout import IndexMissing
-    from qa.engine import Engine, IndexMismatch
+    from core.model import ModelError
+    from qa.engine import Engine
     from qa.evaluate.report import as_json, failures, table
     from qa.evaluate.run import evaluate, load_questions, splits_of
 
     try:
         questions = load_questions(args.questions)
         engine = Engine.load(args.index)
-    except (OSError, ValueError, IndexMissing, IndexMismatch) as e:
+    except (OSError, ValueError, IndexMissing, IndexFormatError, ModelError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.split not in splits_of(questions):

@@ -5,7 +5,10 @@ about fifty"); among weights 0-2 the one whose threshold turns away the most out
 ties going to fewer refusals and then to the wider gap around the threshold. The threshold sits halfway
 between the last refused and the first answered answerable score.
 
-Usage: python -m qa.evaluate.calibrate [--index DIR] [--questions FILE] [--splits tune,heldout,blind]
+Usage: python -m qa.evaluate.calibrate [--index DIR] [--questions FILE] [--splits tune,heldout,blind] [--write PROFILE.json]
+
+``--write`` saves the index's settings profile with the calibrated abstention for the model that decides it;
+`python -m ingest --profile PROFILE.json` then publishes it (no code edit, no re-embedding).
 """
 
 from __future__ import annotations
@@ -63,16 +66,39 @@ def calibrate(engine, questions: list[Question], splits: tuple[str, ...]) -> Cho
     return choose([(engine.evidence(q.question), q.out_of_scope) for q in chosen])
 
 
+def calibrated_profile(settings, key: str, choice: Choice, name: str):
+    """``settings`` with the abstention of model ``key`` replaced by ``choice`` (other models' entries kept)."""
+    from dataclasses import replace
+
+    entry = {"lexical_weight": choice.weight, "threshold": choice.threshold}
+    return replace(settings, name=name, abstain={key: entry, **{k: v for k, v in settings.abstain.items() if k != key}})
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m qa.evaluate.calibrate", description=__doc__.splitlines()[0])
     p.add_argument("--index", type=Path, default=ROOT / "index")
     p.add_argument("--questions", type=Path, default=QUESTIONS)
     p.add_argument("--splits", default="tune,heldout,blind", help="comma-separated splits to calibrate on")
+    p.add_argument("--write", type=Path, metavar="FILE", help="write the index's profile with this abstention to FILE")
+    p.add_argument("--name", default="calibrated", help="name of the written profile (default: calibrated)")
     args = p.parse_args(argv)
+    from core import layout
+    from core.compat import IndexFormatError
+    from core.model import ModelError
     from qa.engine import Engine
 
-    choice = calibrate(Engine.load(args.index), load_questions(args.questions), tuple(args.splits.split(",")))
+    try:
+        engine = Engine.load(args.index)
+        choice = calibrate(engine, load_questions(args.questions), tuple(args.splits.split(",")))
+    except (OSError, ValueError, layout.IndexMissing, IndexFormatError, ModelError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(json.dumps(choice._asdict()))
+    if args.write:
+        key = engine.abstention[0] if engine.abstention else engine.lead
+        profile = calibrated_profile(engine.settings, key, choice, args.name)
+        layout.write_json(args.write, profile.to_json())
+        print(f"Profile written to {args.write}; publish it with `python -m ingest --profile {args.write}`.", file=sys.stderr)
     return 0
 
 

@@ -91,10 +91,10 @@ def sentence_hit(sentence: str | None, gold: tuple[str, ...]) -> bool:
 
 def run(engine, questions: list[Question], method: str = "fused") -> list[Outcome]:
     """Ask every question once with ``method`` and record what came back and how long it took."""
-    engine.encoder.embed.cache_clear()
+    engine.clear_cache()
     for warm in ("warm-up question one", "warm-up question two"):
         engine.ask(warm, k=DEPTH, mode=method)
-    engine.encoder.embed.cache_clear()
+    engine.clear_cache()
     outcomes = []
     for q in questions:
         t0 = time.perf_counter()

@@ -1,0 +1,117 @@
+"""The settings profile an index is built and answered with: chunking, fusion weights and abstention, each with its reason."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+
+class ProfileError(ValueError):
+    """A settings profile file or manifest entry is unreadable or names unknown settings."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tuned number of the index, chosen on splits of eval/questions.jsonl (eval/README.md has the results).
+
+    Recorded in each version's manifest (``profile``); the engine answers with the recorded profile, and
+    `python -m ingest --profile FILE` publishes a new one without editing code. Scores on a dense scale are
+    named per model (``model_weights``, ``abstain``), since each model's cosines have their own range.
+    """
+
+    name: str = "default"
+    # Chunking (ingest.chunk): tokens per chunk, never more than the smallest window of the index's models.
+    chunk_tokens: int = 256
+    # Passage score = weighted sum of these signals (qa.retrieve.passage_scores); dense signals are the
+    # model_weights-weighted sum of each model's cosines.
+    model_weights: Mapping[str, float] = field(default_factory=lambda: {"minilm": 1.0})
+    w_chunk_dense: float = 0.0  # the long shared myth title dominates these vectors: no weight measured better
+    w_passage_dense: float = 0.1  # section + text, no title: the paragraph's meaning beyond its best sentence
+    w_sent_dense: float = 0.4
+    w_chunk_bm25: float = 0.1
+    w_sent_bm25: float = 0.1
+    w_intent: float = 0.3
+    w_title: float = -1.0
+    rrf_k: float = 60.0
+    # Sentence score = weighted sum over the sentences of the best passages (qa.extract).
+    extract_passages: int = 1  # answer from the best passage only: measured best on the tune half
+    s_dense: float = 1.0
+    s_bm25: float = 0.2
+    s_passage: float = 0.5
+    s_type: float = 0.1  # bonus for a date/number sentence when the question asks "when"/"how many"
+    extra_ratio: float = 0.9  # further sentences must score at least this share of the best one
+    max_sentences: int = 3
+    # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and
+    # that model's best-sentence cosine + lexical_weight x coverage >= threshold. The first listed model the
+    # index holds decides. Chosen by `python -m qa.evaluate.calibrate` on the tune, heldout and blind splits
+    # (160 questions): the pair that turns away the most out-of-scope questions while refusing at most one
+    # answerable question in 50, widest gap on ties (eval/README.md).
+    abstain: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: {"minilm": {"lexical_weight": 1.7, "threshold": 0.978}})
+
+    def passage_weights(self) -> dict[str, float]:
+        return {
+            "chunk_dense": self.w_chunk_dense,
+            "passage_dense": self.w_passage_dense,
+            "sent_dense": self.w_sent_dense,
+            "chunk_bm25": self.w_chunk_bm25,
+            "sent_bm25": self.w_sent_bm25,
+            "intent": self.w_intent,
+            "title": self.w_title,
+        }
+
+    def abstention(self, models) -> tuple[str, float, float] | None:
+        """(model key, lexical weight, threshold) of the first abstention entry whose model is in ``models``."""
+        for key, entry in self.abstain.items():
+            if key in models:
+                return key, float(entry["lexical_weight"]), float(entry["threshold"])
+        return None
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["model_weights"] = dict(self.model_weights)
+        d["abstain"] = {k: dict(v) for k, v in self.abstain.items()}
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> Settings:
+        """A profile from its JSON form; settings it leaves out keep their defaults.
+
+        Raises:
+            ProfileError: not an object, unknown names, or values of the wrong type.
+        """
+        if not isinstance(d, Mapping):
+            raise ProfileError("a settings profile must be a JSON object")
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(d) - set(known))
+        if unknown:
+            raise ProfileError(f"unknown settings {', '.join(unknown)} (known: {', '.join(known)})")
+        base = cls()
+        out = {}
+        for name, value in d.items():
+            default = getattr(base, name)
+            ok = (
+                isinstance(value, Mapping)
+                if isinstance(default, Mapping)
+                else isinstance(value, type(default) if not isinstance(default, float) else (int, float))
+            )
+            if not ok or isinstance(value, bool) != isinstance(default, bool):
+                raise ProfileError(f"setting {name} must be like {default!r}, not {value!r}")
+            out[name] = float(value) if isinstance(default, float) else value
+        return replace(base, **out)
+
+
+def read_profile(path: Path) -> Settings:
+    """Read a profile file written by `python -m qa.evaluate.calibrate --write` (or by hand).
+
+    Raises:
+        ProfileError: the file is missing, not JSON, or not a valid profile.
+    """
+    try:
+        return Settings.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ProfileError(f"cannot read the settings profile {path}: {e}") from e
+
+
+DEFAULT = Settings()

@@ -1,0 +1,107 @@
+"""Open a published index for answering: the one loader (core.artifacts) plus each model's query encoder and the profile."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import layout
+from core.artifacts import IndexData, ModelVectors, load_index
+from core.compat import REBUILD, IndexFormatError
+from core.model import sha256_file
+from core.profile import ProfileError, Settings
+from core.spec import HASH
+
+log = logging.getLogger("mythqa.qa")
+BACKENDS = ("auto", "onnx", "torch")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A version ready to answer from: its data, one query encoder per model, the settings, and notices."""
+
+    index: IndexData
+    encoders: dict  # model key -> query encoder (qa.encode)
+    settings: Settings
+    notices: tuple[str, ...]
+
+
+def _onnx(model: ModelVectors, threads: int | None):
+    """The model's ONNX query encoder, or (None, why not) so the caller can fall back to PyTorch."""
+    from qa.encode import OnnxQueryEncoder
+
+    entry = model.entry.get("query_encoder") or {}
+    path = model.path / layout.QUERY_ONNX
+    if entry.get("backend") != "onnx":
+        return None, entry.get("reason", "the index was built without one")
+    if not path.exists() or sha256_file(path) != entry.get("sha256"):
+        log.warning("%s is missing or altered; answering with PyTorch instead. `python -m ingest --full` restores it.", path)
+        return None, f"{path.name} is missing or altered"
+    try:
+        return OnnxQueryEncoder(path, model.spec, model.model_dir, threads or 1), ""
+    except ImportError:
+        return None, "onnxruntime is not installed"
+
+
+def query_encoder(model: ModelVectors, backend: str = "auto", threads: int | None = 1, loaded=None):
+    """The query encoder for one model of the index: its checked ONNX export, else PyTorch, or the hash embedder.
+
+    Args:
+        loaded: an already loaded SentenceTransformer of this very model (tests, the app), used only on PyTorch.
+    """
+    from qa.encode import HashQueryEncoder, QueryEncoder
+
+    spec = model.spec
+    if spec.kind == HASH:
+        return HashQueryEncoder(spec)
+    query = None
+    if backend != "torch":
+        query, why = _onnx(model, threads)
+        if query is None and backend == "onnx":
+            raise IndexFormatError(
+                f"The index in {model.path.parent.parent} has no usable ONNX query encoder for “{spec.key}” ({why}): {REBUILD}."
+            )
+    if query is None:
+        encoder = loaded if loaded is not None else spec.document_encoder(model.model_dir)
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(threads)
+        query = QueryEncoder(encoder, spec, model.model_dir)
+    return query
+
+
+def open_index(
+    index_dir: Path, settings: Settings | None = None, threads: int | None = 1, backend: str = "auto", models=None, encoders=None
+) -> Loaded:
+    """Load the published version with query encoders for its usable models and the settings to answer with.
+
+    Raises:
+        layout.IndexMissing: nothing is published there.
+        IndexFormatError: format, files, models or the recorded profile cannot be used here; re-run ingestion.
+        core.model.ModelError: a model's files are missing or altered.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose {', '.join(BACKENDS)}")
+    index = load_index(Path(index_dir), models)
+    if settings is None:
+        try:
+            settings = Settings.from_json(index.manifest.get("profile", {}))
+        except ProfileError as e:
+            raise IndexFormatError(f"The settings profile of the index in {index.path} is unusable ({e}): {REBUILD}.") from e
+    encs = {}
+    for key, model in index.models.items():
+        encs[key] = query_encoder(model, backend, threads, (encoders or {}).get(key))
+        if len(encs[key].embed("dimension check")) != model.spec.dimension:
+            raise IndexFormatError(f"The model “{key}” gives vectors of another dimension than the index in {index.path}: {REBUILD}.")
+    notices = list(index.notices)
+    weighted = [k for k, w in settings.model_weights.items() if w]
+    missing = [k for k in weighted if k not in index.models]
+    # Worth saying only when the profile meant several models and some are here (an index built before a model
+    # was added, or a model not installed here); a profile for other models entirely falls back silently.
+    if missing and any(k in index.models for k in weighted):
+        notices.append(
+            f"The settings weight model {', '.join(missing)}, which this index cannot use here; answering with {', '.join(index.models)}."
+        )
+    return Loaded(index, encs, settings, tuple(notices))
