@@ -20,18 +20,23 @@ def int8_copy(model):
     return quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def speed(models: dict, model_dir: Path, questions: list[str], texts: list[str], rounds: int = 3, bulk_models: dict | None = None) -> dict:
+def speed(
+    models: dict, model_dir: Path, questions: list[str], texts: list[str], rounds: int = 3, bulk_models: dict | None = None, spec=None
+) -> dict:
     """Query latency (uncached engine path, 1 thread) and bulk texts/s, interleaved so load swings hit every backend alike.
 
     Each question is encoded by every backend in turn; ``bulk_models`` replaces a model for the bulk
-    figure (e.g. an ONNX session with all cores instead of one).
+    figure (e.g. an ONNX session with all cores instead of one). ``spec`` (core.spec.ModelSpec, default
+    MiniLM) is the model every backend runs: its window and tokenizer cut the questions.
     """
     import torch
 
+    from core.spec import MINILM
     from qa.encode import QueryEncoder
 
+    spec = spec or MINILM
     bulk_models = {**models, **(bulk_models or {})}
-    query = {name: QueryEncoder(m, model_dir, cache_size=0) for name, m in models.items()}
+    query = {name: QueryEncoder(m, spec, model_dir, cache_size=0) for name, m in models.items()}
     threads = torch.get_num_threads()
     q_ms = {name: [] for name in models}
     bulk = {name: [] for name in models}
@@ -64,17 +69,20 @@ def agreement(reference, other, texts: list[str]) -> float:
     return float(np.mean(np.sum(a * b, axis=1)))
 
 
-def quality(model, corpus: Path, index: Path) -> dict:
-    """Evaluation metrics (all questions, fused method) with ``model`` used for both ingestion and queries."""
+def quality(model, corpus: Path, index: Path, key: str = "minilm") -> dict:
+    """Evaluation metrics (all questions, fused method) with ``model`` used for both ingestion and queries.
+
+    ``model`` stands in for the registered model ``key`` (a backend of the same weights), the index's only model.
+    """
     from ingest.build import run_ingest
     from qa.engine import Engine
     from qa.evaluate.run import evaluate, load_questions
 
-    report = run_ingest(corpus, index, full=True, progress=False, encoder=model)
+    report = run_ingest(corpus, index, full=True, progress=False, models=(key,), encoders={key: model})
     if report.exit_code:
         raise RuntimeError(f"ingesting {corpus} failed: {report.message}")
     # Queries through this same model, not the index's ONNX export; keep torch threads for the next bulk encode.
-    engine = Engine.load(index, encoder=model, threads=None, backend="torch")
+    engine = Engine.load(index, threads=None, backend="torch", encoders={key: model})
     rep = next(r for r in evaluate(engine, load_questions(), ("fused",)) if r.split == "all")
     return {m: getattr(rep, m) for m in METRICS} | {"latency_p50_ms": rep.latency_p50_ms, "latency_p95_ms": rep.latency_p95_ms}
 

@@ -77,31 +77,31 @@ def score(sent: np.ndarray, owner: np.ndarray, n_chunks: int, hits: np.ndarray, 
 
 
 def measure(index: Path, questions: Path) -> dict:
-    from core import layout
     from core.artifacts import sentence_texts
     from core.lexical import tokenize_query
-    from core.model import load_encoder
-    from qa.engine import Engine, _check_manifest
+    from qa.engine import Engine
     from qa.evaluate.run import load_questions, sentence_hit
     from qa.intent import detect_sections
-    from qa.retrieve import compute_signals, lexical
+    from qa.retrieve import Query, compute_signals, lexical
 
     eng = Engine.load(index)
     qs = [q for q in load_questions(questions) if not q.out_of_scope]
     chunks, owner = eng.index.chunks, eng.index.sentence_chunk
     sents = sentence_texts(chunks)
-    model_dir, _, _ = _check_manifest(layout.read_manifest(layout.resolve(index)), index)
-    late = late_chunked(load_encoder(model_dir), chunks)
+    # Late chunking with the index's first model (a sentence-transformers model: it needs the transformer's token states).
+    primary = eng.index.primary
+    late = late_chunked(primary.spec.document_encoder(primary.model_dir), chunks)
     rows = {name: [] for name in ("sent_dense", "sent_bm25", "passage_dense", "chunk_bm25", "intent", "late")}
     for q in qs:
-        qvec = eng.encoder.embed(q.question)
+        # The shipped signals as the engine computes them: each weighted model's cosines, summed by weight.
+        queries = [Query(w, eng.index.models[k], eng.encoders[k].embed(q.question)) for k, w in eng.weights.items()]
         lex = lexical(eng.index, eng.table, tokenize_query(q.question))
-        sig = compute_signals(eng.index, eng.table, qvec, lex, detect_sections(q.question), eng.full, chunk_dense=False)
+        sig = compute_signals(eng.table, queries, lex, detect_sections(q.question), eng.full, chunk_dense=False)
         for name in ("sent_dense", "sent_bm25"):
             rows[name].append(getattr(sig, name))
         for name in ("passage_dense", "chunk_bm25", "intent"):
             rows[name].append(getattr(sig, name)[owner])
-        rows["late"].append(late @ qvec)
+        rows["late"].append(late @ eng.encoders[primary.spec.key].embed(q.question))
     feats = {k: np.asarray(v) for k, v in rows.items()}
     feats["title"] = np.broadcast_to(eng.table.title[owner], feats["sent_dense"].shape)
     for name in ("sent_dense", "sent_bm25", "chunk_bm25", "late"):

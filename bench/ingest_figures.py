@@ -16,7 +16,8 @@ from pathlib import Path
 def measure(corpus: Path, repeats: int = 3) -> dict:
     """Return medians over ``repeats`` runs; pipeline and raw encode are timed side by side in each run."""
     from bench.ingestion import cli_ingest
-    from core.model import load_encoder, verify_model
+    from core.model import load_encoder
+    from core.spec import MINILM
     from ingest.build import run_ingest
     from ingest.embed import embedding_texts
 
@@ -25,14 +26,16 @@ def measure(corpus: Path, repeats: int = 3) -> dict:
         cold_s, cold_out = cli_ingest(corpus, index)
         load_line = next((ln for ln in cold_out.splitlines() if ln.startswith("Time:")), "")
         noop = [cli_ingest(corpus, index)[0] for _ in range(repeats)]
-        model_dir = verify_model()[0]
+        model_dir = MINILM.model_dir()
         t0 = time.perf_counter()
         encoder = load_encoder(model_dir)
         load_s = time.perf_counter() - t0
         pipe, raw, n_chunks, n_texts = [], [], 0, 0
         for i in range(repeats):
             t0 = time.perf_counter()
-            report = run_ingest(corpus, Path(tmp) / f"full{i}", full=True, progress=False, encoder=encoder)
+            report = run_ingest(
+                corpus, Path(tmp) / f"full{i}", full=True, progress=False, models=(MINILM.key,), encoders={MINILM.key: encoder}
+            )
             pipe.append(time.perf_counter() - t0)
             from core.artifacts import load_index
 

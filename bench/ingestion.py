@@ -13,6 +13,7 @@ import numpy as np
 
 from bench.corpus import generate
 from bench.standin import MixtureEncoder
+from core.spec import MINILM
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +94,7 @@ def real_build(work: Path, size: int, encoder, repeats: int, seed: int = 0) -> I
     for i in range(repeats):
         if i % 2:  # alternate which goes first, so a load swing during the pair does not favour one side
             raws.append(_raw_encode(encoder, texts))
-        runs.append(run_ingest(corpus, index, full=True, progress=False, encoder=encoder))
+        runs.append(run_ingest(corpus, index, full=True, progress=False, models=(MINILM.key,), encoders={MINILM.key: encoder}))
         texts = texts_of(index)
         if not i % 2:
             raws.append(_raw_encode(encoder, texts))
@@ -127,7 +128,7 @@ def standin_build(work: Path, size: int, pool: np.ndarray, texts_per_s: float, s
 
     corpus = generate(work / f"corpus-{size}", size, seed)
     index = work / f"index-{size}"
-    report = run_ingest(corpus, index, full=True, progress=False, encoder=MixtureEncoder(pool))
+    report = run_ingest(corpus, index, full=True, progress=False, models=(MINILM.key,), encoders={MINILM.key: MixtureEncoder(pool)})
     n_texts = len(texts_of(index))
     standin_s = report.timings["encode_s"]
     encode_s = n_texts / texts_per_s
@@ -166,7 +167,7 @@ def noop_and_changed(fig: IngestFigures, encoder, repeats: int = 3) -> dict:
     text = victim.read_text(encoding="utf-8")
     victim.write_text(text.replace(" the West", " the western allies", 1), encoding="utf-8")
     try:
-        report = run_ingest(corpus, index, progress=False, encoder=encoder)
+        report = run_ingest(corpus, index, progress=False, encoders={MINILM.key: encoder})
     finally:
         victim.write_text(text, encoding="utf-8")
     changed = next(f for f in report.files if f.status == "changed")

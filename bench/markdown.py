@@ -182,11 +182,11 @@ def render(res: dict, argv: list[str], plot_path: Path | None) -> str:
         *([f"Note: {res['serve_rerun']}.", ""] if res.get("serve_rerun") else []),
         _latency_note(big),
         "",
-        "Stages are timed by wrapping the engine's own functions (no change to `qa/`): query encoding = the query encoder's "
-        "`embed` (ONNX when the index has the export); dense = `choose_scope` (on indexes with a sentence HNSW store: its "
-        "candidate search) + `compute_signals` (dense products over the scope); lexical = `tokenize_query` + `lexical` (bm25s "
-        "scoring of chunks and sentences); fusion = section intent + `passage_scores` + `top_k`; extraction = abstention "
-        "evidence + `sentence_scores` + `pick_sentences`; other = the rest of `ask` (filters, result objects). "
+        "Stages are timed by the engine itself (a `qa.trace.Trace` passed to `Engine.ask`): query encoding = each weighted "
+        "model's query encoder `embed` (ONNX when the index has the export); dense = `choose_scope` (on indexes with a sentence "
+        "store: its candidate search) + section intent + `compute_signals` (dense products over the scope); lexical = "
+        "`tokenize_query` + `lexical` (bm25s scoring of chunks and sentences); fusion = `passage_scores` + `top_k`; extraction = "
+        "abstention evidence + `should_answer` + `choose_sentences`; other = the rest of `ask` (cleaning, filters, result objects). "
         f"Questions: the {res['n_questions']} distinct questions of `eval/questions.jsonl` (fewer in a quick run).",
         "",
         "## 3. Memory and disk",

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import dense_bench, encoders, ingestion, report
+from core.spec import MINILM
 
 ROOT = Path(__file__).resolve().parent.parent
 # Builds this large take many minutes here (a real 1,000-chunk build: embedding ~3,700 texts, twice with the raw-encode
@@ -55,9 +56,7 @@ def _log(msg: str) -> None:
 
 def run(work: Path, quick: bool = False, rebuild: bool = False, seed: int = 0) -> dict:
     """Run every measurement and return the results (see bench.report for how they are shown)."""
-    from core.artifacts import read_vectors
-    from core.layout import resolve
-    from core.model import load_encoder, verify_model
+    from core.model import load_encoder
 
     plan = QUICK if quick else FULL
     work.mkdir(parents=True, exist_ok=True)
@@ -67,7 +66,7 @@ def run(work: Path, quick: bool = False, rebuild: bool = False, seed: int = 0) -
         "seed": seed,
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    model_dir = verify_model()[0]
+    model_dir = MINILM.model_dir()
     from bench import onnx_backend
 
     results["onnx"] = onnx_backend.versions()
@@ -86,7 +85,8 @@ def run(work: Path, quick: bool = False, rebuild: bool = False, seed: int = 0) -
     fresh = [f for f in figs if not f.extra.get("built_at")] or figs  # this run's load conditions, when it embedded anything
     texts_per_s = sum(f.texts for f in fresh) / sum(f.raw_encode_s for f in fresh)
     results["texts_per_s"] = texts_per_s
-    pool = np.vstack(read_vectors(resolve(figs[-1].index_dir)))
+    largest = _vectors(figs[-1].index_dir)
+    pool = np.vstack([largest["chunk"], largest["sentence"]])
     small = [s for s in plan.standin if s <= plan.noop_size]
     figs += [_standin(work, size, pool, texts_per_s, seed, rebuild=True) for size in small]  # the no-op size edits its index
     _log(f"no-op re-run and one changed file at {plan.noop_size} chunks")
@@ -142,16 +142,30 @@ def _standin(work: Path, size: int, pool, texts_per_s: float, seed: int, rebuild
     return fig
 
 
+def _model_folder(index_dir: Path, key: str = MINILM.key) -> Path:
+    """The folder of one model's vectors and stores in the published version of ``index_dir``."""
+    from core.layout import model_path, resolve
+
+    return model_path(resolve(index_dir), key)
+
+
+def _vectors(index_dir: Path, key: str = MINILM.key) -> dict[str, np.ndarray]:
+    """One model's vectors ("chunk", "sentence", "passage") in the published version of ``index_dir``."""
+    from core.artifacts import read_model_vectors
+
+    return read_model_vectors(_model_folder(index_dir, key))
+
+
 def _dense(figs: list, qvecs: np.ndarray) -> list[dict]:
     """Flat against HNSW on each index's chunk vectors, and on the sentence vectors up to 10,000 chunks."""
-    from core.artifacts import read_vectors
     from core.dense import HNSW, DenseStore
-    from core.layout import CHUNK_FAISS, resolve
+    from core.layout import CHUNK_FAISS
 
     out = []
     for f in figs:
-        cv, sv = read_vectors(resolve(f.index_dir))
-        stored = DenseStore.load(resolve(f.index_dir) / CHUNK_FAISS)
+        vectors = _vectors(f.index_dir)
+        cv, sv = vectors["chunk"], vectors["sentence"]
+        stored = DenseStore.load(_model_folder(f.index_dir) / CHUNK_FAISS)
         kind = "real" if f.measured else "stand-in"
         built = {"hnsw": stored} if stored.kind == HNSW else {}  # the index's own HNSW store: no second build
         out.append({"what": f"chunk vectors of the {f.chunks:,}-chunk index ({kind})", **dense_bench.compare(cv, qvecs, **built)})

@@ -46,10 +46,12 @@ def measure(index: Path, hnsw: bool = False, max_questions: int | None = None) -
 
     faiss.omp_set_num_threads(1)
     engine = Engine.load(index)
-    vectors = np.ascontiguousarray(engine.index.sentence_vectors, dtype=np.float32)
-    queries = np.stack([engine.encoder.embed(q) for q in questions(max_questions)])
+    primary = engine.index.primary  # the index's first model: its sentence vectors and the store built over them
+    vectors = np.ascontiguousarray(primary.sentence, dtype=np.float32)
+    encoder = engine.encoders[primary.spec.key]
+    queries = np.stack([encoder.embed(q) for q in questions(max_questions)])
     scores = queries @ vectors.T
-    store = engine.index.sentence_dense
+    store = primary.sentence_dense
     res = {"sentences": len(vectors), "questions": len(queries), "k": K, "ivf": store.describe() if store else None}
     if store is not None:
         nprobe = store.index.nprobe

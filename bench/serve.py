@@ -8,33 +8,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from qa.trace import STAGES as ENGINE_STAGES
+from qa.trace import Trace
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
-STAGES = ("query_encoding", "dense_search", "lexical_search", "fusion", "extraction", "other")
-# Functions the engine looks up in its module namespaces, and the stage each one's time counts towards.
-# Dense search = choosing the scope (HNSW candidates on large indexes) + the dense products over it.
-_WRAP = {
-    ("qa.engine", "choose_scope"): "dense_search",
-    ("qa.engine", "compute_signals"): "dense_search",
-    ("qa.engine", "lexical"): "lexical_search",
-    ("qa.engine", "tokenize_query"): "lexical_search",
-    ("qa.engine", "detect_sections"): "fusion",
-    ("qa.engine", "passage_scores"): "fusion",
-    ("qa.engine", "top_k"): "fusion",
-    ("qa.engine", "evidence"): "extraction",
-    ("qa.engine", "answerable"): "extraction",
-    ("qa.engine", "sentence_scores"): "extraction",
-    ("qa.engine", "pick_sentences"): "extraction",
-}
+# The engine's own stages (qa.trace: it times them itself when handed a Trace), then the rest of ``ask``.
+# Dense search = choosing the scope (candidates from the sentence store on large indexes) + the dense products over it.
+STAGES = (*ENGINE_STAGES, "other")
 
 
 def rss_mb() -> float:
@@ -49,72 +37,22 @@ def questions(limit: int | None = None) -> list[str]:
     return qs[:limit] if limit else qs
 
 
-class StageClock:
-    """Accumulates time per stage for the current thread by wrapping the engine's module-level functions."""
-
-    def __init__(self):
-        self.local = threading.local()
-
-    @property
-    def acc(self) -> dict:
-        if not hasattr(self.local, "acc"):
-            self.local.acc = defaultdict(float)
-        return self.local.acc
-
-    def wrap(self, fn, stage: str):
-        def timed(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.acc[stage] += time.perf_counter() - t0
-
-        return timed
-
-    @contextmanager
-    def installed(self, engine):
-        import importlib
-
-        saved = []
-        for (mod_name, name), stage in _WRAP.items():
-            mod = importlib.import_module(mod_name)
-            if hasattr(mod, name):
-                saved.append((mod, name, getattr(mod, name)))
-                setattr(mod, name, self.wrap(getattr(mod, name), stage))
-        embed = engine.encoder.embed
-        self.cache_clear = getattr(embed, "cache_clear", lambda: None)  # the wrapper hides the LRU cache's own method
-        engine.encoder.embed = self.wrap(embed, "query_encoding")
-        try:
-            yield
-        finally:
-            engine.encoder.embed = embed
-            for mod, name, fn in saved:
-                setattr(mod, name, fn)
-
-
-def _clear_cache(engine) -> None:
-    clear = getattr(engine.encoder.embed, "cache_clear", None)
-    if clear:
-        clear()
-
-
 def stage_latency(engine, qs: list[str], rounds: int) -> dict:
     """Per-question latency and its split into stages (ms, p50/p95 over questions x rounds), query cache cleared."""
-    clock = StageClock()
+    trace = Trace()
     totals, stages = [], defaultdict(list)
-    with clock.installed(engine):
-        for _ in range(rounds):
-            for q in qs:
-                clock.cache_clear()  # every question pays its query encoding, as a new question would
-                clock.acc.clear()
-                t0 = time.perf_counter()
-                engine.ask(q)
-                total = time.perf_counter() - t0
-                acc = defaultdict(float, clock.acc)
-                acc["other"] = max(total - sum(acc[s] for s in STAGES[:-1]), 0.0)
-                totals.append(total)
-                for s in STAGES:
-                    stages[s].append(acc.get(s, 0.0))
+    for _ in range(rounds):
+        for q in qs:
+            engine.clear_cache()  # every question pays its query encoding, as a new question would
+            trace.clear()
+            t0 = time.perf_counter()
+            engine.ask(q, trace=trace)
+            total = time.perf_counter() - t0
+            acc = defaultdict(float, trace.seconds)
+            acc["other"] = max(total - sum(acc[s] for s in ENGINE_STAGES), 0.0)
+            totals.append(total)
+            for s in STAGES:
+                stages[s].append(acc[s])
     pct = lambda xs, p: round(float(np.percentile(np.asarray(xs) * 1000, p)), 2)  # noqa: E731
     return {
         "n": len(totals),
@@ -125,11 +63,11 @@ def stage_latency(engine, qs: list[str], rounds: int) -> dict:
 
 def concurrency(engine, qs: list[str], threads: tuple[int, ...] = (1, 4, 16)) -> dict:
     """Questions/s and p95 with n simultaneous askers; answers must equal the single-threaded ones."""
-    _clear_cache(engine)
+    engine.clear_cache()
     reference = [engine.ask(q) for q in qs]
     out = {}
     for n in threads:
-        _clear_cache(engine)
+        engine.clear_cache()
 
         def one(q):
             t0 = time.perf_counter()
@@ -156,9 +94,11 @@ def candidate_agreement(engine, qs: list[str]) -> dict | None:
 
     from qa.engine import Engine
 
-    if engine.index.sentence_dense is None:
+    models = engine.index.models
+    if all(m.sentence_dense is None for m in models.values()):
         return None
-    exact = Engine(replace(engine.index, sentence_dense=None), engine.encoder, engine.settings)
+    exact_index = replace(engine.index, models={k: replace(m, sentence_dense=None) for k, m in models.items()})
+    exact = Engine(exact_index, engine.encoders, engine.settings, engine.notices)
     same_top1 = near_top1 = same_top5 = same_answer = 0
     for q in qs:
         a, b = engine.ask(q), exact.ask(q)
@@ -188,13 +128,14 @@ def measure(index: Path, rounds: int = 3, max_questions: int | None = None, thre
     conc = concurrency(engine, qs, threads)
     import resource
 
-    sentence_store = engine.index.sentence_dense
+    primary = engine.index.primary  # stores and query encoder of the index's first model
+    sentence_store = primary.sentence_dense
     return {
         "index": str(index),
         "chunks": len(engine.index.chunks),
-        "dense_kind": engine.index.dense.kind,
+        "dense_kind": primary.dense.kind,
         "sentence_store": sentence_store.kind if sentence_store is not None else None,
-        "query_encoder": engine.encoder.backend,
+        "query_encoder": engine.encoders[primary.spec.key].backend,
         "index_load_s": round(load_s, 2),
         "rss_mb": {
             "python": round(base, 1),

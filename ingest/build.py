@@ -146,7 +146,7 @@ class _Run:
         if key not in self.encoders:
             t = time.perf_counter()
             self.encoders[key] = spec.get(key).document_encoder(self.dirs[key])
-            self.report.timings[f"model_load_s.{key}" if key != self.specs[0].key else "model_load_s"] = time.perf_counter() - t
+            self.report.timings[f"model_load_{key}_s" if key != self.specs[0].key else "model_load_s"] = time.perf_counter() - t
             self.report.model_loaded = True
         return self.encoders[key]
 
@@ -223,7 +223,7 @@ def _embed(run: _Run, key: str, pieces: list, progress, on_progress) -> list:
     t = time.perf_counter()
     vectors = embed_chunks(encoder, chunks, progress=progress, on_progress=on_progress)
     first = key == run.specs[0].key
-    run.report.timings["encode_s" if first else f"encode_s.{key}"] = time.perf_counter() - t
+    run.report.timings["encode_s" if first else f"encode_{key}_s"] = time.perf_counter() - t
     run.report.embedded = max(run.report.embedded, len(chunks))
     out, c_pos, s_pos = [], 0, 0
     for p in pieces:

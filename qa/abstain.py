@@ -89,5 +89,5 @@ def no_answer_message(ev: Evidence) -> str:
 
 def answerable(ev: Evidence, lexical_weight: float, threshold: float) -> bool:
     """Answer when the question names nothing unknown and best-sentence similarity plus ``lexical_weight`` x
-    coverage reaches ``threshold`` (calibrated on the evaluation questions, see qa.config)."""
+    coverage reaches ``threshold`` (calibrated on the evaluation questions, see core.profile)."""
     return not ev.unknown_names and ev.dense + lexical_weight * ev.coverage >= threshold

@@ -1,4 +1,5 @@
-"""Behaviour of the benchmark helpers: the corpus generator, the stand-in encoder, and the HNSW dense store."""
+"""Behaviour of the benchmark helpers: the corpus generator, the stand-in encoder, the dense stores, and the bench scripts
+over the multi-model index (stage timing through qa.trace, per-model vectors and stores)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,79 @@ def test_store_kind_is_chosen_by_size():
     assert DenseStore.create(8, HNSW_MIN_VECTORS - 1).kind == FLAT
     assert DenseStore.create(8, HNSW_MIN_VECTORS).kind == HNSW
     assert DenseStore(8).kind == FLAT
+
+
+@pytest.fixture(scope="module")
+def stored_index(tmp_path_factory, hash_model):
+    """A hash-embedded 120-chunk index with the large-index stores forced on (HNSW chunks, IVF sentence candidates)."""
+    from core import dense
+    from ingest.build import run_ingest
+
+    work = tmp_path_factory.mktemp("bench-stores")
+    corpus, index = generate(work / "corpus", 120, seed=0), work / "index"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dense, "HNSW_MIN_VECTORS", 0)
+        mp.setattr(dense, "SENTENCE_STORE_MIN_VECTORS", 0)
+        report = run_ingest(corpus, index, models=(hash_model.key,), progress=False)
+    assert report.exit_code == 0, report.message
+    return index
+
+
+def test_serve_reports_every_stage_from_the_engine_trace(stored_index):
+    from bench.serve import STAGES, measure
+    from qa.trace import STAGES as ENGINE_STAGES
+
+    res = measure(stored_index, rounds=1, max_questions=4, threads=(1, 2))
+    assert (res["chunks"], res["dense_kind"], res["sentence_store"], res["query_encoder"]) == (120, HNSW, IVF, "hash")
+    lat = res["latency_ms"]
+    assert lat["n"] == 4 and tuple(lat["stages"]) == STAGES == (*ENGINE_STAGES, "other")
+    assert all(lat["stages"][s]["p95"] > 0 for s in ENGINE_STAGES)  # each stage was timed by the engine's own hook
+    assert [res["concurrency"][n]["identical"] for n in ("1", "2")] == [True, True]
+    cand = res["candidates"]  # sentence-store candidates against exact scoring of every chunk
+    assert cand["n"] == 4 and all(0.0 <= cand[k] <= 1.0 for k in ("top1_equal", "top1_in_exact_top5", "top5_overlap", "answer_equal"))
+
+
+def test_candidate_agreement_needs_a_sentence_store(hash_index):
+    from bench.serve import candidate_agreement, questions
+    from qa.engine import Engine
+
+    assert candidate_agreement(Engine.load(hash_index), questions(2)) is None
+
+
+def test_sentence_store_bench_sweeps_the_primary_models_ivf(stored_index):
+    from bench.sentence_store import K, measure
+
+    res = measure(stored_index, max_questions=3)
+    assert (res["questions"], res["k"], res["ivf"]["kind"]) == (3, K, IVF)
+    assert res["sentences"] > 120 and len(res["ivf_sweep"]) == 3
+    assert all(0.0 <= row["recall"] <= 1.0 and 0.0 <= row["recall_at_10"] <= 1.0 for row in res["ivf_sweep"])
+
+
+def test_run_reads_one_models_vectors_and_store(stored_index, hash_model):
+    from bench.run import _model_folder, _vectors
+    from core.layout import CHUNK_FAISS
+
+    vectors = _vectors(stored_index, hash_model.key)
+    assert vectors["chunk"].shape == vectors["passage"].shape == (120, hash_model.dimension)
+    assert DenseStore.load(_model_folder(stored_index, hash_model.key) / CHUNK_FAISS).kind == HNSW
+
+
+def test_standin_build_runs_the_real_pipeline_with_the_standin_as_minilm(tmp_path, model_dir):
+    from bench.ingestion import standin_build, texts_of
+    from core.artifacts import read_model_vectors
+    from core.layout import model_path, resolve
+    from core.spec import MINILM
+
+    pool = np.random.default_rng(0).normal(size=(50, MINILM.dimension)).astype(np.float32)
+    fig = standin_build(tmp_path, 40, pool, texts_per_s=100.0)
+    assert (fig.chunks, fig.measured, fig.encode_s) == (40, False, pytest.approx(fig.texts / 100.0))
+    assert fig.texts == len(texts_of(fig.index_dir)) and fig.disk_bytes > 0
+    vectors = read_model_vectors(model_path(resolve(fig.index_dir), MINILM.key))
+    assert vectors["chunk"].shape == (40, MINILM.dimension)
+
+
+def test_encoder_speed_runs_the_engines_query_path(encoder, model_dir):
+    from bench.encoders import speed
+
+    res = speed({"pytorch": encoder}, model_dir, ["Who promotes this myth?"], ["A short text.", "Another one."], rounds=1)
+    assert set(res["pytorch"]) == {"query_p50_ms", "query_p95_ms", "bulk_texts_per_s"} and res["pytorch"]["query_p50_ms"] > 0
