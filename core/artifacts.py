@@ -152,20 +152,33 @@ def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, 
     )
 
 
-def load_index(index_dir: Path, models=None) -> IndexData:
-    """Load the published version of ``index_dir`` (``CURRENT`` is read once) with the models usable here.
+def load_index(index_dir: Path, models=None, retries: int = 3) -> IndexData:
+    """Load the published version of ``index_dir`` (``CURRENT`` is read once per try) with the models usable here.
 
     Args:
         index_dir: an index folder written by ``python -m ingest``.
         models: keys of the models to load (default: every model of the index that is usable here).
+        retries: how often to start again when the version being read was replaced and removed meanwhile
+            (ingestion keeps only a few versions); a version that fails while it is still published is damaged.
 
     Raises:
         layout.IndexMissing: nothing is published.
         IndexFormatError: another format version, files missing or damaged, or none of its models usable here.
     """
+    for attempt in range(retries):
+        version_dir = layout.resolve(index_dir)
+        try:
+            return _load_version(version_dir, models)
+        except IndexFormatError:
+            moved_on = layout.current_version(index_dir) != version_dir.name
+            if not moved_on or attempt == retries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _load_version(version_dir: Path, models) -> IndexData:
     import bm25s
 
-    version_dir = layout.resolve(index_dir)
     try:
         manifest = layout.read_manifest(version_dir)
         check_format(manifest, version_dir)
