@@ -112,7 +112,9 @@ def resolve(index_dir: Path, retries: int = 3) -> Path:
 
 def new_build_dir(index_dir: Path) -> tuple[str, Path]:
     """Create an unpublished build directory; readers never look inside it."""
-    version = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    now = time.time()
+    # Microseconds keep names in build order when several builds finish within one second (cleanup sorts by name).
+    version = time.strftime("%Y%m%dT%H%M%S", time.localtime(now)) + f"{int(now % 1 * 1e6):06d}-" + uuid.uuid4().hex[:8]
     path = Path(index_dir) / VERSIONS / (BUILDING_PREFIX + version)
     path.mkdir(parents=True)
     return version, path
@@ -143,6 +145,9 @@ def cleanup(index_dir: Path) -> None:
         return
     current = current_version(index_dir)
     published = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if current is not None:
+        # A version newer than the published one is an orphan of a run killed between rename and pointer swap.
+        published = [p for p in published if p.name <= current]
     keep = {p.name for p in published[-KEEP_VERSIONS:]} | {current}
     for p in root.iterdir():
         if p.name.startswith(BUILDING_PREFIX) or (p.is_dir() and p.name not in keep):

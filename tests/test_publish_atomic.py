@@ -91,3 +91,16 @@ def test_crash_before_the_pointer_swap_keeps_the_old_index(seed_corpus, tmp_path
     monkeypatch.undo()
     assert layout.current_version(index) == before
     assert _consistent(index) == 30
+
+
+def test_cleanup_keeps_the_newest_published_versions_and_drops_orphans(seed_corpus, tmp_path):
+    index = tmp_path / "index"
+    for _ in range(5):  # hash builds finish several times a second: names must still sort in build order
+        run_ingest(seed_corpus, index, full=True, progress=False, models=(HASH,))
+    current = layout.current_version(index)
+    orphan = index / layout.VERSIONS / (current[:-9] + "9-orphaned")  # renamed by a killed run, never published
+    orphan.mkdir()
+    with layout.writer_lock(index):
+        layout.cleanup(index)
+    names = sorted(p.name for p in (index / layout.VERSIONS).iterdir())
+    assert len(names) == layout.KEEP_VERSIONS and names[-1] == current and orphan.name not in names
