@@ -144,3 +144,10 @@ def test_encoder_speed_runs_the_engines_query_path(encoder, model_dir):
 
     res = speed({"pytorch": encoder}, model_dir, ["Who promotes this myth?"], ["A short text.", "Another one."], rounds=1)
     assert set(res["pytorch"]) == {"query_p50_ms", "query_p95_ms", "bulk_texts_per_s"} and res["pytorch"]["query_p50_ms"] > 0
+
+
+def test_models_compare_weights_each_model_alone_then_all():
+    from bench.models_compare import weightings
+
+    assert weightings(["minilm", "mpnet"]) == [{"minilm": 1.0}, {"mpnet": 1.0}, {"minilm": 1.0, "mpnet": 1.0}]
+    assert weightings(["minilm"]) == [{"minilm": 1.0}]
