@@ -32,7 +32,7 @@ test: setup lint
 	$(BIN)/python -m pytest -q
 
 eval: index
-	$(BIN)/python -m qa.evaluate --compare
+	$(BIN)/python -m qa.evaluate --compare --by-kind --levers
 
 bench: index
 	$(BIN)/python -m bench

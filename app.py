@@ -9,6 +9,7 @@ import uuid
 import streamlit as st
 
 from qa.feedback import FeedbackStore
+from qa.followup import Turn as FollowUp
 from ui import config, resources, sidebar, views
 from ui.text import escape_md
 from ui.transcript import Turn
@@ -94,7 +95,9 @@ def _engine(settings: config.Settings):
 def _answer(engine, question: str, opts: sidebar.Options) -> Turn | None:
     t0 = time.perf_counter()
     try:
-        answer = engine.ask(question, k=opts.k, myth=opts.myth, section=opts.section)
+        last = st.session_state.turns[-1:] if st.session_state.get("turns") else []
+        previous = [FollowUp(t.answer.understood_as or t.question, t.answer.sentences[0].text if t.answer.sentences else "") for t in last]
+        answer = engine.ask(question, k=opts.k, myth=opts.myth, section=opts.section, previous=previous)
     except Exception:
         log.exception("answering failed for %r", question[:200])
         st.error(OOPS.format("answering"))

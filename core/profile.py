@@ -26,7 +26,13 @@ class Settings:
     chunk_tokens: int = 256
     # Passage score = weighted sum of these signals (qa.retrieve.passage_scores); dense signals are the
     # model_weights-weighted sum of each model's cosines.
-    model_weights: Mapping[str, float] = field(default_factory=lambda: {"minilm": 1.0})
+    # {minilm 0.25, mpnet 1}: on the development splits (tune, heldout, blind, blind2) top-1 0.773 / top-3 0.919 against
+    # mpnet alone 0.762 / 0.890 and MiniLM alone 0.733 / 0.890 (eval/README.md, round 4). An index without mpnet
+    # answers with MiniLM alone at weight 1, exactly as before (qa.engine.model_weights).
+    model_weights: Mapping[str, float] = field(default_factory=lambda: {"minilm": 0.25, "mpnet": 1.0})
+    # Intra-op threads of each model's ONNX query encoder. One query of MiniLM measured fastest and steadiest on one
+    # thread on the shared 2-core machine; mpnet (6x the work) halves its time on two (72 -> 38 ms p50, loaded machine).
+    query_threads: Mapping[str, int] = field(default_factory=lambda: {"mpnet": 2})
     w_chunk_dense: float = 0.0  # the long shared myth title dominates these vectors: no weight measured better
     w_passage_dense: float = 0.1  # section + text, no title: the paragraph's meaning beyond its best sentence
     w_sent_dense: float = 0.4
@@ -36,7 +42,12 @@ class Settings:
     w_title: float = -1.0
     rrf_k: float = 60.0
     # Sentence score = weighted sum over the sentences of the best passages (qa.extract).
-    extract_passages: int = 1  # answer from the best passage only: measured best on the tune half
+    # Up to 3 passages may contribute sentences, those within 5% of the best (lever 4): on the development splits
+    # first sentence 0.703 -> 0.715, any answer sentence 0.744 -> 0.802 (eval/README.md, round 4).
+    extract_passages: int = 3
+    # Answer composition: the next passages (up to extract_passages) also contribute sentences when their score is
+    # at least this share of the best passage's (issue 12, lever 4).
+    compose_ratio: float = 0.95
     s_dense: float = 1.0
     s_bm25: float = 0.2
     s_passage: float = 0.5
@@ -49,6 +60,12 @@ class Settings:
     # (160 questions): the pair that turns away the most out-of-scope questions while refusing at most one
     # answerable question in 50, widest gap on ties (eval/README.md).
     abstain: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: {"minilm": {"lexical_weight": 1.7, "threshold": 0.978}})
+
+    # Levers of issue 12 that can be switched off for evaluation (`python -m qa.evaluate --levers`).
+    metadata: bool = True  # questions about the document itself are answered from its parsed structure
+    follow_ups: bool = True  # "And what about India?" is read against the previous turn
+    near_domain: bool = True  # refuse when key terms are unknown or a figure is asked for and none is given
+    keep_question_end: bool = True  # an over-long question keeps its end, where the question usually is
 
     def passage_weights(self) -> dict[str, float]:
         return {
@@ -71,6 +88,7 @@ class Settings:
     def to_json(self) -> dict:
         d = asdict(self)
         d["model_weights"] = dict(self.model_weights)
+        d["query_threads"] = dict(self.query_threads)
         d["abstain"] = {k: dict(v) for k, v in self.abstain.items()}
         return d
 

@@ -59,8 +59,8 @@ def run_ingest(
     with layout.writer_lock(index):
         prev_dir = _previous(index)
         prev = _read_previous(prev_dir)
-        specs = [spec.get(k) for k in (models or _default_models(prev))]
-        dirs = {s.key: s.model_dir() for s in specs}  # verified before any work
+        chosen = bool(models) or bool(prev and prev.get("models_chosen"))
+        specs, dirs = _models(models or _default_models(prev), strict=chosen, report=report)  # verified before any work
         profile = profile or _previous_profile(prev)
         chunking = chunking_for(specs, profile)
         shared = prev is not None and not full and shared_reusable(prev, chunking, LEXICAL_SETTINGS)
@@ -91,7 +91,7 @@ def run_ingest(
                 "" if shared or prev is None else " A full rebuild is needed (chunking, lexical settings or format changed)."
             )
             return _finish(report, t0)
-        run = _Run(report, t0, corpus, index, specs, dirs, profile, chunking, limits, encoders=dict(encoders or {}))
+        run = _Run(report, t0, corpus, index, specs, dirs, profile, chunking, limits, encoders=dict(encoders or {}), chosen=chosen)
         run.previous = (prev_dir, prev) if prev_dir is not None and prev is not None else None
         return _build(run, found, plan, prev_dir if shared else None, reuse, prev_files, progress, on_progress)
 
@@ -113,16 +113,38 @@ def _read_previous(prev_dir: Path | None) -> dict | None:
 
 
 def _default_models(prev: dict | None) -> tuple[str, ...]:
-    """Keep the published index's models that are known here, so a plain re-run never drops a second model."""
+    """The models of a run without --models: those an editor chose for the published index, else the program's
+    defaults plus any other model the published index holds that is known here (a plain re-run never drops one)."""
     old = tuple(k for k in (prev or {}).get("models", {}) if k in spec.REGISTRY) if isinstance((prev or {}).get("models"), dict) else ()
-    return old or spec.DEFAULT_MODELS
+    if prev and prev.get("models_chosen"):
+        return old or spec.DEFAULT_MODELS
+    return tuple(dict.fromkeys(spec.DEFAULT_MODELS + old))
+
+
+def _models(keys, strict: bool, report: BuildReport) -> tuple[list, dict]:
+    """Specs and verified directories of ``keys``. A model asked for by name must be usable; a default one that is
+    not installed here is left out with a warning, as long as one remains."""
+    specs, dirs = [], {}
+    for key in keys:
+        try:
+            s = spec.get(key)
+            dirs[key] = s.model_dir()
+            specs.append(s)
+        except ModelError as e:
+            if strict or (not specs and key == keys[-1]):
+                raise
+            report.warnings.append(f"model “{key}” left out: {e}")
+    return specs, dirs
 
 
 def _previous_profile(prev: dict | None) -> Settings:
+    """The published profile, unless it is the program's default: that one follows the program (a newer release's
+    defaults reach an existing index on its next run); a calibrated or hand-made profile is kept."""
     try:
-        return Settings.from_json(prev["profile"]) if prev and "profile" in prev else Settings()
+        kept = Settings.from_json(prev["profile"]) if prev and "profile" in prev else Settings()
     except ValueError:
         return Settings()
+    return Settings() if kept.name == Settings().name else kept
 
 
 @dataclass
@@ -140,6 +162,7 @@ class _Run:
     limits: Limits
     files: dict = field(default_factory=dict)  # source -> manifest entry
     encoders: dict = field(default_factory=dict)  # model key -> document encoder, loaded only when something needs it
+    chosen: bool = False  # the models were named with --models (kept by later plain runs)
     previous: tuple | None = None  # (dir, manifest) of the published version
 
     def encoder(self, key: str):

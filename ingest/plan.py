@@ -34,6 +34,7 @@ class BuildReport:
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
     models: list[str] = field(default_factory=list)  # keys of the models the published version holds
+    warnings: list[str] = field(default_factory=list)  # e.g. a default model that is not installed here
     query_encoder: str = ""  # how queries will be embedded, e.g. "onnx" or "torch (onnxruntime is not installed)"
     exit_code: int = 0
 

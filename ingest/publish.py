@@ -73,6 +73,7 @@ def publish_version(run, pieces: list) -> BuildReport:
         "version": version,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "models": models,
+        "models_chosen": run.chosen,
         "profile": run.profile.to_json(),
         "chunking": run.chunking,
         "lexical": LEXICAL_SETTINGS,

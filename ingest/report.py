@@ -31,6 +31,7 @@ def render(report: BuildReport) -> str:
     out.append(f"Index: {report.chunks} chunks, {report.sentences} sentences{embedded if report.embedded else ', nothing embedded'}.")
     if report.models:
         out.append(f"Models: {', '.join(report.models)}.")
+    out += [f"Warning: {w}" for w in report.warnings]
     if report.query_encoder:
         out.append(f"Query encoder: {report.query_encoder}.")
     if report.timings:

@@ -24,7 +24,7 @@ QUESTION_WORDS = frozenset(
 
 
 # Names a reader uses for something the texts call otherwise ("US"): never counted as unknown.
-KNOWN_ALIASES = frozenset({"america", "american", "americans", "usa", "britain", "british", "soviet", "ussr"})
+KNOWN_ALIASES = frozenset({"america", "american", "americans", "usa", "washington", "britain", "british", "soviet", "ussr"})
 # A capitalised word inside the question (not its first word, nor one after a full stop or colon).
 _NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w’'-]*[A-Za-z]")
 
@@ -78,13 +78,27 @@ def unknown_names(question: str, vocab: dict) -> tuple[str, ...]:
     return tuple(found)
 
 
-def no_answer_message(ev: Evidence) -> str:
-    """The abstention message, naming the unknown names when that is why."""
-    if not ev.unknown_names:
+def no_answer_message(ev: Evidence, terms: tuple[str, ...] = ()) -> str:
+    """The abstention message, naming the unknown names (and ``terms``, e.g. from ``qa.near_domain``) when that is why."""
+    named = list(ev.unknown_names)
+    named += [t for t in terms if t.lower() not in {n.lower() for n in named}]
+    if not named:
         return NO_ANSWER
-    quoted = [f"“{n}”" for n in ev.unknown_names]
+    quoted = [f"“{n}”" for n in named]
     names = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
     return f"The texts never mention {names}, so they cannot answer this. {_CLOSEST}"
+
+
+def no_figure_message(what: str) -> str:
+    """The abstention message when the texts hold no value of the kind asked for (``qa.near_domain.missing_quantity``).
+
+    "a figure for China's annual defence budget" -> "The texts give no figure for China's annual defence budget, so no ...";
+    "a date" -> "The texts give no date that answers this, so ...".
+    """
+    what = re.sub(r"^an?\s+", "", what.strip())
+    if " for " not in what:
+        what += " that answers this"
+    return f"The texts give no {what}, so no answer is given. {_CLOSEST}"
 
 
 def answerable(ev: Evidence, lexical_weight: float, threshold: float) -> bool:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from qa.followup import Turn
 from qa.types import Answer
 
 
@@ -21,6 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="print exactly one JSON object per line per question")
     p.add_argument("--myth", type=int, help="only search this myth number")
     p.add_argument("--section", help="only search this section, e.g. 'Why is it wrong?'")
+    p.add_argument("--follow-up", action="store_true", help="standard input is one conversation: each line may follow up the one before")
     args = p.parse_args(argv)
     if args.k < 1:
         p.error("-k must be at least 1")
@@ -30,6 +32,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def render(answer: Answer) -> str:
     """A readable answer: the sentences with numbered citations, then the cited passages."""
     lines = [f"Q: {answer.question}"]
+    if answer.understood_as:
+        lines.append(f"Understood as: {answer.understood_as}")
     if answer.message:
         lines.append(answer.message)
     for s in answer.sentences:
@@ -58,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)
+    previous = []
     for q in questions:
-        answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section)
+        answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section, previous=previous[-1:] if args.follow_up else ())
+        previous.append(Turn(answer.understood_as or q, answer.sentences[0].text if answer.sentences else ""))
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:

@@ -17,6 +17,8 @@ class Prepared(NamedTuple):
     text: str
     tokens: int  # model tokens in the original (cleaned) question, special tokens excluded
     truncated: bool
+    words: int = 0  # words in the original question
+    kept_words: int = 0  # words of it that were used
 
 
 class _Encoder:
@@ -31,13 +33,24 @@ class _Encoder:
         self._counter = spec.tokenizer(model_dir)  # untruncated, with offsets, to cut long questions
         self.embed = lru_cache(maxsize=cache_size)(self._embed)
 
-    def prepare(self, text: str) -> Prepared:
-        """Count the question's model tokens; if it overflows the window keep the text that fits."""
+    def prepare(self, text: str, keep_end: bool = True) -> Prepared:
+        """Count the question's model tokens; if it overflows the window keep the part that fits.
+
+        ``keep_end`` keeps the end, where a long message usually asks its question (pasted context first,
+        "…so is China arming Russia?" last); otherwise the start is kept.
+        """
         enc = self._counter.encode(text, add_special_tokens=False)
         room = self.room
+        words = len(text.split())
         if len(enc.ids) <= room:
-            return Prepared(text, len(enc.ids), False)
-        return Prepared(text[: enc.offsets[room - 1][1]], len(enc.ids), True)
+            return Prepared(text, len(enc.ids), False, words, words)
+        kept = text[enc.offsets[-room][0] :] if keep_end else text[: enc.offsets[room - 1][1]]
+        # a cut inside a word would leave a fragment: drop it
+        if keep_end and enc.offsets[-room][0] > 0 and not text[enc.offsets[-room][0] - 1].isspace():
+            kept = kept.split(" ", 1)[-1]
+        elif not keep_end and enc.offsets[room - 1][1] < len(text) and not text[enc.offsets[room - 1][1]].isspace():
+            kept = kept.rsplit(" ", 1)[0]
+        return Prepared(kept, len(enc.ids), True, words, len(kept.split()))
 
     def _embed(self, text: str) -> np.ndarray:
         vec = np.asarray(self._vector(text), dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +15,12 @@ from core.profile import DEFAULT, Settings
 from qa.abstain import Evidence, coverage, idf_table, no_answer_message, unknown_names
 from qa.candidates import choose_scope
 from qa.decide import choose_sentences, should_answer
+from qa.followup import Turn, resolve
 from qa.fusion import top_k
 from qa.intent import canonical_section, detect_sections, type_matches
 from qa.loader import open_index
+from qa.metadata import metadata_field, metadata_sentences
+from qa.near_domain import near_domain_refusal
 from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
 from qa.trace import NO_TRACE
 from qa.types import Answer, AnswerSentence, Passage
@@ -29,6 +33,23 @@ def clean_question(text) -> str:
     text = "" if text is None else str(text)
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+# Readings of qa.followup that ask about the previous answer sentence ("Why?", "When was that?"): that sentence is not
+# an answer to them again.
+EXPLAIN_PREVIOUS = ("Why:", "Why not:", "When:", "Where:")
+
+
+def model_weights(profile: dict, held: tuple[str, ...]) -> dict[str, float]:
+    """The dense weight of each model held here. When the profile weights a model this index lacks, the others are
+    scaled to sum to 1, the scale every fusion weight was tuned on; when it weights none, the first model answers alone."""
+    weights = {k: float(profile.get(k, 0.0)) for k in held if profile.get(k)}
+    if not weights:
+        return {held[0]: 1.0}
+    if any(w and k not in held for k, w in profile.items()):
+        total = sum(weights.values())
+        weights = {k: w / total for k, w in weights.items()}
+    return weights
 
 
 class Engine:
@@ -44,11 +65,9 @@ class Engine:
         self.sections = tuple(dict.fromkeys(s for s in self.table.sections if s))
         self.myths = tuple(sorted({int(m) for m in self.table.myths if m >= 0}))
         self.idf, self.unseen_idf = idf_table(index.bm25_sentences)
-        self.types = {t: np.asarray(m, dtype=np.float64) for t, m in type_matches(sentence_texts(index.chunks)).items()}
-        weights = {k: float(settings.model_weights.get(k, 0.0)) for k in index.models}
-        if not any(weights.values()):  # the profile weights none of the models held here: the first one answers alone
-            weights[next(iter(index.models))] = 1.0
-        self.weights = {k: w for k, w in weights.items() if w}
+        self.texts = sentence_texts(index.chunks)
+        self.types = {t: np.asarray(m, dtype=np.float64) for t, m in type_matches(self.texts).items()}
+        self.weights = model_weights(settings.model_weights, tuple(index.models))
         # Candidates on large indexes come from the most heavily weighted model's sentence store.
         self.lead = max(self.weights, key=self.weights.get)
         self.abstention = settings.abstention(index.models)
@@ -93,14 +112,23 @@ class Engine:
         return cls(loaded.index, loaded.encoders, loaded.settings, loaded.notices)
 
     def ask(
-        self, question: str, k: int = 5, myth: int | None = None, section: str | None = None, mode: str = "fused", trace=NO_TRACE
+        self,
+        question: str,
+        k: int = 5,
+        myth: int | None = None,
+        section: str | None = None,
+        mode: str = "fused",
+        trace=NO_TRACE,
+        previous=(),
     ) -> Answer:
         """Answer one question with up to 3 verbatim sentences from the top ``k`` passages, or abstain.
 
         Never raises on a bad question: empty input, unknown filters and the like come back as
         ``answered=False`` with a message; over-long questions are cut to the model window with a notice.
         ``mode`` other than "fused" gives the baselines used by ``qa.evaluate --compare`` (no abstention);
-        ``trace`` (qa.trace.Trace) receives the seconds each stage took.
+        ``trace`` (qa.trace.Trace) receives the seconds each stage took. ``previous``: the conversation's earlier
+        turns, oldest first (qa.followup.Turn, or plain question strings); a follow-up such as "And what about
+        India?" is read against them and the reading used is returned as ``understood_as``.
         """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -125,17 +153,30 @@ class Engine:
                 return Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), ())
             if myth not in self.myths:
                 return Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), ())
-        prepared = self.encoder.prepare(text)
+        understood, avoid = None, ""
+        # A question about the document itself ("Who wrote this?") stands alone, whatever came before.
+        if previous and self.settings.follow_ups and not (self.settings.metadata and metadata_field(text)):
+            turns = [t if isinstance(t, Turn) else Turn(str(t)) for t in previous]
+            reading = resolve(text, turns)
+            text, understood = reading.text, reading.understood_as
+            if understood and understood.startswith(EXPLAIN_PREVIOUS):  # "Why?" wants another sentence than the one shown
+                avoid = turns[-1].answer
+        keep_end = self.settings.keep_question_end
+        prepared = self.encoder.prepare(text, keep_end)
         notice = (
-            f"Your question is {prepared.tokens} tokens long; only the first {self.encoder.room} were used." if prepared.truncated else ""
+            f"Your question is {prepared.words:,} words long; only its {'last' if keep_end else 'first'} {prepared.kept_words:,} "
+            "words were used."
+            if prepared.truncated
+            else ""
         )
-        return self._answer(original, prepared.text, k, myth, section, mode, notice, trace)
+        answer = self._answer(original, prepared.text, k, myth, section, mode, notice, trace, avoid)
+        return replace(answer, understood_as=understood) if understood else answer
 
     def _queries(self, text: str, trace) -> list[Query]:
         with trace.stage("query_encoding"):
             return [Query(w, self.index.models[k], self.encoders[k].embed(text)) for k, w in self.weights.items()]
 
-    def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str, trace) -> Answer:
+    def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str, trace, avoid: str = "") -> Answer:
         ix, st = self.index, self.settings
         queries = self._queries(text, trace)
         with trace.stage("lexical_search"):
@@ -153,14 +194,41 @@ class Engine:
             return Answer(original, False, "No passage matches these filters.", (), ())
         passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
         with trace.stage("extraction"):
+            field = metadata_field(text) if mode == "fused" and st.metadata and section is None else None
+            sids = metadata_sentences(field, ix.chunks, myth) if field else []
+            if sids:  # a question about the document itself: answer from its parsed structure, not by similarity
+                return self._structural(original, notice, sids, scope, scores, top, k)
             if mode == "fused":
                 ev = self._evidence(text, tokens, sig)
                 if not should_answer(ev, self.abstention):
                     return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)
-            picks = choose_sentences(text, sig, scores, scope, top, st, mode, self.types)
+                refusal = self._near_domain(text, scope, top) if st.near_domain else None
+                if refusal:
+                    return Answer(original, False, " ".join(filter(None, [refusal, notice])), (), passages)
+            shown = [i for i, s in enumerate(scope.sentences) if avoid and self.texts[int(s)] == avoid] if avoid else []
+            picks = choose_sentences(text, sig, scores, scope, top, st, mode, self.types, shown)
             slot = {c: i for i, c in enumerate(top)}
             sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
         return Answer(original, bool(sentences), notice, sentences, passages)
+
+    def _structural(self, original: str, notice: str, sids: list[int], scope, scores, top: list[int], k: int) -> Answer:
+        """Answer with the given sentences; their passages are cited first, then the best of the ranking."""
+        owners = list(dict.fromkeys(int(self.index.sentence_chunk[s]) for s in sids))
+        local = {int(g): i for i, g in enumerate(scope.chunks)}
+        ranked = owners + [int(scope.chunks[c]) for c in top if int(scope.chunks[c]) not in owners]
+        ranked = ranked[: max(k, len(owners))]
+        passages = tuple(self._passage(rank, cid, float(scores[local[cid]]) if cid in local else 0.0) for rank, cid in enumerate(ranked, 1))
+        sentences = tuple(
+            self._sentence(s, owners.index(int(self.index.sentence_chunk[s])), 1.0) for s in sids[: self.settings.max_sentences]
+        )
+        return Answer(original, True, notice, sentences, passages)
+
+    def _near_domain(self, text: str, scope, top: list[int]) -> str | None:
+        """The near-domain refusal (qa.near_domain), judged on the sentences of the three best passages."""
+        t = self.table
+        chunks = [int(scope.chunks[c]) for c in top[:3]]
+        sentences = [self.texts[s] for c in chunks for s in range(t.sent_start[c], t.sent_start[c] + t.sent_count[c])]
+        return near_domain_refusal(text, self.index.bm25_sentences.vocab_dict, sentences)
 
     def evidence(self, question: str) -> Evidence:
         """What decides whether ``question`` is answered, over the whole index (used to calibrate abstention)."""

@@ -92,7 +92,8 @@ def open_index(
             raise IndexFormatError(f"The settings profile of the index in {index.path} is unusable ({e}): {REBUILD}.") from e
     encs = {}
     for key, model in index.models.items():
-        encs[key] = query_encoder(model, backend, threads, (encoders or {}).get(key))
+        mine = settings.query_threads.get(key, threads) if threads is not None else None
+        encs[key] = query_encoder(model, backend, mine, (encoders or {}).get(key))
         if len(encs[key].embed("dimension check")) != model.spec.dimension:
             raise IndexFormatError(f"The model “{key}” gives vectors of another dimension than the index in {index.path}: {REBUILD}.")
     notices = list(index.notices)

@@ -60,6 +60,7 @@ class Answer:
     message: str
     sentences: tuple[AnswerSentence, ...]
     passages: tuple[Passage, ...]
+    understood_as: str | None = None  # the standalone reading of a follow-up question ("And India?" → …), else None
 
     def to_json(self) -> dict:
         """The stable JSON contract of ``python -m qa --json``."""
@@ -69,4 +70,4 @@ class Answer:
             "message": self.message,
             "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
             "passages": [p.to_json() for p in self.passages],
-        }
+        } | ({"understood_as": self.understood_as} if self.understood_as else {})

@@ -45,6 +45,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def minilm_by_default():
+    """In this process a run without --models builds MiniLM alone: embedding the corpus with mpnet takes a minute on this
+    machine, so only tests/test_mpnet.py builds the shipped default (both models) for real."""
+    from core import spec
+
+    shipped = spec.DEFAULT_MODELS
+    spec.DEFAULT_MODELS = ("minilm",)
+    yield shipped
+    spec.DEFAULT_MODELS = shipped
+
+
+@pytest.fixture(scope="session", autouse=True)
 def hash_model():
     """The deterministic hash embedder registered as model ``hash`` for the whole session."""
     from core import spec
@@ -99,7 +111,7 @@ def shipped_index(tmp_path_factory, encoder) -> Path:
     from ingest.build import run_ingest
 
     index = tmp_path_factory.mktemp("shipped") / "index"
-    report = run_ingest(CORPUS, index, progress=False, encoders={"minilm": encoder})
+    report = run_ingest(CORPUS, index, models=("minilm",), progress=False, encoders={"minilm": encoder})
     assert report.exit_code == 0, report.message
     return index
 

@@ -86,7 +86,7 @@ def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch,
     small.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     assert evaluate_main(["--index", str(shipped_index), "--questions", str(small), "--min-top3", "1.0", "--max-refused", "0"]) == 0
     out = capsys.readouterr().out
-    assert "fused   heldout    1 1.000 1.000 1.000 1.000     0   1/1" in out and "Failures (fused, all): 0" in out
+    assert "fused       heldout            1 1.000 1.000 1.000 1.000 1.000     0   1/1" in out and "Failures (fused, all): 0" in out
     argv = ["--index", str(shipped_index), "--questions", str(small), "--split", "heldout", "--min-top1", "1.01", "--json"]
     assert evaluate_main(argv) == 1
     captured = capsys.readouterr()

@@ -150,3 +150,14 @@ def test_stage_timing_is_an_explicit_hook(hash_index):
     traced = engine.ask("Why is the alliance idea wrong?", trace=trace)
     assert plain == traced
     assert set(trace.seconds) == set(STAGES) and all(v >= 0 for v in trace.seconds.values())
+
+
+def test_model_weights_rescale_only_when_a_weighted_model_is_missing():
+    from qa.engine import model_weights
+
+    both = {"minilm": 0.25, "mpnet": 1.0}
+    assert model_weights(both, ("minilm", "mpnet")) == both
+    assert model_weights(both, ("minilm",)) == {"minilm": 1.0}  # an index built before the second model: as before
+    assert model_weights(both, ("mpnet", "minilm")) == {"mpnet": 1.0, "minilm": 0.25}
+    assert model_weights({"minilm": 1.0}, ("hash",)) == {"hash": 1.0}
+    assert model_weights({"a": 1.0, "b": 1.0, "c": 2.0}, ("a", "b")) == {"a": 0.5, "b": 0.5}

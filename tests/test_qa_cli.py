@@ -52,7 +52,7 @@ def test_json_batch_from_stdin(shipped_index):
     assert [p["rank"] for p in objs[0]["passages"]] == [1, 2, 3]
     assert not objs[1]["answered"] and objs[1]["message"]
     assert not objs[2]["answered"] and objs[2]["answer"] == [] and len(objs[2]["passages"]) == 3
-    assert "tokens long" in objs[4]["message"]
+    assert "words long" in objs[4]["message"]
 
 
 def test_readable_answer(shipped_index, encoder, monkeypatch, capsys):

@@ -133,6 +133,8 @@ def turn(
         st.markdown(escape_md(shorten(turn.question)))
     with st.chat_message("assistant"):
         a = turn.answer
+        if a.understood_as:
+            st.caption(escape_md(f"Understood as: {a.understood_as}"))
         if a.answered:
             st.markdown(_answer_markdown(turn))
             if a.message:

@@ -20,12 +20,44 @@ def main(argv: list[str] | None = None) -> int:
         "--split", default="all", help=f"split the bars and failures apply to: {', '.join(SPLITS)} or one in the file (default: all)"
     )
     p.add_argument("--compare", action="store_true", help="also run dense-only, BM25-only and RRF side by side")
+    p.add_argument("--by-kind", action="store_true", help="also report each kind of question (paraphrase, factoid, …) over all splits")
+    p.add_argument("--levers", action="store_true", help="also run fused with each answer-quality lever switched off in turn")
     p.add_argument("--json", action="store_true", help="print the reports as one JSON document")
     for flag, _ in BARS:
         p.add_argument("--" + flag.replace("_", "-"), type=float, metavar="X", help=f"exit 1 if fused {flag[4:]} < X on --split")
     p.add_argument("--max-refused", type=int, metavar="N", help="exit 1 if more than N answerable questions are refused on --split")
     args = p.parse_args(argv)
     return run_cli(args)
+
+
+def lever_reports(engine, questions, by_kind: bool) -> list:
+    """Fused with each lever of the profile switched off in turn (method ``-<lever>``)."""
+    from dataclasses import replace
+
+    from qa.engine import Engine
+    from qa.evaluate.run import evaluate
+
+    out = []
+    for name, off in levers_off(engine).items():
+        changed = Engine(engine.index, engine.encoders, replace(engine.settings, **off), engine.notices)
+        out += [replace(r, method=f"-{name}") for r in evaluate(changed, questions, ("fused",), by_kind=by_kind)]
+    return out
+
+
+def levers_off(engine) -> dict[str, dict]:
+    """Settings that switch each lever off; the second model only when the engine weights more than one."""
+    st = engine.settings
+    levers = {
+        "metadata": {"metadata": False},
+        "follow_ups": {"follow_ups": False},
+        "near_domain": {"near_domain": False},
+        "compose": {"extract_passages": 1},
+        "end": {"keep_question_end": False},
+    }
+    if len(engine.weights) > 1:
+        first = next(iter(engine.weights))
+        levers["2nd_model"] = {"model_weights": {first: 1.0}}
+    return {k: v for k, v in levers.items() if any(getattr(st, f) != x for f, x in v.items())}
 
 
 def run_cli(args) -> int:
@@ -46,7 +78,9 @@ def run_cli(args) -> int:
         print(f"error: no split {args.split!r} in {args.questions}; it has {', '.join(splits_of(questions))}", file=sys.stderr)
         return 2
     methods = ("fused", "rrf", "dense", "bm25") if args.compare else ("fused",)
-    reports = evaluate(engine, questions, methods)
+    reports = evaluate(engine, questions, methods, by_kind=args.by_kind)
+    if args.levers:
+        reports += lever_reports(engine, questions, args.by_kind)
     gate = next(r for r in reports if r.method == "fused" and r.split == args.split)
     if args.json:
         print(json.dumps({"index_version": engine.version, "reports": as_json(reports)}, ensure_ascii=False))

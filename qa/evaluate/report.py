@@ -13,13 +13,14 @@ def _pct(x: float | None) -> str:
 
 def table(reports: list[Report]) -> str:
     """One row per (method, split): hit rates, MRR, sentences, abstention and latency."""
-    cols = ("method", "split", "n", "top1", "top3", "MRR", "sent", "refus", "oos", "abs.P", "abs.R", "p50ms", "p95ms")
-    widths = (-7, -8, 3, 5, 5, 5, 5, 5, 7, 5, 5, 6, 6)
+    cols = ("method", "split", "n", "top1", "top3", "MRR", "sent", "any", "refus", "oos", "abs.P", "abs.R", "p50ms", "p95ms")
+    widths = (-11, -16, 3, 5, 5, 5, 5, 5, 5, 7, 5, 5, 6, 6)
     head = " ".join(f"{c:<{-w}}" if w < 0 else f"{c:>{w}}" for c, w in zip(cols, widths, strict=True))
     rows = [head, "-" * len(head)]
     for r in reports:
         rows.append(
-            f"{r.method:7} {r.split:8} {r.n_answerable:3d} {_pct(r.top1)} {_pct(r.top3)} {_pct(r.mrr)} {_pct(r.sentence)} "
+            f"{r.method:11} {r.split:16} {r.n_answerable:3d} {_pct(r.top1)} {_pct(r.top3)} {_pct(r.mrr)} "
+            f"{_pct(r.sentence)} {_pct(r.any_sentence)} "
             f"{r.refused:5d} {r.abstained_out_of_scope:3d}/{r.n_out_of_scope:<3d} {_pct(r.abstain_precision)} {_pct(r.abstain_recall)} "
             f"{r.latency_p50_ms:6.1f} {r.latency_p95_ms:6.1f}"
         )

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.followup import Turn
+
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 SPLITS = ("tune", "heldout", "blind", "all")
@@ -37,6 +39,7 @@ class Question:
     split: str
     kind: str
     out_of_scope: bool
+    follows: str | None = None  # id of the question this one follows up (asked right after it, as in a chat)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Outcome:
     top_section: str | None
     top_text: str | None
     seconds: float
+    sentences: tuple[str, ...] = ()  # every answer sentence, for "any answer sentence holds the gold"
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Report:
     top3: float
     mrr: float
     sentence: float
+    any_sentence: float  # share of answerable questions where some answer sentence, not only the first, holds the gold
     refused: int
     abstain_precision: float | None
     abstain_recall: float | None
@@ -77,7 +82,13 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             continue
         r = json.loads(line)
         q = Question(
-            r["id"], r["question"], tuple(r.get("gold", ())), r.get("split", "tune"), r.get("kind", ""), bool(r.get("out_of_scope"))
+            r["id"],
+            r["question"],
+            tuple(r.get("gold", ())),
+            r.get("split", "tune"),
+            r.get("kind", ""),
+            bool(r.get("out_of_scope")),
+            r.get("follows"),
         )
         if not q.out_of_scope and not q.gold:
             raise ValueError(f"{path}:{n}: answerable question {q.id} has no gold snippet")
@@ -95,11 +106,13 @@ def run(engine, questions: list[Question], method: str = "fused") -> list[Outcom
     for warm in ("warm-up question one", "warm-up question two"):
         engine.ask(warm, k=DEPTH, mode=method)
     engine.clear_cache()
-    outcomes = []
+    outcomes, turns = [], {}
     for q in questions:
+        previous = [turns[q.follows]] if q.follows in turns else []
         t0 = time.perf_counter()
-        a = engine.ask(q.question, k=DEPTH, mode=method)
+        a = engine.ask(q.question, k=DEPTH, mode=method, previous=previous)
         dt = time.perf_counter() - t0
+        turns[q.id] = Turn(a.understood_as or q.question, a.sentences[0].text if a.sentences else "")
         top = a.passages[0] if a.passages else None
         outcomes.append(
             Outcome(
@@ -110,6 +123,7 @@ def run(engine, questions: list[Question], method: str = "fused") -> list[Outcom
                 top.section if top else None,
                 top.text if top else None,
                 dt,
+                tuple(s.text for s in a.sentences),
             )
         )
     return outcomes
@@ -170,6 +184,9 @@ def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Repor
         top3=mean("top3"),
         mrr=mean("mrr"),
         sentence=float(np.mean([o.answered and sentence_hit(o.first_sentence, o.question.gold) for o in ans])) if ans else 0.0,
+        any_sentence=float(np.mean([o.answered and any(sentence_hit(s, o.question.gold) for s in o.sentences) for o in ans]))
+        if ans
+        else 0.0,
         refused=sum(1 for o in ans if not o.answered),
         abstain_precision=caught / len(abstained) if abstained else None,
         abstain_recall=caught / len(oos) if oos else None,
@@ -186,13 +203,19 @@ def splits_of(questions: list[Question]) -> list[str]:
     return [s for s in SPLITS if s in present and s != "all"] + [s for s in present if s not in SPLITS] + ["all"]
 
 
-def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fused",)) -> list[Report]:
-    """Run each method once over all questions; report each split present (tune, heldout, …) and all."""
+def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fused",), by_kind: bool = False) -> list[Report]:
+    """Run each method once over all questions; report each split present (tune, heldout, …) and all.
+
+    ``by_kind`` adds one report per question kind over all splits (named ``kind:<kind>``).
+    """
     reports = []
     splits = splits_of(questions)
+    kinds = list(dict.fromkeys(q.kind for q in questions)) if by_kind else []
     for method in methods:
         outcomes = run(engine, questions, method)
         for split in splits:
             chosen = [o for o in outcomes if split == "all" or o.question.split == split]
             reports.append(summarise(engine, chosen, method, split))
+        for kind in kinds:
+            reports.append(summarise(engine, [o for o in outcomes if o.question.kind == kind], method, f"kind:{kind}"))
     return reports
