@@ -28,10 +28,10 @@ class ModelVectors:
     entry: dict  # the manifest's record of this model (spec, query encoder, stores)
     path: Path  # versions/<v>/models/<key>
     model_dir: Path | None  # the verified model files (None for file-less kinds)
-    chunk: np.ndarray
+    chunk: np.ndarray | None  # None for a model whose spec embeds no chunk recipe
     sentence: np.ndarray
     passage: np.ndarray
-    dense: DenseStore  # over chunk vectors
+    dense: DenseStore | None  # over chunk vectors (None without them)
     sentence_dense: DenseStore | None  # IVF over sentence vectors for large indexes, else None (exact numpy)
 
 
@@ -69,12 +69,13 @@ def sentence_texts(chunks) -> list[str]:
     return [c.text[s.start - c.start : s.end - c.start] for c in chunks for s in c.sentences]
 
 
-def write_model(folder: Path, vectors: Mapping[str, np.ndarray], dense: DenseStore, sentence_dense: DenseStore | None) -> None:
-    """Write one model's vectors and stores into ``folder`` (models/<key> of a build)."""
+def write_model(folder: Path, vectors: Mapping[str, np.ndarray], dense: DenseStore | None, sentence_dense: DenseStore | None) -> None:
+    """Write one model's vectors (the kinds its spec embeds) and stores into ``folder`` (models/<key> of a build)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for kind, name in VECTOR_FILES.items():
-        np.save(folder / name, np.asarray(vectors[kind], dtype=np.float32), allow_pickle=False)
-    dense.save(folder / layout.CHUNK_FAISS)
+    for kind, v in vectors.items():
+        np.save(folder / VECTOR_FILES[kind], np.asarray(v, dtype=np.float32), allow_pickle=False)
+    if dense is not None:
+        dense.save(folder / layout.CHUNK_FAISS)
     if sentence_dense is not None:
         sentence_dense.save(folder / layout.SENTENCE_FAISS)
 
@@ -119,11 +120,13 @@ def read_documents(version_dir: Path) -> list[Document]:
     return [Document(**{**r, "page_starts": tuple(r["page_starts"])}) for r in rows]
 
 
-def read_model_vectors(folder: Path, map_sentences: bool = False) -> dict[str, np.ndarray]:
-    """One model's vectors by kind; ``map_sentences`` memory-maps the sentence rows (read on demand)."""
+def read_model_vectors(folder: Path, kinds=tuple(VECTOR_FILES), map_sentences: bool = False) -> dict[str, np.ndarray]:
+    """One model's vectors of the given kinds (its spec's recipes); ``map_sentences`` memory-maps the sentence rows."""
     return {
-        kind: np.load(Path(folder) / name, allow_pickle=False, mmap_mode="r" if map_sentences and kind == "sentence" else None)
-        for kind, name in VECTOR_FILES.items()
+        kind: np.load(
+            Path(folder) / VECTOR_FILES[kind], allow_pickle=False, mmap_mode="r" if map_sentences and kind == "sentence" else None
+        )
+        for kind in kinds
     }
 
 
@@ -131,7 +134,7 @@ def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, 
     folder = layout.model_path(version_dir, spec.key)
     has_store = (folder / layout.SENTENCE_FAISS).exists()
     # With a sentence store the read path only gathers candidates' rows: map them instead of reading them all.
-    vectors = read_model_vectors(folder, map_sentences=has_store)
+    vectors = read_model_vectors(folder, tuple(spec.recipes), map_sentences=has_store)
     rows = {"chunk": n_chunks, "passage": n_chunks, "sentence": n_sentences}
     for kind, v in vectors.items():
         if v.ndim != 2 or v.shape != (rows[kind], spec.dimension):
@@ -144,10 +147,10 @@ def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, 
         entry,
         folder,
         spec.model_dir(),
-        vectors["chunk"],
+        vectors.get("chunk"),
         vectors["sentence"],
         vectors["passage"],
-        DenseStore.load(folder / layout.CHUNK_FAISS),
+        DenseStore.load(folder / layout.CHUNK_FAISS) if "chunk" in vectors else None,
         DenseStore.load(folder / layout.SENTENCE_FAISS) if has_store else None,
     )
 

@@ -244,7 +244,7 @@ def _embed(run: _Run, key: str, pieces: list, progress, on_progress) -> list:
 
     encoder = run.encoder(key)
     t = time.perf_counter()
-    vectors = embed_chunks(encoder, chunks, progress=progress, on_progress=on_progress)
+    vectors = embed_chunks(encoder, chunks, tuple(spec.get(key).recipes), progress=progress, on_progress=on_progress)
     first = key == run.specs[0].key
     run.report.timings["encode_s" if first else f"encode_{key}_s"] = time.perf_counter() - t
     run.report.embedded = max(run.report.embedded, len(chunks))
@@ -252,11 +252,7 @@ def _embed(run: _Run, key: str, pieces: list, progress, on_progress) -> list:
     for p in pieces:
         if key not in p.vectors:
             n_c, n_s = len(p.chunks), p.sentence_count
-            mine = {
-                "chunk": vectors["chunk"][c_pos : c_pos + n_c],
-                "passage": vectors["passage"][c_pos : c_pos + n_c],
-                "sentence": vectors["sentence"][s_pos : s_pos + n_s],
-            }
+            mine = {k: v[s_pos : s_pos + n_s] if k == "sentence" else v[c_pos : c_pos + n_c] for k, v in vectors.items()}
             p = replace(p, vectors={**p.vectors, key: mine})
             c_pos, s_pos = c_pos + n_c, s_pos + n_s
         out.append(p)

@@ -19,11 +19,18 @@ def embedding_texts(chunks) -> list[str]:
     return [c.embed_text for c in chunks] + [c.passage_text for c in chunks] + sentence_texts(chunks)
 
 
-def embed_chunks(model, chunks, progress: bool = True, on_progress=None) -> dict[str, np.ndarray]:
-    """Embed every recipe of ``chunks`` in one ``encode`` job; return the vectors by kind (chunk, passage, sentence)."""
-    vectors = encode(model, embedding_texts(chunks), progress=progress, on_progress=on_progress)
+def embed_chunks(model, chunks, kinds=("chunk", "passage", "sentence"), progress: bool = True, on_progress=None) -> dict[str, np.ndarray]:
+    """Embed the recipes ``kinds`` of ``chunks`` in one ``encode`` job; return the vectors by kind."""
+    texts = embedding_texts(chunks)
     n = len(chunks)
-    return {"chunk": vectors[:n], "passage": vectors[n : 2 * n], "sentence": vectors[2 * n :]}
+    spans = {"chunk": (0, n), "passage": (n, 2 * n), "sentence": (2 * n, len(texts))}
+    wanted = [k for k in spans if k in kinds]
+    vectors = encode(model, [t for k in wanted for t in texts[slice(*spans[k])]], progress=progress, on_progress=on_progress)
+    out, pos = {}, 0
+    for k in wanted:
+        size = spans[k][1] - spans[k][0]
+        out[k], pos = vectors[pos : pos + size], pos + size
+    return out
 
 
 def encode(model, texts: list[str], progress: bool = True, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import layout
+from core import layout, spec
 from core.artifacts import read_chunks, read_documents, read_model_vectors
 from core.types import Chunk, Document
 
@@ -36,7 +36,7 @@ class Previous:
         if version_dir is None:
             return
         self._chunks = read_chunks(version_dir)
-        self._vectors = {key: read_model_vectors(layout.model_path(version_dir, key)) for key in models}
+        self._vectors = {key: read_model_vectors(layout.model_path(version_dir, key), spec.get(key).recipes) for key in models}
         self.docs = {d.source: d for d in read_documents(version_dir)}
         for i, c in enumerate(self._chunks):
             self._rows.setdefault(c.source, []).append(i)
@@ -49,7 +49,6 @@ class Previous:
             return None
         srows = [j for i in rows for j in range(self._sent_start[i], self._sent_start[i + 1])]
         vectors = {
-            key: {"chunk": v["chunk"][rows], "passage": v["passage"][rows], "sentence": v["sentence"][srows]}
-            for key, v in self._vectors.items()
+            key: {kind: vec[srows] if kind == "sentence" else vec[rows] for kind, vec in v.items()} for key, v in self._vectors.items()
         }
         return Piece(self.docs[source], [self._chunks[i] for i in rows], vectors)

@@ -16,11 +16,13 @@ from core.lexical import LEXICAL_SETTINGS
 from ingest.plan import BuildReport, myth_from_json
 
 
-def _stores(vectors: dict) -> tuple[DenseStore, DenseStore | None]:
-    chunk, sentence = vectors["chunk"], vectors["sentence"]
-    dim = chunk.shape[1]
-    dense = DenseStore.create(dim, len(chunk))  # exact below core.dense.HNSW_MIN_VECTORS, HNSW above
-    dense.add(chunk)
+def _stores(vectors: dict) -> tuple[DenseStore | None, DenseStore | None]:
+    chunk, sentence = vectors.get("chunk"), vectors["sentence"]
+    dim = sentence.shape[1]
+    dense = None  # a model without chunk vectors (core.spec.MPNET) has no chunk store
+    if chunk is not None:
+        dense = DenseStore.create(dim, len(chunk))  # exact below core.dense.HNSW_MIN_VECTORS, HNSW above
+        dense.add(chunk)
     sentence_dense = None  # small indexes: the read path scores every sentence exactly with numpy
     if len(sentence) >= dense_module.SENTENCE_STORE_MIN_VECTORS:
         sentence_dense = DenseStore.create(dim, len(sentence), kind=IVF)
@@ -49,9 +51,7 @@ def publish_version(run, pieces: list) -> BuildReport:
     version, build_dir = layout.new_build_dir(run.index)
     models, t_onnx = {}, 0.0
     for s in run.specs:
-        vectors = {
-            kind: np.vstack([p.vectors[s.key][kind] for p in pieces]).astype(np.float32) for kind in ("chunk", "passage", "sentence")
-        }
+        vectors = {kind: np.vstack([p.vectors[s.key][kind] for p in pieces]).astype(np.float32) for kind in s.recipes}
         dense, sentence_dense = _stores(vectors)
         folder = layout.model_path(build_dir, s.key)
         write_model(folder, vectors, dense, sentence_dense)
@@ -61,7 +61,7 @@ def publish_version(run, pieces: list) -> BuildReport:
         models[s.key] = {
             "spec": s.entry(),
             "query_encoder": qe,
-            "dense": dense.describe(),
+            "dense": dense.describe() if dense else {"kind": "none"},
             "sentence_dense": sentence_dense.describe() if sentence_dense else {"kind": "numpy-exact", "count": len(vectors["sentence"])},
         }
     report.timings["query_encoder_s"] = t_onnx

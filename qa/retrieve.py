@@ -129,7 +129,9 @@ def _model_signals(q: Query, scope: Scope, chunk_dense: bool) -> tuple[np.ndarra
     """(chunk, passage, sentence) cosines of one model over ``scope``."""
     m, qvec, c, s = q.model, q.vector, scope.chunks, scope.sentences
     dense = np.zeros(len(c))
-    if chunk_dense and scope.full:
+    if m.chunk is None:  # this model embeds no chunk texts (core.spec.MPNET): it adds nothing to that signal
+        pass
+    elif chunk_dense and scope.full:
         scores, ids = m.dense.search(qvec[None, :], len(c))
         keep = ids[0] >= 0
         dense[ids[0][keep]] = scores[0][keep]
