@@ -132,6 +132,8 @@ def main() -> None:
         views.turn(t, opts, ss.votes.get(t.id), _vote, _open_rating, recent=i >= first_recent, rating=t.id in ss.rating)
     # The page is on screen before the model loads (first start), so people can read and type meanwhile.
     engine = _engine(settings)  # held for the whole question: a re-ingest mid-question cannot mix versions
+    for notice in engine.notices:  # e.g. a model the index holds that is not installed here
+        st.sidebar.caption(escape_md(notice))
     if question:
         turn = _answer(engine, question, opts)
         if turn is not None:

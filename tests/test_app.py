@@ -306,3 +306,10 @@ def test_shipped_corpus_copy_is_unchanged_then_changed(app, seed_corpus, shipped
     target.write_text(target.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     at.run()
     assert "(1 changed)" in plain(at.sidebar.warning[0].value)
+
+
+def test_engine_notices_are_shown_in_the_sidebar(app, shipped_index):
+    """The shipped test index holds MiniLM alone while the profile weights mpnet too: the app says so."""
+    at = app(shipped_index, ROOT / "corpus")
+    captions = [plain(c.value) for c in at.sidebar.caption]
+    assert "The settings weight model mpnet, which this index cannot use here; answering with minilm." in captions
