@@ -38,6 +38,8 @@ def clean_question(text) -> str:
 # Readings of qa.followup that ask about the previous answer sentence ("Why?", "When was that?"): that sentence is not
 # an answer to them again.
 EXPLAIN_PREVIOUS = ("Why:", "Why not:", "When:", "Where:")
+# Readings about a sentence the texts just gave: the texts are what they ask about, so they are not refused by score.
+ABOUT_PREVIOUS = (*EXPLAIN_PREVIOUS, "Who said “")
 
 
 def model_weights(profile: dict, held: tuple[str, ...]) -> dict[str, float]:
@@ -153,7 +155,7 @@ class Engine:
                 return Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), ())
             if myth not in self.myths:
                 return Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), ())
-        understood, avoid = None, ""
+        understood, avoid, about_previous = None, "", False
         # A question about the document itself ("Who wrote this?") stands alone, whatever came before.
         if previous and self.settings.follow_ups and not (self.settings.metadata and metadata_field(text)):
             turns = [t if isinstance(t, Turn) else Turn(str(t)) for t in previous]
@@ -161,6 +163,7 @@ class Engine:
             text, understood = reading.text, reading.understood_as
             if understood and understood.startswith(EXPLAIN_PREVIOUS):  # "Why?" wants another sentence than the one shown
                 avoid = turns[-1].answer
+            about_previous = bool(understood and turns[-1].answer and understood.startswith(ABOUT_PREVIOUS))
         keep_end = self.settings.keep_question_end
         prepared = self.encoder.prepare(text, keep_end)
         notice = (
@@ -169,14 +172,16 @@ class Engine:
             if prepared.truncated
             else ""
         )
-        answer = self._answer(original, prepared.text, k, myth, section, mode, notice, trace, avoid)
+        answer = self._answer(original, prepared.text, k, myth, section, mode, notice, trace, avoid, about_previous)
         return replace(answer, understood_as=understood) if understood else answer
 
     def _queries(self, text: str, trace) -> list[Query]:
         with trace.stage("query_encoding"):
             return [Query(w, self.index.models[k], self.encoders[k].embed(text)) for k, w in self.weights.items()]
 
-    def _answer(self, original: str, text: str, k: int, myth, section, mode: str, notice: str, trace, avoid: str = "") -> Answer:
+    def _answer(
+        self, original: str, text: str, k: int, myth, section, mode: str, notice: str, trace, avoid: str = "", about_previous: bool = False
+    ) -> Answer:
         ix, st = self.index, self.settings
         queries = self._queries(text, trace)
         with trace.stage("lexical_search"):
@@ -198,7 +203,7 @@ class Engine:
             sids = metadata_sentences(field, ix.chunks, myth) if field else []
             if sids:  # a question about the document itself: answer from its parsed structure, not by similarity
                 return self._structural(original, notice, sids, scope, scores, top, k)
-            if mode == "fused":
+            if mode == "fused" and not about_previous:
                 ev = self._evidence(text, tokens, sig)
                 if not should_answer(ev, self.abstention):
                     return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)

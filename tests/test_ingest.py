@@ -27,7 +27,10 @@ def test_manifest_and_artifacts(shipped_index):
     assert spec["files"]["model.safetensors"].startswith("53aa5117")
     assert m["counts"] == {"documents": 1, "chunks": 30, "sentences": 79, "myths": 1, "skipped": 0}
     assert m["files"][SEED.name]["sha256"] and m["chunking"]["max_tokens"] == 256
-    assert m["profile"]["name"] == "default" and m["profile"]["abstain"] == {"minilm": {"lexical_weight": 1.7, "threshold": 0.978}}
+    assert m["profile"]["name"] == "default" and m["profile"]["abstain"] == [
+        {"model": "mpnet", "lexical_weight": 0.1, "threshold": 0.24},  # listed first: decides when the index holds mpnet
+        {"model": "minilm", "lexical_weight": 1.7, "threshold": 0.978},
+    ]
     mv = data.models["minilm"]
     assert mv.chunk.shape == (30, 384) and mv.sentence.shape == (79, 384)
     assert np.allclose(np.linalg.norm(mv.chunk, axis=1), 1, atol=1e-4)

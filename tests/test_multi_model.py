@@ -161,3 +161,12 @@ def test_model_weights_rescale_only_when_a_weighted_model_is_missing():
     assert model_weights(both, ("mpnet", "minilm")) == {"mpnet": 1.0, "minilm": 0.25}
     assert model_weights({"minilm": 1.0}, ("hash",)) == {"hash": 1.0}
     assert model_weights({"a": 1.0, "b": 1.0, "c": 2.0}, ("a", "b")) == {"a": 0.5, "b": 0.5}
+
+
+def test_profile_json_keeps_the_order_of_abstention_entries():
+    s = Settings(abstain={"b": {"lexical_weight": 1.0, "threshold": 0.5}, "a": {"lexical_weight": 0.0, "threshold": 0.2}})
+    text = json.dumps(s.to_json(), sort_keys=True)  # manifests are written with sorted keys
+    back = Settings.from_json(json.loads(text))
+    assert back == s and back.abstention(("a", "b")) == ("b", 1.0, 0.5)
+    with pytest.raises(ProfileError, match="setting abstain must list"):
+        Settings.from_json({"abstain": [{"threshold": 1}]})

@@ -211,3 +211,16 @@ def test_evidence_is_what_ask_decides_on(engine):
     for q in ("Which drone company stopped selling to Russia?", "How large is Russia's navy?", "When did Finland and Sweden apply?"):
         assert answerable(engine.evidence(q), weight, threshold) == engine.ask(q).answered
     assert engine.evidence("When did Finland and Sweden apply?").unknown_names == ("Finland", "Sweden")
+
+
+def test_follow_up_is_read_against_the_previous_turn(engine):
+    from qa.followup import Turn
+
+    first = engine.ask("Who promotes the idea of an alliance with China?")
+    previous = [Turn(first.question, first.sentences[0].text)]
+    why = engine.ask("Why?", previous=previous)
+    assert why.understood_as == f"Why: {first.sentences[0].text}"
+    assert why.answered and why.sentences[0].text != first.sentences[0].text  # not the sentence already shown
+    alone = engine.ask("Why?")
+    assert alone.understood_as is None
+    assert engine.ask("Who wrote this?", previous=previous).understood_as is None  # about the document: stands alone

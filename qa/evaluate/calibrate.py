@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--splits", default="tune,heldout,blind", help="comma-separated splits to calibrate on")
     p.add_argument("--write", type=Path, metavar="FILE", help="write the index's profile with this abstention to FILE")
     p.add_argument("--name", default="calibrated", help="name of the written profile (default: calibrated)")
+    p.add_argument("--model", help="the model whose evidence decides abstention (default: the profile's)")
     args = p.parse_args(argv)
+    from dataclasses import replace
+
     from core import layout
     from core.compat import IndexFormatError
     from core.model import ModelError
@@ -89,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         engine = Engine.load(args.index)
+        if args.model:  # put this model's entry first: its cosine is then the evidence (qa.engine.Engine.abstention)
+            if args.model not in engine.index.models:
+                raise ValueError(f"the index holds no model “{args.model}” (it has {', '.join(engine.index.models)})")
+            first = {args.model: {"lexical_weight": 0.0, "threshold": 0.0}}
+            settings = replace(engine.settings, abstain={**first, **engine.settings.abstain} | first)
+            engine = Engine(engine.index, engine.encoders, settings, engine.notices)
         choice = calibrate(engine, load_questions(args.questions), tuple(args.splits.split(",")))
     except (OSError, ValueError, layout.IndexMissing, IndexFormatError, ModelError) as e:
         print(f"error: {e}", file=sys.stderr)
