@@ -21,15 +21,15 @@ def test_question_set_shape(questions):
     assert len(answerable) >= 60 and len(oos) >= 12
     assert len({q.id for q in questions}) == len(questions)
     assert len({q.question for q in questions}) == len(questions)
-    assert {q.split for q in questions} == {"tune", "heldout", "blind", "blind2", "blind3"}
+    assert {q.split for q in questions} == {"tune", "heldout", "blind", "blind2", "blind3", "blind4"}
     assert all(not q.gold for q in oos)
     kinds = Counter((q.kind, q.split) for q in answerable)
     for kind in ("paraphrase", "factoid", "section"):
-        assert all(kinds[(kind, split)] >= 3 for split in ("tune", "heldout", "blind", "blind2", "blind3"))
-    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12, "blind": 12, "blind2": 12, "blind3": 16}
+        assert all(kinds[(kind, split)] >= 3 for split in ("tune", "heldout", "blind", "blind2", "blind3", "blind4"))
+    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12, "blind": 12, "blind2": 12, "blind3": 16, "blind4": 18}
     order = {q.id: i for i, q in enumerate(questions)}
     follow_ups = [q for q in questions if q.follows]
-    assert len(follow_ups) == 4 and all(order[q.follows] == order[q.id] - 1 for q in follow_ups)  # asked right after
+    assert len(follow_ups) == 8 and all(order[q.follows] == order[q.id] - 1 for q in follow_ups)  # asked right after
 
 
 def test_every_gold_snippet_is_verbatim_in_the_corpus(questions, seed_text):
