@@ -96,7 +96,7 @@ def _answer(engine, question: str, opts: sidebar.Options) -> Turn | None:
     t0 = time.perf_counter()
     try:
         last = st.session_state.turns[-1:] if st.session_state.get("turns") else []
-        previous = [FollowUp(t.answer.understood_as or t.question, t.answer.sentences[0].text if t.answer.sentences else "") for t in last]
+        previous = [FollowUp.of(t.answer) for t in last]
         answer = engine.ask(question, k=opts.k, myth=opts.myth, section=opts.section, previous=previous)
     except Exception:
         log.exception("answering failed for %r", question[:200])

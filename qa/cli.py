@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = []
     for q in questions:
         answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section, previous=previous[-1:] if args.follow_up else ())
-        previous.append(Turn(answer.understood_as or q, answer.sentences[0].text if answer.sentences else ""))
+        previous.append(Turn.of(answer))
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:

@@ -9,6 +9,11 @@ class Turn(NamedTuple):
     question: str  # the question as typed, or as understood if it was itself a follow-up
     answer: str = ""  # the first answer sentence shown for it ("" when none)
 
+    @classmethod
+    def of(cls, answer) -> "Turn":
+        """The turn a qa.types.Answer leaves for the next question: its reading and its first sentence."""
+        return cls(answer.understood_as or answer.question, answer.sentences[0].text if answer.sentences else "")
+
 
 class Reading(NamedTuple):
     text: str  # the question to answer (standalone)

@@ -112,7 +112,7 @@ def run(engine, questions: list[Question], method: str = "fused") -> list[Outcom
         t0 = time.perf_counter()
         a = engine.ask(q.question, k=DEPTH, mode=method, previous=previous)
         dt = time.perf_counter() - t0
-        turns[q.id] = Turn(a.understood_as or q.question, a.sentences[0].text if a.sentences else "")
+        turns[q.id] = Turn.of(a)
         top = a.passages[0] if a.passages else None
         outcomes.append(
             Outcome(
