@@ -73,6 +73,8 @@ class Chunk:
     part: int = 1
     page: int | None = None
     url: str | None = None
+    publisher: str | None = None  # from corpus/sources.toml (ingest.sources)
+    published: str | None = None  # the date recorded there, as written
     context: str = ""
     uid: str = ""  # stable passage id (ingest.chunk.assign_uids): kept across rebuilds while the passage's text is
 

@@ -14,6 +14,7 @@ from core.model import ModelError
 from core.profile import Settings
 from ingest.load import Limits, Skipped, SourceFile, discover, read_document
 from ingest.plan import BuildReport, FileReport, chunking_for, myth_from_json, myth_to_json, plan_files
+from ingest.sources import read_origins, with_origin
 
 
 def run_ingest(
@@ -67,12 +68,15 @@ def run_ingest(
         reuse = {s.key for s in specs if shared and s.key in prev["models"] and not model_problem(s.key, prev["models"][s.key])}
         prev_files = prev["files"] if shared else {}
         found = discover(corpus, limits)
+        origins, problems = read_origins(corpus, {f.source for f in found if not f.skip})
+        report.warnings += problems
         plan = plan_files(found, prev_files)
         removed = sorted(set(prev_files) - {f.source for f in found})
         report.files += [FileReport(s, "removed") for s in removed]
         same_models = shared and list(prev["models"]) == [s.key for s in specs] and reuse == set(prev["models"])
         changed = (
             any(st != "unchanged" for st, _ in plan.values()) or removed or not same_models or prev.get("profile") != profile.to_json()
+            or prev.get("origins", {}) != {k: o.to_json() for k, o in origins.items()}
         )
         if not changed:
             for sf in found:
@@ -92,6 +96,7 @@ def run_ingest(
             )
             return _finish(report, t0)
         run = _Run(report, t0, corpus, index, specs, dirs, profile, chunking, limits, encoders=dict(encoders or {}), chosen=chosen)
+        run.origins = origins
         run.previous = (prev_dir, prev) if prev_dir is not None and prev is not None else None
         return _build(run, found, plan, prev_dir if shared else None, reuse, prev_files, progress, on_progress)
 
@@ -164,6 +169,7 @@ class _Run:
     encoders: dict = field(default_factory=dict)  # model key -> document encoder, loaded only when something needs it
     chosen: bool = False  # the models were named with --models (kept by later plain runs)
     previous: tuple | None = None  # (dir, manifest) of the published version
+    origins: dict = field(default_factory=dict)  # source -> ingest.sources.Origin
 
     def encoder(self, key: str):
         if key not in self.encoders:
@@ -227,6 +233,8 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
                 continue
             note = f"decoded as {doc.encoding} (not valid UTF-8)" if doc.encoding in ("cp1252", "latin-1") else ""
             meta = {"sha256": sf.sha256, "size": sf.size, "note": note, "myths": [myth_to_json(m) for m in myths]}
+        # Applied on every run, reused pieces too: an edit to sources.toml alone must reach the index.
+        piece = replace(piece, chunks=with_origin(piece.chunks, run.origins.get(sf.source), piece.doc.url))
         meta = {**meta, "chunks": len(piece.chunks), "sentences": piece.sentence_count}
         run.files[sf.source] = meta
         run.report.files.append(FileReport(sf.source, status, meta.get("note", ""), meta["chunks"], meta["sentences"]))

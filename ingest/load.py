@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.types import Document
+from ingest.sources import SOURCES_FILE
 
 TEXT_TYPES = {".txt", ".md"}
 PDF_TYPES = {".pdf"}
@@ -63,8 +64,8 @@ def discover(corpus: Path, limits: Limits = Limits()) -> list[SourceFile]:
                 if not target.is_relative_to(root):
                     found.append(SourceFile(rel, p, skip="symlink to a folder outside the corpus; not followed"))
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
+            if name.startswith(".") or (name == SOURCES_FILE and Path(dirpath) == corpus):
+                continue  # sources.toml at the root describes the texts (ingest.sources); it is not one
             path = Path(dirpath) / name
             found.append(_inspect(path, path.relative_to(corpus).as_posix(), root, limits))
     return found

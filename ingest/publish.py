@@ -75,6 +75,7 @@ def publish_version(run, pieces: list) -> BuildReport:
         "models": models,
         "models_chosen": run.chosen,
         "profile": run.profile.to_json(),
+        "origins": {k: o.to_json() for k, o in sorted(run.origins.items())},  # corpus/sources.toml as ingested
         "chunking": run.chunking,
         "lexical": LEXICAL_SETTINGS,
         "corpus": str(run.corpus),

@@ -267,7 +267,8 @@ class Engine:
     def _passage(self, rank: int, cid: int, score: float) -> Passage:
         c = self.index.chunks[cid]
         return Passage(
-            rank, round(score, 4), c.text, cid, c.myth, c.title, c.author, c.section, c.paragraph, c.source, c.page, c.url, c.uid
+            rank, round(score, 4), c.text, cid, c.myth, c.title, c.author, c.section, c.paragraph, c.source, c.page, c.url, c.uid,
+            c.publisher, c.published,
         )
 
     def _sentence(self, sid: int, slot: int, score: float) -> AnswerSentence:

@@ -22,6 +22,8 @@ class Passage:
     page: int | None
     url: str | None = None
     uid: str = ""  # stable passage id (core.types.Chunk.uid)
+    publisher: str | None = None
+    published: str | None = None
 
     def citation(self) -> str:
         """Short human label, e.g. ``Myth 10 · Why is it wrong? · ¶3``."""
@@ -37,8 +39,8 @@ class Passage:
     def to_json(self) -> dict:
         d = asdict(self)
         d.pop("chunk_id")
-        d.pop("url")
-        d.pop("uid")
+        for key in ("url", "uid", "publisher", "published"):
+            d.pop(key)
         return d
 
 
