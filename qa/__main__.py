@@ -1,4 +1,4 @@
-"""`python -m qa [--index DIR] [-k N] [--json] [--myth N] [--section NAME] "QUESTION"`."""
+"""`python -m qa [--index DIR] [-k N] [--json] [--myth N] [--section NAME] "QUESTION"` or `python -m qa --claim "CLAIM"`."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""`python -m qa`: answer one question, or one per line from standard input, as text or JSON lines."""
+"""`python -m qa`: answer one question, or one per line from standard input, as text or JSON lines; or check a claim."""
 
 from __future__ import annotations
 
@@ -23,9 +23,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--myth", type=int, help="only search this myth number")
     p.add_argument("--section", help="only search this section, e.g. 'Why is it wrong?'")
     p.add_argument("--follow-up", action="store_true", help="standard input is one conversation: each line may follow up the one before")
+    p.add_argument("--claim", metavar="TEXT", help="check a claim instead: the myth it matches and why it is wrong, as one JSON object")
     args = p.parse_args(argv)
     if args.k < 1:
         p.error("-k must be at least 1")
+    if args.claim is not None:
+        # A claim is checked against every myth and answered from its own "Why is it wrong?" section.
+        clash = [
+            flag
+            for flag, on in (
+                ("a question", args.question is not None),
+                ("--myth", args.myth is not None),
+                ("--section", args.section is not None),
+                ("--follow-up", args.follow_up),
+            )
+            if on
+        ]
+        if clash:
+            p.error(f"--claim cannot be combined with {', '.join(clash)}")
     return args
 
 
@@ -61,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     except (IndexMissing, IndexFormatError, ModelError, RuntimeError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.claim is not None:
+        from qa.claim import check
+
+        print(json.dumps(check(engine, args.claim).to_json(), ensure_ascii=False), flush=True)
+        return 0
     questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)
     previous = []
     for q in questions:
