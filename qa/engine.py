@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,18 +19,12 @@ from qa.intent import canonical_section, detect_sections, type_matches
 from qa.loader import open_index
 from qa.metadata import metadata_field, metadata_sentences
 from qa.near_domain import near_domain_refusal
+from qa.question import MAX_K, cap_question, clean_question, length_notice
 from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
 from qa.trace import NO_TRACE
-from qa.types import Answer, AnswerSentence, Passage
+from qa.types import ANSWERED, BAD_FILTER, EMPTY, NOT_IN_TEXTS, UNKNOWN_NAME, Answer, AnswerSentence, Passage
 
 REBUILD = "re-run `python -m ingest --full` to rebuild the index with the models installed here"
-
-
-def clean_question(text) -> str:
-    """Replace control and format characters with spaces and collapse runs of white space."""
-    text = "" if text is None else str(text)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 # Readings of qa.followup that ask about the previous answer sentence ("Why?", "When was that?"): that sentence is not
@@ -134,27 +126,28 @@ class Engine:
         """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        original = "" if question is None else str(question)
+        original, cut = cap_question("" if question is None else str(question), self.settings.keep_question_end)
         text = clean_question(original)
         if not text:
-            return Answer(original, False, "Please type a question, e.g. “Who promotes this myth?”.", (), ())
+            return Answer(original, False, "Please type a question, e.g. “Who promotes this myth?”.", (), (), status=EMPTY)
         try:
-            k = max(1, int(k))
-        except (TypeError, ValueError):
+            k = min(MAX_K, max(1, int(k)))
+        except (TypeError, ValueError, OverflowError):
             k = 5
         if section is not None:
-            name = canonical_section(section, self.sections)
+            name = canonical_section(str(section), self.sections)
             if name is None:
-                return Answer(original, False, f"There is no section “{section}”. Sections: {'; '.join(self.sections)}.", (), ())
+                msg = f"There is no section “{section}”. Sections: {'; '.join(self.sections)}."
+                return Answer(original, False, msg, (), (), status=BAD_FILTER)
             section = name
         if myth is not None:
             known = ", ".join(map(str, self.myths)) or "none"
             try:
                 myth = int(myth)
-            except (TypeError, ValueError):
-                return Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), ())
+            except (TypeError, ValueError, OverflowError):
+                return Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), (), status=BAD_FILTER)
             if myth not in self.myths:
-                return Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), ())
+                return Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), (), status=BAD_FILTER)
         understood, avoid, about_previous = None, "", False
         # A question about the document itself ("Who wrote this?") stands alone, whatever came before.
         if previous and self.settings.follow_ups and not (self.settings.metadata and metadata_field(text)):
@@ -166,12 +159,7 @@ class Engine:
             about_previous = bool(understood and turns[-1].answer and understood.startswith(ABOUT_PREVIOUS))
         keep_end = self.settings.keep_question_end
         prepared = self.encoder.prepare(text, keep_end)
-        notice = (
-            f"Your question is {prepared.words:,} words long; only its {'last' if keep_end else 'first'} {prepared.kept_words:,} "
-            "words were used."
-            if prepared.truncated
-            else ""
-        )
+        notice = length_notice(prepared, keep_end, cut)
         answer = self._answer(original, prepared.text, k, myth, section, mode, notice, trace, avoid, about_previous)
         return replace(answer, understood_as=understood) if understood else answer
 
@@ -196,7 +184,7 @@ class Engine:
             scores = passage_scores(self.table, sig, st, scope, mode)  # over scope.chunks: "local" positions
             top = [int(c) for c in top_k(scores, k)]
         if not top:
-            return Answer(original, False, "No passage matches these filters.", (), ())
+            return Answer(original, False, "No passage matches these filters.", (), (), status=BAD_FILTER)
         passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
         with trace.stage("extraction"):
             field = metadata_field(text) if mode == "fused" and st.metadata and section is None else None
@@ -206,15 +194,16 @@ class Engine:
             if mode == "fused" and not about_previous:
                 ev = self._evidence(text, tokens, sig)
                 if not should_answer(ev, self.abstention):
-                    return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages)
+                    status = UNKNOWN_NAME if ev.unknown_names else NOT_IN_TEXTS
+                    return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages, status=status)
                 refusal = self._near_domain(text, scope, top) if st.near_domain else None
                 if refusal:
-                    return Answer(original, False, " ".join(filter(None, [refusal, notice])), (), passages)
+                    return Answer(original, False, " ".join(filter(None, [refusal, notice])), (), passages, status=NOT_IN_TEXTS)
             shown = [i for i, s in enumerate(scope.sentences) if avoid and self.texts[int(s)] == avoid] if avoid else []
             picks = choose_sentences(text, sig, scores, scope, top, st, mode, self.types, shown)
             slot = {c: i for i, c in enumerate(top)}
             sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
-        return Answer(original, bool(sentences), notice, sentences, passages)
+        return Answer(original, bool(sentences), notice, sentences, passages, status=ANSWERED if sentences else NOT_IN_TEXTS)
 
     def _structural(self, original: str, notice: str, sids: list[int], scope, scores, top: list[int], k: int) -> Answer:
         """Answer with the given sentences; their passages are cited first, then the best of the ranking."""

@@ -55,6 +55,15 @@ class AnswerSentence:
     score: float
 
 
+# Answer.status: what became of a question, for programs (the message says it to people).
+ANSWERED = "answered"
+NOT_IN_TEXTS = "not_in_texts"  # the texts do not answer it (too far from every passage, or a figure they never give)
+UNKNOWN_NAME = "unknown_name"  # it names someone or something the texts never mention
+BAD_FILTER = "bad_filter"  # the myth or section filter names nothing in the index, or leaves no passage
+EMPTY = "empty_question"
+STATUSES = (ANSWERED, NOT_IN_TEXTS, UNKNOWN_NAME, BAD_FILTER, EMPTY)
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -63,12 +72,14 @@ class Answer:
     sentences: tuple[AnswerSentence, ...]
     passages: tuple[Passage, ...]
     understood_as: str | None = None  # the standalone reading of a follow-up question ("And India?" → …), else None
+    status: str = ANSWERED  # one of STATUSES
 
     def to_json(self) -> dict:
         """The stable JSON contract of ``python -m qa --json``."""
         return {
             "question": self.question,
             "answered": self.answered,
+            "status": self.status,
             "message": self.message,
             "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
             "passages": [p.to_json() for p in self.passages],

@@ -110,3 +110,12 @@ def test_calibration_rule_turns_away_the_most_out_of_scope_within_the_refusal_bu
     # With 50 answerable questions one may be refused: the threshold moves above the lowest.
     many = [(Evidence(0.5 + i / 100, 0.0), False) for i in range(50)] + [(Evidence(0.503, 0.0), True)]
     assert choose(many, weights=(0.0,)) == Choice(0.0, 0.505, 1, 1, 1, 50, 0.005)
+
+
+def test_gold_copied_across_line_breaks_still_matches(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "x1", "question": "Who wrote it?", "gold": ["Margarete\nKlein\n"], "split": "t"}) + "\n")
+    (q,) = load_questions(path)
+    assert q.gold == ("Margarete Klein",)
+    assert sentence_hit("By Margarete  Klein, head of division", q.gold)
+    assert not sentence_hit("By Margarete Kleinert", ("Margarete Klein ",))

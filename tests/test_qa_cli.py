@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from qa.question import MAX_QUESTION_CHARS
+from qa.types import STATUSES
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSAGE_FIELDS = {
     "rank": int,
@@ -27,8 +30,9 @@ def _run(args, stdin=""):
 
 
 def _check_object(obj):
-    assert set(obj) == {"question", "answered", "message", "answer", "passages"}
+    assert set(obj) == {"question", "answered", "status", "message", "answer", "passages"}
     assert isinstance(obj["question"], str) and isinstance(obj["answered"], bool) and isinstance(obj["message"], str)
+    assert obj["status"] in STATUSES and (obj["status"] == "answered") == obj["answered"]
     for p in obj["passages"]:
         assert set(p) == set(PASSAGE_FIELDS)
         for name, kind in PASSAGE_FIELDS.items():
@@ -47,12 +51,12 @@ def test_json_batch_from_stdin(shipped_index):
     objs = [json.loads(line) for line in lines]
     for q, obj in zip(questions, objs, strict=True):
         _check_object(obj)
-        assert obj["question"] == q
+        assert obj["question"] == q[-MAX_QUESTION_CHARS:]  # a question over the cap is echoed as read: its end
     assert objs[0]["answered"] and "DJI" in objs[0]["answer"][0]["text"] and len(objs[0]["passages"]) == 3
     assert [p["rank"] for p in objs[0]["passages"]] == [1, 2, 3]
     assert not objs[1]["answered"] and objs[1]["message"]
     assert not objs[2]["answered"] and objs[2]["answer"] == [] and len(objs[2]["passages"]) == 3
-    assert "words long" in objs[4]["message"]
+    assert "12,000 characters long; only its last 254 words were used." in objs[4]["message"]
 
 
 def test_readable_answer(shipped_index, encoder, monkeypatch, capsys):

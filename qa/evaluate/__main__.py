@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from core.errors import MythQAError
 from qa.evaluate.run import QUESTIONS, SPLITS
 
 BARS = (("min_top1", "top1"), ("min_top3", "top3"), ("min_sentence", "sentence"), ("min_abstain_recall", "abstain_recall"))
@@ -61,9 +62,6 @@ def levers_off(engine) -> dict[str, dict]:
 
 
 def run_cli(args) -> int:
-    from core.compat import IndexFormatError
-    from core.layout import IndexMissing
-    from core.model import ModelError
     from qa.engine import Engine
     from qa.evaluate.report import as_json, failures, table
     from qa.evaluate.run import evaluate, load_questions, splits_of
@@ -71,7 +69,7 @@ def run_cli(args) -> int:
     try:
         questions = load_questions(args.questions)
         engine = Engine.load(args.index)
-    except (OSError, ValueError, IndexMissing, IndexFormatError, ModelError) as e:
+    except (MythQAError, OSError, ValueError) as e:  # MythQAError: every error the project raises on purpose
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.split not in splits_of(questions):

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core.errors import MythQAError
 from qa.abstain import Evidence
 from qa.evaluate.run import QUESTIONS, ROOT, Question, load_questions
 
@@ -86,8 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     from dataclasses import replace
 
     from core import layout
-    from core.compat import IndexFormatError
-    from core.model import ModelError
     from qa.engine import Engine
 
     try:
@@ -99,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = replace(engine.settings, abstain={**first, **engine.settings.abstain} | first)
             engine = Engine(engine.index, engine.encoders, settings, engine.notices)
         choice = calibrate(engine, load_questions(args.questions), tuple(args.splits.split(",")))
-    except (OSError, ValueError, layout.IndexMissing, IndexFormatError, ModelError) as e:
+    except (MythQAError, OSError, ValueError) as e:  # MythQAError: every error the project raises on purpose
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(json.dumps(choice._asdict()))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import MythQAError
 from qa.evaluate.run import ROOT
 
 CLAIMS = ROOT / "eval" / "claims.jsonl"
@@ -116,9 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calibrate", action="store_true", help="print each model's threshold chosen on the tune split, then stop")
     p.add_argument("--failures", action="store_true", help="also list every claim matched wrongly")
     args = p.parse_args(argv)
-    from core.compat import IndexFormatError
-    from core.layout import IndexMissing
-    from core.model import ModelError
     from qa.engine import Engine
 
     try:
@@ -131,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 t, ok, width = calibrate(Engine.load(args.index, models=(key,)), tune)
                 print(f"{key}: threshold {t} ({ok}/{len(tune)} tune claims right, gap {width})")
             return 0
-    except (OSError, ValueError, IndexMissing, IndexFormatError, ModelError) as e:
+    except (MythQAError, OSError, ValueError) as e:  # MythQAError: every error the project raises on purpose
         print(f"error: {e}", file=sys.stderr)
         return 2
     outcomes = run(engine, claims)

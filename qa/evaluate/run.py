@@ -1,7 +1,7 @@
 """Run the question set through the engine and compute the metrics (definitions below).
 
 Definitions (per answerable question; a question lists one or more verbatim gold snippets):
-  - a passage *hits* when its text contains a gold snippet;
+  - a passage *hits* when its text contains a gold snippet (whitespace runs count as one space, both sides);
   - top-1 / top-3 = share of questions with a hit at rank 1 / within ranks 1-3 (ir-measures Success@1, @3);
   - MRR = mean reciprocal rank of the first hit within the first 10 passages (ir-measures RR@10);
   - the first answer sentence *hits* when the question was answered and that sentence contains a gold
@@ -84,7 +84,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
         q = Question(
             r["id"],
             r["question"],
-            tuple(r.get("gold", ())),
+            tuple(squash(g) for g in r.get("gold", ())),
             r.get("split", "tune"),
             r.get("kind", ""),
             bool(r.get("out_of_scope")),
@@ -96,8 +96,16 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
     return out
 
 
+def squash(text: str) -> str:
+    """Runs of whitespace as one space: a snippet copied across the text's line breaks still matches."""
+    return " ".join(text.split())
+
+
 def sentence_hit(sentence: str | None, gold: tuple[str, ...]) -> bool:
-    return sentence is not None and any(g in sentence or sentence in g for g in gold)
+    if sentence is None:
+        return False
+    sentence = squash(sentence)
+    return any(g in sentence or sentence in g for g in gold)
 
 
 def run(engine, questions: list[Question], method: str = "fused") -> list[Outcome]:
@@ -135,7 +143,7 @@ def _passage_metrics(engine, outcomes: list[Outcome]) -> dict[str, dict[str, flo
     from ir_measures import RR, Qrel, ScoredDoc, Success
 
     chunks = engine.index.chunks
-    qrels = [Qrel(o.question.id, str(c.id), 1) for o in outcomes for c in chunks if any(g in c.text for g in o.question.gold)]
+    qrels = [Qrel(o.question.id, str(c.id), 1) for o in outcomes for c in chunks if any(g in squash(c.text) for g in o.question.gold)]
     # Scores from ranks: trec_eval breaks score ties by doc id, which would reorder our ranking.
     run_ = [ScoredDoc(o.question.id, str(cid), float(DEPTH - r)) for o in outcomes for r, cid in enumerate(o.chunks)]
     per: dict[str, dict[str, float]] = {o.question.id: {"top1": 0.0, "top3": 0.0, "mrr": 0.0} for o in outcomes}
