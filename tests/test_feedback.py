@@ -30,12 +30,12 @@ def _answer(question="Did China help Russia?", answered=True):
 def test_record_stores_everything_once(tmp_path):
     store = FeedbackStore(tmp_path / "sub" / "fb.sqlite3")
     assert store.record("a1", _answer(), "right", "  spot on ", "v7", ("minilm", "mpnet"), "calibrated") is True
-    assert store.record("a1", _answer(), "wrong", "changed my mind", "v7") is False  # one vote per answer
+    assert store.record("a1", _answer(), "wrong", "changed my mind ", "v7") is False  # one vote per answer, changeable
     (vote,) = store.votes()
     assert (vote.answer_id, vote.verdict, vote.comment, vote.question, vote.answered, vote.index_version) == (
         "a1",
-        "right",
-        "spot on",
+        "wrong",
+        "changed my mind",
         "Did China help Russia?",
         True,
         "v7",
@@ -150,3 +150,27 @@ def test_database_from_before_models_and_profile_gains_the_columns(tmp_path):
     assert store.record("a1", _answer(), "wrong", "", "v1", ("minilm",), "default")
     old, new = store.votes()
     assert (old.models, old.profile, new.models, new.profile) == ((), "", ("minilm",), "default")
+
+
+def test_a_burst_of_200_votes_is_all_stored(tmp_path):
+    import threading
+
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    store.record("warm", _answer(), "right", "", "v1")
+    start, errors = threading.Barrier(200), []
+
+    def vote(i: int) -> None:
+        try:
+            start.wait()  # all 200 threads write at the same moment
+            FeedbackStore(store.path).record(f"b{i}", _answer(f"Question {i}?"), ("right", "wrong")[i % 2], "", "v1")
+        except Exception as e:  # noqa: BLE001 - the test reports every failure, whatever its type
+            errors.append(e)
+
+    threads = [threading.Thread(target=vote, args=(i,)) for i in range(200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    votes = store.votes()
+    assert len(votes) == 201 and {v.answer_id for v in votes} == {"warm"} | {f"b{i}" for i in range(200)}
