@@ -14,6 +14,7 @@ from core.dense import DenseStore
 from core.model import ModelError, sha256_file
 from core.spec import ModelSpec
 from core.types import Chunk, Document
+from core.verify import verify_chunks, verify_files, verify_store
 
 VECTOR_FILES = {"chunk": layout.CHUNK_VECTORS, "sentence": layout.SENTENCE_VECTORS, "passage": layout.PASSAGE_VECTORS}
 
@@ -101,12 +102,9 @@ def write_version(build_dir: Path, manifest: dict, documents: list[Document], ch
         for key, m in manifest["models"].items()
         if (m.get("query_encoder") or {}).get("sha256")
     }
-    manifest["artifacts"] = {
-        rel: known.get(rel) or sha256_file(p)
-        for p in sorted(build_dir.rglob("*"))
-        if p.is_file() and p.name != layout.MANIFEST
-        for rel in [p.relative_to(build_dir).as_posix()]
-    }
+    files = {p.relative_to(build_dir).as_posix(): p for p in sorted(build_dir.rglob("*")) if p.is_file() and p.name != layout.MANIFEST}
+    manifest["artifacts"] = {rel: known.get(rel) or sha256_file(p) for rel, p in files.items()}
+    manifest["artifact_bytes"] = {rel: p.stat().st_size for rel, p in files.items()}  # checked on every load (core.verify)
     layout.write_json(build_dir / layout.MANIFEST, manifest)
     return manifest
 
@@ -142,16 +140,12 @@ def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, 
                 f"The {kind} vectors of model “{spec.key}” in {version_dir} have shape {v.shape}, not "
                 f"({rows[kind]}, {spec.dimension}): {REBUILD}."
             )
+    dense = DenseStore.load(folder / layout.CHUNK_FAISS) if "chunk" in vectors else None
+    sentence_dense = DenseStore.load(folder / layout.SENTENCE_FAISS) if has_store else None
+    verify_store(dense, n_chunks, spec.dimension, f"the chunk store of “{spec.key}”", version_dir)
+    verify_store(sentence_dense, n_sentences, spec.dimension, f"the sentence store of “{spec.key}”", version_dir)
     return ModelVectors(
-        spec,
-        entry,
-        folder,
-        spec.model_dir(),
-        vectors.get("chunk"),
-        vectors["sentence"],
-        vectors["passage"],
-        DenseStore.load(folder / layout.CHUNK_FAISS) if "chunk" in vectors else None,
-        DenseStore.load(folder / layout.SENTENCE_FAISS) if has_store else None,
+        spec, entry, folder, spec.model_dir(), vectors.get("chunk"), vectors["sentence"], vectors["passage"], dense, sentence_dense
     )
 
 
@@ -186,7 +180,10 @@ def _load_version(version_dir: Path, models) -> IndexData:
         manifest = layout.read_manifest(version_dir)
         check_format(manifest, version_dir)
         specs, notes = usable_models(manifest, models)
+        onnx = tuple(f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}" for key in manifest["models"])  # hashed by qa.loader
+        verify_files(version_dir, manifest, skip=onnx)
         chunks = tuple(read_chunks(version_dir))
+        verify_chunks(chunks, version_dir)
         owner, rank = sentence_table(chunks)
         loaded = {}
         for key, spec in specs.items():

@@ -64,7 +64,7 @@ def run_ingest(
         specs, dirs = _models(models or _default_models(prev), strict=chosen, report=report)  # verified before any work
         profile = profile or _previous_profile(prev)
         chunking = chunking_for(specs, profile)
-        shared = prev is not None and not full and shared_reusable(prev, chunking, LEXICAL_SETTINGS)
+        shared = prev is not None and not full and shared_reusable(prev, chunking, LEXICAL_SETTINGS) and _intact(prev_dir, prev, report)
         reuse = {s.key for s in specs if shared and s.key in prev["models"] and not model_problem(s.key, prev["models"][s.key])}
         prev_files = prev["files"] if shared else {}
         found = discover(corpus, limits)
@@ -115,6 +115,22 @@ def _read_previous(prev_dir: Path | None) -> dict | None:
         return layout.read_manifest(prev_dir)
     except (OSError, ValueError):
         return None  # unreadable: build from scratch, the old version is left as it is
+
+
+def _intact(prev_dir: Path, prev: dict, report: BuildReport) -> bool:
+    """Whether the published version passes the full check; nothing is copied from one that does not."""
+    from core.artifacts import read_chunks
+    from core.compat import IndexFormatError
+    from core.verify import verify_chunks, verify_files
+
+    try:
+        onnx = tuple(f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}" for key in prev.get("models") or {})  # checked when reused
+        verify_files(prev_dir, prev, full=True, skip=onnx)
+        verify_chunks(read_chunks(prev_dir), prev_dir)
+        return True
+    except (IndexFormatError, OSError, ValueError, KeyError, TypeError) as e:
+        report.warnings.append(f"the published index failed its check ({e}); everything is rebuilt")
+        return False
 
 
 def _default_models(prev: dict | None) -> tuple[str, ...]:

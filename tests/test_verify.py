@@ -1,0 +1,133 @@
+"""A damaged index is refused with one clear message, never served, and `ingest --full` always recovers."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import faiss
+import numpy as np
+import pytest
+
+from core import layout
+from core.artifacts import load_index
+from core.compat import IndexFormatError
+from core.model import sha256_file
+from ingest.build import run_ingest
+from tests.conftest import HASH
+
+DAMAGED = "is damaged: "
+
+
+@pytest.fixture
+def built(seed_corpus, tmp_path):
+    index = tmp_path / "index"
+    assert run_ingest(seed_corpus, index, models=(HASH,), progress=False).exit_code == 0
+    return index, layout.resolve(index)
+
+
+def _rehash(version, rel):
+    """Make the manifest agree with an edited file: the damage is then only visible to the structural checks."""
+    path = version / layout.MANIFEST
+    m = json.loads(path.read_text())
+    m["artifacts"][rel] = sha256_file(version / rel)
+    m["artifact_bytes"][rel] = (version / rel).stat().st_size
+    path.write_text(json.dumps(m))
+
+
+def _refused(index, words):
+    with pytest.raises(IndexFormatError) as e:
+        load_index(index)
+    assert DAMAGED in str(e.value) and words in str(e.value) and "python -m ingest --full" in str(e.value)
+    assert e.value.code == "index-damaged"
+
+
+def test_an_edited_chunk_file_is_refused(built):
+    index, version = built
+    path = version / layout.CHUNKS
+    path.write_text(path.read_text().replace("Beijing", "Beijinx", 1))  # same size: only the hash can tell
+    _refused(index, "chunks.jsonl differs from what was published")
+
+
+def test_a_file_of_another_size_is_refused_even_when_hashes_are_skipped(built):
+    index, version = built
+    path = version / layout.CHUNKS
+    path.write_text(path.read_text() + "\n")
+    _refused(index, "chunks.jsonl is")
+
+
+def test_sentence_spans_outside_their_chunk(built):
+    index, version = built
+    rows = [json.loads(line) for line in (version / layout.CHUNKS).read_text().splitlines()]
+    rows[3]["sentences"][-1][1] += 500
+    (version / layout.CHUNKS).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    _rehash(version, layout.CHUNKS)
+    _refused(index, "a sentence span of chunk 3 lies outside the chunk")
+
+
+def test_a_missing_chunk_line(built):
+    index, version = built
+    lines = (version / layout.CHUNKS).read_text().splitlines(keepends=True)
+    (version / layout.CHUNKS).write_text("".join(lines[:5] + lines[6:]))
+    _rehash(version, layout.CHUNKS)
+    _refused(index, "chunk row 5 does not match its id or span")
+
+
+def test_vectors_of_the_wrong_shape(built):
+    index, version = built
+    rel = f"{layout.MODELS}/{HASH}/{layout.SENTENCE_VECTORS}"
+    v = np.load(version / rel)
+    np.save(version / rel, v[:, :-1])
+    _rehash(version, rel)
+    with pytest.raises(IndexFormatError, match="have shape"):
+        load_index(index)
+
+
+def test_a_faiss_store_of_another_dimension(built):
+    index, version = built
+    rel = f"{layout.MODELS}/{HASH}/{layout.CHUNK_FAISS}"
+    n = faiss.read_index(str(version / rel)).ntotal
+    other = faiss.IndexFlatIP(8)
+    other.add(np.ones((n, 8), dtype=np.float32))
+    faiss.write_index(other, str(version / rel))
+    _rehash(version, rel)
+    _refused(index, f"holds {n} vectors of dimension 8")
+
+
+def test_symlinked_artifacts_are_never_followed(built, tmp_path):
+    index, version = built
+    rel = f"{layout.MODELS}/{HASH}/{layout.SENTENCE_VECTORS}"
+    (version / rel).unlink()
+    os.symlink("/dev/zero", version / rel)
+    _refused(index, "is not a regular file")
+
+
+def test_a_manifest_naming_files_outside_the_version(built):
+    index, version = built
+    m = json.loads((version / layout.MANIFEST).read_text())
+    m["artifacts"]["../../../etc/passwd"] = "0" * 64
+    (version / layout.MANIFEST).write_text(json.dumps(m))
+    _refused(index, "may not name")
+
+
+@pytest.mark.parametrize("content", ['{"format_version": 3, "models": ', "[1, 2]", '{"format_version": 3, "models": {"hash": 5}}'])
+def test_malformed_manifests(built, content):
+    index, version = built
+    (version / layout.MANIFEST).write_text(content)
+    with pytest.raises(IndexFormatError, match="python -m ingest --full"):
+        load_index(index)
+
+
+def test_full_rebuild_recovers_and_incremental_copies_nothing_damaged(built, seed_corpus):
+    index, version = built
+    path = version / layout.CHUNKS
+    path.write_text(path.read_text().replace("Beijing", "Berlin", 1))
+    (seed_corpus / "extra.txt").write_text("A new paragraph about something else entirely.\n", encoding="utf-8")
+    report = run_ingest(seed_corpus, index, progress=False)  # incremental: must not copy the edited chunks
+    assert report.exit_code == 0 and any("failed its check" in w for w in report.warnings)
+    assert report.embedded == report.chunks  # everything embedded again
+    data = load_index(index)
+    assert not any("Berlin" in c.text for c in data.chunks)
+    (layout.resolve(index) / layout.MANIFEST).write_text("garbage")
+    assert run_ingest(seed_corpus, index, full=True, progress=False).exit_code == 0
+    assert len(load_index(index).chunks) == report.chunks
