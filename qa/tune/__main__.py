@@ -1,0 +1,63 @@
+"""`python -m qa.tune`: cross-validate, save or evaluate a query model fine-tuned on question → gold sentence pairs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.errors import MythQAError
+from qa.evaluate.run import QUESTIONS
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m qa.tune", description=__doc__.split(": ", 1)[1])
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--cross-validate", action="store_true", help="tune on all splits but one, score the one left out; each in turn")
+    what.add_argument("--save", type=Path, metavar="DIR", help="tune on every pair and save the model with its hashes in a new DIR")
+    what.add_argument("--evaluate", type=Path, metavar="DIR", help="answer the question set with a saved tuned model (hashes checked)")
+    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument("--model", default="mpnet", help="key of the index's model to tune (default: mpnet)")
+    p.add_argument(
+        "--questions", type=Path, action="append", help=f"question file(s), e.g. a feedback export (default: {QUESTIONS.name}); repeatable"
+    )
+    p.add_argument("--epochs", type=int, help="training epochs (default: qa.tune.train.TuneSettings)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except (MythQAError, OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def run(args) -> int:
+    from dataclasses import replace
+
+    from qa.evaluate.run import load_questions
+    from qa.tune.train import TuneSettings
+
+    questions = [q for path in args.questions or [QUESTIONS] for q in load_questions(path)]
+    settings = TuneSettings() if args.epochs is None else replace(TuneSettings(), epochs=args.epochs)
+    if args.cross_validate:
+        from qa.tune.cross import cross_validate, table
+
+        print(table(cross_validate(args.index, questions, args.model, settings, log=lambda m: print(m, file=sys.stderr))))
+    elif args.save:
+        from qa.tune.cross import tune_and_save
+
+        record = tune_and_save(args.index, questions, args.model, settings, args.save)
+        print(f"Saved the tuned {args.model} query model in {args.save} ({len(record['files'])} files, hashes in tuned.json).")
+    else:
+        from qa.evaluate.report import table
+        from qa.tune.cross import evaluate_saved
+
+        print(table(evaluate_saved(args.index, questions, args.evaluate)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Learning from evaluators: pairs from gold snippets, query-side tuning that learns, saved models verified on load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.artifacts import load_index, sentence_texts
+from core.errors import BadInput
+from qa.evaluate.run import Question
+from qa.tune import saved
+from qa.tune.cross import tune_and_save
+from qa.tune.pairs import pairs
+from qa.tune.train import TuneSettings, tune_query_side
+
+TEXTS = ["Russia and China held joint exercises.", "The author is Margarete Klein.", "China has not sent weapons to Russia."]
+
+
+def _q(id_, question, gold, split="tune", **kw):
+    return Question(id_, question, tuple(gold), split, "paraphrase", kw.get("oos", False), kw.get("follows"))
+
+
+def test_pairs_hold_every_sentence_with_the_gold_and_skip_what_cannot_teach():
+    questions = [
+        _q("a", "Who wrote it?", ["Margarete Klein"]),
+        _q("b", "Is China arming Russia?", ["not sent weapons", "joint exercises"], split="blind"),
+        _q("c", "Capital of France?", [], oos=True),
+        _q("d", "Why?", ["joint exercises"], follows="b"),
+        _q("e", "What about India?", ["India"]),  # no sentence holds it
+    ]
+    got = pairs(questions, TEXTS)
+    want = [("Who wrote it?", (1,), "tune"), ("Is China arming Russia?", (0, 2), "blind")]
+    assert [(p.question, p.sentences, p.split) for p in got] == want
+
+
+@pytest.fixture(scope="module")
+def index_data(shipped_index):
+    return load_index(shipped_index)
+
+
+def test_tuning_the_query_side_moves_questions_to_their_gold(index_data, encoder):
+    import copy
+
+    texts = sentence_texts(index_data.chunks)
+    vectors = np.asarray(index_data.models["minilm"].sentence, dtype=np.float32)
+    questions = [
+        _q("1", "which firm halted drone sales", ["DJI"]),
+        _q("2", "did beijing give moscow guns", ["no evidence that China is helping Russia"]),
+        _q("3", "when was the no limits statement", ["4 February 2022"]),
+    ]
+    train = pairs(questions, texts)
+    assert len(train) == 3
+
+    def gold_rank(model):
+        q = model.encode([p.question for p in train], normalize_embeddings=True)
+        order = np.argsort(-(q @ vectors.T), axis=1)
+        return [int(min(np.where(np.isin(order[i], p.sentences))[0])) for i, p in enumerate(train)]
+
+    before = gold_rank(encoder)
+    tuned, losses = tune_query_side(copy.deepcopy(encoder), train, vectors, TuneSettings(epochs=4, batch_size=3, learning_rate=1e-4))
+    after = gold_rank(tuned)
+    assert losses[-1] < losses[0]
+    assert all(a <= b for a, b in zip(after, before, strict=True)) and sum(after) < sum(before), (before, after)
+    assert gold_rank(encoder) == before  # the model given is a copy: the session's encoder is untouched
+
+
+def test_saved_model_is_verified_and_never_overwritten(shipped_index, tmp_path):
+    folder = tmp_path / "tuned"
+    questions = [_q("1", "which firm halted drone sales", ["DJI"])]
+    record = tune_and_save(shipped_index, questions, "minilm", TuneSettings(epochs=1), folder)
+    assert record["base"]["key"] == "minilm" and record["pairs"] == 1 and record["side"] == "query"
+    assert "model.safetensors" in record["files"]
+    model, again = saved.load(folder)
+    assert again["files"] == record["files"] and model.encode(["x"]).shape == (1, 384)
+    with pytest.raises(BadInput, match="never overwritten"):
+        tune_and_save(shipped_index, questions, "minilm", TuneSettings(epochs=1), folder)
+    weights = folder / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 1
+    weights.write_bytes(bytes(data))
+    with pytest.raises(BadInput, match="missing or altered"):
+        saved.load(folder)
+    with pytest.raises(BadInput, match="not a saved tuned model"):
+        saved.load(tmp_path)
