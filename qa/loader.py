@@ -97,6 +97,10 @@ def open_index(
         if len(encs[key].embed("dimension check")) != model.spec.dimension:
             raise IndexFormatError(f"The model “{key}” gives vectors of another dimension than the index in {index.path}: {REBUILD}.")
     notices = list(index.notices)
+    for key, model in index.models.items():
+        tuned = (model.entry.get("query_encoder") or {}).get("tuned")
+        if tuned and getattr(encs[key], "backend", "") != "onnx" and key not in (encoders or {}):
+            notices.append(f"The tuned query encoder of “{key}” cannot be used here; questions are embedded with the base model.")
     weighted = [k for k, w in settings.model_weights.items() if w]
     missing = [k for k in weighted if k not in index.models]
     # Worth saying only when the profile meant several models and some are here (an index built before a model

@@ -82,3 +82,34 @@ def test_saved_model_is_verified_and_never_overwritten(shipped_index, tmp_path):
         saved.load(folder)
     with pytest.raises(BadInput, match="not a saved tuned model"):
         saved.load(tmp_path)
+
+
+def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(shipped_index, tmp_path, encoder):
+    import shutil
+
+    from core import layout
+    from ingest.build import run_ingest
+    from qa.engine import Engine
+    from qa.tune.publish import published_record, tune_and_publish
+    from tests.conftest import CORPUS
+
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index, index)
+    before = layout.current_version(index)
+    questions = [_q("1", "which firm halted drone sales", ["DJI"]), _q("2", "who wrote it", ["Margarete"])]
+    said = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    assert said.startswith("Published index version ") and said.endswith("with the minilm query encoder tuned on 2 pairs.")
+    assert layout.current_version(index) != before
+    record = published_record(index, "minilm")
+    assert record["pairs"] == 2 and record["side"] == "query" and len(record["pairs_sha256"]) == 64
+    engine = Engine.load(index)
+    assert engine.encoders["minilm"].backend == "onnx" and not any("tuned" in n for n in engine.notices)
+    assert engine.ask("Which drone company stopped selling to Russia?").answered
+    again = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    assert again == "The published query encoder of minilm is already tuned on these 2 pairs; nothing to do."
+    tuned_sha = layout.read_manifest(layout.resolve(index))["models"]["minilm"]["query_encoder"]["sha256"]
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(CORPUS / "myth-10-russia-and-china-joining-forces.txt", tmp_path / "corpus")
+    run_ingest(tmp_path / "corpus", index, progress=False, encoders={"minilm": encoder})  # the corpus changed: sources.toml
+    entry = layout.read_manifest(layout.resolve(index))["models"]["minilm"]["query_encoder"]
+    assert entry["sha256"] == tuned_sha and entry["tuned"]["pairs"] == 2  # a re-ingest keeps the tuned encoder

@@ -15,6 +15,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--cross-validate", action="store_true", help="tune on all splits but one, score the one left out; each in turn")
     what.add_argument("--save", type=Path, metavar="DIR", help="tune on every pair and save the model with its hashes in a new DIR")
+    what.add_argument("--publish", action="store_true", help="tune on every pair and publish it as the index's query encoder")
     what.add_argument("--evaluate", type=Path, metavar="DIR", help="answer the question set with a saved tuned model (hashes checked)")
     p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     p.add_argument("--model", default="mpnet", help="key of the index's model to tune (default: mpnet)")
@@ -51,6 +52,10 @@ def run(args) -> int:
 
         record = tune_and_save(args.index, questions, args.model, settings, args.save)
         print(f"Saved the tuned {args.model} query model in {args.save} ({len(record['files'])} files, hashes in tuned.json).")
+    elif args.publish:
+        from qa.tune.publish import tune_and_publish
+
+        print(tune_and_publish(args.index, questions, args.model, settings, log=lambda m: print(m, file=sys.stderr, flush=True)))
     else:
         from qa.evaluate.report import table
         from qa.tune.cross import evaluate_saved

@@ -80,23 +80,36 @@ def table(folds: list[Fold]) -> str:
     return "\n".join(rows)
 
 
-def tune_and_save(index_dir: Path, questions: list[Question], key: str, settings: TuneSettings, folder: Path) -> dict:
-    """Tune ``key``'s query side on every pair of ``questions`` and save it with its hashes (qa.tune.saved)."""
-    from qa.tune.saved import pairs_digest, save
+def tune_all(index_dir: Path, questions: list[Question], key: str, settings: TuneSettings, trained: bool = True):
+    """Tune ``key``'s query side on every pair of ``questions``; returns (model or None, record, engine).
+
+    ``trained=False`` only builds the record (what a tuning on these inputs is), to find an earlier identical one.
+    """
+    from qa.tune.saved import pairs_digest
 
     engine, model = base_engine(index_dir, key)
-    train = make_pairs(questions, sentence_texts(engine.index.chunks))
-    tuned, losses = tune_query_side(copy.deepcopy(model), train, np.asarray(engine.index.models[key].sentence, np.float32), settings)
+    texts = sentence_texts(engine.index.chunks)
+    train = make_pairs(questions, texts)
     spec = engine.index.models[key].spec
     record = {
         "base": {"key": key, "id": spec.id, "files": dict(spec.files)},
         "side": "query",  # the document vectors of the index stay as built
         "index_version": engine.index.path.name,
         "pairs": len(train),
-        "pairs_sha256": pairs_digest(train),
+        "pairs_sha256": pairs_digest(train, texts),
         "settings": settings.to_json(),
-        "losses": [round(x, 4) for x in losses],
     }
+    if not trained:
+        return None, record, engine
+    tuned, losses = tune_query_side(copy.deepcopy(model), train, np.asarray(engine.index.models[key].sentence, np.float32), settings)
+    return tuned, record | {"losses": [round(x, 4) for x in losses]}, engine
+
+
+def tune_and_save(index_dir: Path, questions: list[Question], key: str, settings: TuneSettings, folder: Path) -> dict:
+    """Tune ``key``'s query side on every pair of ``questions`` and save it with its hashes (qa.tune.saved)."""
+    from qa.tune.saved import save
+
+    tuned, record, _ = tune_all(index_dir, questions, key, settings)
     return save(tuned, folder, record)
 
 

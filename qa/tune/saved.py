@@ -49,9 +49,10 @@ def load(folder: Path):
     return SentenceTransformer(str(folder), device="cpu", local_files_only=True), record
 
 
-def pairs_digest(pairs) -> str:
-    """One sha256 over the training pairs, recorded so a tuned model names exactly what it learnt from."""
+def pairs_digest(pairs, texts: list[str]) -> str:
+    """One sha256 over the training pairs as text (question, gold sentences), so a tuned model names exactly what it
+    learnt from, whatever the sentence ids of the index it was trained on."""
     h = hashlib.sha256()
     for p in pairs:
-        h.update(json.dumps([p.question, list(p.sentences)], ensure_ascii=False).encode("utf-8"))
+        h.update(json.dumps([p.question, [texts[i] for i in p.sentences]], ensure_ascii=False).encode("utf-8"))
     return h.hexdigest()

@@ -1,0 +1,111 @@
+"""Publish a tuned query encoder: a new index version sharing every artifact but one model's ONNX query encoder.
+
+The tuned model is a derived artifact: its ONNX export is checked against the tuned PyTorch model, hashed into the
+manifest with the record of what it was tuned from and on (``query_encoder.tuned``), and cached by that record so
+a second machine state with the same inputs does not train again. The bundled model files are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from core import layout
+from core.compat import IndexFormatError
+from core.model import sha256_file
+
+TOLERANCE = 1e-4  # as ingest.onnx_export: the export must give the tuned model's vectors
+
+
+def cache_key(record: dict) -> str:
+    """What a tuned export depends on: base model files, training pairs and settings (not the index version)."""
+    import torch
+
+    blob = {k: record[k] for k in ("base", "pairs_sha256", "settings", "side")} | {"torch": torch.__version__}
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cached_export(record: dict) -> Path | None:
+    """The checked export of an earlier identical tuning, or None."""
+    folder = layout.cache_dir() / "tuned" / cache_key(record)
+    meta = _read(folder / "query_encoder.json")
+    path = folder / layout.QUERY_ONNX
+    return path if meta.get("sha256") and path.is_file() and sha256_file(path) == meta["sha256"] else None
+
+
+def export_tuned(model, spec, model_dir: Path, record: dict) -> Path:
+    """Export ``model`` to ONNX in the cache, check it against PyTorch, and return its path."""
+    from ingest.onnx_export import export, max_difference
+
+    folder = layout.cache_dir() / "tuned" / cache_key(record)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{layout.QUERY_ONNX}.{os.getpid()}"  # layout.CACHE_TEMP: a killed run leaves nothing kept
+    try:
+        export(model, tmp, spec.token_type_ids)
+        diff = max_difference(model, model_dir, tmp, spec.token_type_ids)
+        if diff > TOLERANCE:
+            raise IndexFormatError(f"the tuned ONNX export differs from PyTorch by {diff:.2g}; the index is unchanged")
+        os.replace(tmp, folder / layout.QUERY_ONNX)
+    finally:
+        tmp.unlink(missing_ok=True)
+    layout.write_json(folder / "query_encoder.json", {"sha256": sha256_file(folder / layout.QUERY_ONNX), "max_abs_diff": diff})
+    return folder / layout.QUERY_ONNX
+
+
+def publish_tuned(index_dir: Path, key: str, onnx: Path, record: dict) -> str:
+    """Publish a version equal to the current one except ``key``'s query encoder (``onnx``); returns its name."""
+    with layout.writer_lock(index_dir):
+        src = layout.resolve(index_dir)
+        manifest = layout.read_manifest(src)
+        version, build = layout.new_build_dir(index_dir)
+        for path in sorted(src.rglob("*")):
+            if path.is_file() and path.name != layout.MANIFEST:
+                dst = build / path.relative_to(src)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, dst)  # versions never change once published: share, do not copy
+        rel = f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}"
+        (build / rel).unlink(missing_ok=True)
+        os.link(onnx, build / rel)
+        digest = sha256_file(build / rel)
+        entry = manifest["models"][key]
+        base = {k: v for k, v in (entry.get("query_encoder") or {}).items() if k != "tuned"}
+        entry["query_encoder"] = base | {"backend": "onnx", "file": layout.QUERY_ONNX, "sha256": digest, "tuned": record}
+        manifest["version"] = version
+        manifest["artifacts"][rel] = digest
+        manifest.setdefault("artifact_bytes", {})[rel] = (build / rel).stat().st_size
+        layout.write_json(build / layout.MANIFEST, manifest)
+        layout.publish(index_dir, version, build)
+    return version
+
+
+def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) -> str:
+    """Publish ``key``'s query encoder tuned on ``questions``: nothing to do when the published one is that tuning,
+    no training when an identical one is cached. Returns what was done, in words."""
+    from qa.tune.cross import tune_all
+
+    _, record, engine = tune_all(index_dir, questions, key, settings, trained=False)
+    published = published_record(index_dir, key)
+    if published and all(published.get(k) == record[k] for k in ("base", "pairs_sha256", "settings", "side")):
+        return f"The published query encoder of {key} is already tuned on these {record['pairs']} pairs; nothing to do."
+    onnx = cached_export(record)
+    if onnx is None:
+        log(f"Tuning the {key} query encoder on {record['pairs']} question → sentence pairs (a few minutes on CPU, once)…")
+        tuned, record, engine = tune_all(index_dir, questions, key, settings)
+        onnx = export_tuned(tuned, engine.index.models[key].spec, engine.index.models[key].model_dir, record)
+    version = publish_tuned(index_dir, key, onnx, record)
+    return f"Published index version {version} with the {key} query encoder tuned on {record['pairs']} pairs."
+
+
+def published_record(index_dir: Path, key: str) -> dict | None:
+    """The tuning record of ``key``'s published query encoder, or None when it is the base model's."""
+    entry = layout.read_manifest(layout.resolve(index_dir))["models"].get(key) or {}
+    return (entry.get("query_encoder") or {}).get("tuned")
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
