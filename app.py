@@ -1,18 +1,19 @@
-"""Myth Q&A chat app (`streamlit run app.py`): renders with ui.views, answers with qa.engine."""
+"""Myth Q&A chat app (`streamlit run app.py`): renders with ui/, answers with qa.engine, keeps conversations in SQLite."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-import uuid
+from pathlib import Path
 
 import streamlit as st
 
-from qa.feedback import FeedbackStore
-from qa.followup import Turn as FollowUp
-from ui import config, resources, sidebar, views
-from ui.text import escape_md
-from ui.transcript import Turn
+from ui import actions, config, history, resources, session, sidebar, views
+from ui.actions import OOPS
+from ui.conversations import ConversationStore
+from ui.text import escape_md, shorten
+from ui.turn import Feedback
 
 log = logging.getLogger("mythqa.app")
 if not log.handlers:  # the script re-runs on every interaction; configure once per process
@@ -21,36 +22,7 @@ if not log.handlers:  # the script re-runs on every interaction; configure once 
     log.addHandler(_h)
 log.setLevel(logging.INFO)
 RECENT = 5  # turns drawn in full; older ones are drawn lighter to keep each question fast
-OOPS = "Sorry, something went wrong while {}. The details are in the server log; please try again."
-
-
-def _ask_example(question: str) -> None:
-    st.session_state.pending = question
-
-
-def _clear() -> None:
-    st.session_state.turns = []
-
-
-def _open_rating(turn_id: str) -> None:
-    st.session_state.rating.add(turn_id)
-
-
-def _vote(turn: Turn) -> None:
-    """Form callback: store one vote for one answer (the store keeps the first if sent twice)."""
-    ss = st.session_state
-    verdict = ss.get(f"fb-verdict-{turn.id}")
-    if verdict is None:
-        ss.notice = "Choose one of the three options before sending feedback."
-        return
-    try:
-        store = FeedbackStore(config.from_env().feedback_db)
-        comment = ss.get(f"fb-comment-{turn.id}") or ""
-        store.record(turn.id, turn.answer, verdict, comment, turn.index_version, turn.models, turn.profile)
-        ss.votes[turn.id] = verdict
-    except Exception:
-        log.exception("storing feedback failed")
-        ss.notice = OOPS.format("storing your feedback")
+ICON = Path(__file__).resolve().parent / "ui" / "icon.png"  # a local file: the page loads nothing from outside 127.0.0.1
 
 
 def _build(settings: config.Settings, full: bool = False) -> None:
@@ -92,56 +64,50 @@ def _engine(settings: config.Settings):
     st.stop()
 
 
-def _answer(engine, question: str, opts: sidebar.Options) -> Turn | None:
-    t0 = time.perf_counter()
-    try:
-        last = st.session_state.turns[-1:] if st.session_state.get("turns") else []
-        previous = [FollowUp.of(t.answer) for t in last]
-        answer = engine.ask(question, k=opts.k, myth=opts.myth, section=opts.section, previous=previous)
-    except Exception:
-        log.exception("answering failed for %r", question[:200])
-        st.error(OOPS.format("answering"))
-        return None
-    ms = (time.perf_counter() - t0) * 1000
-    log.info("engine answered in %.1f ms (index %s)", ms, engine.version)
-    return Turn(uuid.uuid4().hex, answer, engine.version, ms, opts.myth, opts.section, tuple(engine.weights), engine.settings.name)
-
-
 def main() -> None:
     t0, cpu0 = time.perf_counter(), time.thread_time()
-    st.set_page_config(page_title="Myth Q&A", page_icon=":material/forum:", layout="centered")
+    st.set_page_config(page_title="Myth Q&A", page_icon=str(ICON), layout="centered")
     settings = config.from_env()
+    store = ConversationStore(settings.conversations_db)
     ss = st.session_state
-    ss.setdefault("turns", [])
-    ss.setdefault("votes", {})
-    ss.setdefault("rating", set())  # older turns whose feedback form was opened
+    session.follow_url(store)
     st.title("Myth Q&A", anchor=False)
     st.caption("Verbatim, cited answers from expert texts on Russian military power.")
     facts = _facts(settings)
+    session.open_link(facts)  # before the sidebar widgets, whose values a link sets
     with st.sidebar:
         sidebar.index_status(facts, resources.corpus_changes(settings.corpus, facts), settings)
         opts = sidebar.controls(facts)
+    mode = views.mode() if actions.claims_available() else "ask"
+    typed = st.chat_input(views.PLACEHOLDERS[mode])
+    if typed is not None and not typed.strip():
+        typed, ss.notice = None, "Type a question first." if mode == "ask" else "Paste a claim first."
     if notice := ss.pop("notice", None):
-        st.toast(notice, icon=":material/info:")
-    pending = ss.pop("pending", None)  # an example question clicked on the welcome screen
-    question = st.chat_input("Ask a question about the myths…") or pending
-    if not ss.turns and not question:
-        views.welcome(facts, _ask_example)
-    first_recent = len(ss.turns) + bool(question) - RECENT
+        st.toast(escape_md(notice), icon="ℹ️")
+    ask = session.Pending(typed, mode == "claim") if typed else ss.pop("pending", None)
+    if not ss.turns and ask is None:
+        views.welcome(facts, mode, actions.ask_example)
+    first_recent = len(ss.turns) + bool(ask) - RECENT
+    base = actions.base_url()
     for i, t in enumerate(ss.turns):
-        views.turn(t, opts, ss.votes.get(t.id), _vote, _open_rating, recent=i >= first_recent, rating=t.id in ss.rating)
+        views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, recent=i >= first_recent, base=base)
     # The page is on screen before the model loads (first start), so people can read and type meanwhile.
     engine = _engine(settings)  # held for the whole question: a re-ingest mid-question cannot mix versions
     for notice in engine.notices:  # e.g. a model the index holds that is not installed here
         st.sidebar.caption(escape_md(notice))
-    if question:
-        turn = _answer(engine, question, opts)
-        if turn is not None:
-            ss.turns.append(turn)
-            views.turn(turn, opts, None, _vote, _open_rating)
+    if ask is not None:
+        views.question(shorten(ask.text), ask.claim)
+        with st.chat_message("assistant"):
+            with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
+                turn = actions.answer(engine, ask, opts)
+            if turn is not None:
+                actions.keep(store, turn)
+                views.reply(turn, opts, Feedback(), actions.feedback, base=base)
     with st.sidebar:
-        sidebar.conversation_tools(ss.turns, ss.votes, _clear)
-    if question:
+        sidebar.downloads(ss.turns, ss.feedback)
+        history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,
+                              functools.partial(session.delete_conversation, store), bool(ss.turns))  # fmt: skip
+    if ask is not None:
         wall, cpu = (time.perf_counter() - t0) * 1000, (time.thread_time() - cpu0) * 1000
         log.info("question handled in %.1f ms of server time (whole script run; %.1f ms CPU)", wall, cpu)
 

@@ -15,6 +15,7 @@ from core.artifacts import read_chunks
 from ingest.build import run_ingest
 from qa.feedback import FeedbackStore
 from tests.conftest import HASH
+from ui.sources import LABEL_CHARS
 from ui.transcript import to_json, to_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +49,10 @@ The northern sea route stays closed to ordinary freighters for most of the year 
 
 
 def plain(md: str) -> str:
-    """Markdown as the reader sees it: escapes removed, our highlight directive unwrapped."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r":orange-background\[((?:\\.|[^\]])*)\]", r"\1", md))
+    """Markdown as the reader sees it: escapes removed, bold and our highlight directive unwrapped, marker links as [n]."""
+    md = re.sub(r"\[(\\\[\d+\\\])\]\(#src-[0-9a-f]+-\d+\)", r"\1", md)
+    md = re.sub(r":orange-background\[((?:\\.|[^\]])*)\]", r"\1", md.replace("**", ""))
+    return re.sub(r"\\(.)", r"\1", md)
 
 
 def expected_citation(index: Path, snippet: str) -> str:
@@ -97,6 +100,21 @@ def sources(at: AppTest) -> list[str]:
     return [plain(e.label) for e in at.chat_message[-1].expander]
 
 
+def citations(at: AppTest) -> list[str]:
+    """The citation of every passage of the last answer, in rank order."""
+    return [p.citation() for p in at.session_state["turns"][-1].answer.passages]
+
+
+def hash_app(monkeypatch, tmp_path, index: Path) -> AppTest:
+    """The app over an index embedded by the hash model (no model files), with databases of the test's own."""
+    monkeypatch.setenv("MYTHQA_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("MYTHQA_INDEX", str(index))
+    monkeypatch.setenv("MYTHQA_CORPUS", str(ROOT / "corpus"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_first_visit_describes_the_corpus_and_offers_examples(app, shipped_index):
     at = app(shipped_index, ROOT / "corpus")
     intro = plain(at.markdown[0].value)
@@ -118,15 +136,21 @@ def test_question_gets_verbatim_answer_and_cited_sources(app, shipped_index):
     user, bot = at.chat_message
     assert (user.name, plain(user.markdown[0].value)) == ("user", QUESTION)
     assert bot.name == "assistant"
-    first_line = plain(bot.markdown[0].value).split("  \n")[0]
-    assert GOLD in first_line and first_line.endswith(":blue-badge[1]")
+    turn = at.session_state["turns"][0]
+    first_line = plain(bot.markdown[0].value).split("\n\n")[0]
+    assert GOLD in first_line and first_line.endswith(" [1]")
+    assert f"[\\[1\\]](#src-{turn.id}-1)" in bot.markdown[0].value  # the marker links to its source
     labels = sources(at)
-    assert len(labels) == 5
-    assert labels[0] == f"[1] {expected_citation(shipped_index, GOLD)}"
-    assert bot.expander[0].proto.expanded is True and bot.expander[1].proto.expanded is False
+    cited = turn.cited()
+    assert len(turn.answer.passages) == 5 and cited == [0]
+    head = f"[1] {expected_citation(shipped_index, GOLD)} — "
+    assert labels[1:] == ["Other passages (4)"]
+    assert labels[0].startswith(head + "There is no evidence that China") and labels[0].endswith("…")  # a one-line preview
+    assert len(labels[0]) <= len("[1] ") + 3 + LABEL_CHARS + 1 and GOLD.startswith(labels[0][len(head) : -1])
+    assert all(e.proto.expanded is False for e in bot.expander)  # compact: the answer stays in view
     passage = bot.expander[0].markdown[0].value
     assert ":orange-background[" in passage and GOLD in plain(passage)
-    assert not at.get("html")
+    assert [h.proto.body for h in bot.expander[0].get("html")] == [f'<span id="src-{turn.id}-1"></span>']
 
 
 def test_out_of_scope_question_abstains_with_collapsed_closest_passages(app, shipped_index):
@@ -137,6 +161,7 @@ def test_out_of_scope_question_abstains_with_collapsed_closest_passages(app, shi
     (closest,) = bot.expander
     assert plain(closest.label) == "Closest passages (5), none of which answers the question"
     assert closest.proto.expanded is False
+    assert len(at.feedback) == 1  # a refusal can be voted on too
 
 
 def test_clicking_an_example_asks_it(app, shipped_index):
@@ -145,36 +170,32 @@ def test_clicking_an_example_asks_it(app, shipped_index):
     assert not at.exception
     user, bot = at.chat_message
     assert plain(user.markdown[0].value) == "Why is the myth wrong?"
-    assert sources(at)[0].startswith("[1] Myth 10 · Why is it wrong? · ¶")
+    assert citations(at)[0].startswith("Myth 10 · Why is it wrong? · ¶")
+    assert at.query_params["c"] == at.session_state["conv"]  # the conversation now has an address
     assert not [b for b in at.button if b.key and b.key.startswith("example-")]  # the welcome is gone
 
 
 def test_filters_and_number_of_sources(app, shipped_index):
     at = app(shipped_index, ROOT / "corpus")
-    assert at.sidebar.selectbox(key="section").options[:2] == ["All sections", "About this series"]
     at.sidebar.slider(key="k").set_value(3)
     at.sidebar.selectbox(key="myth").select(10)
     at.sidebar.selectbox(key="section").select("What would good policy look like?")
     ask(at.run(), QUESTION)
-    labels = sources(at)
+    labels = citations(at)
     assert len(labels) == 3
-    assert all(re.fullmatch(r"\[\d\] Myth 10 · What would good policy look like\? · ¶\d", label) for label in labels), labels
-    assert "filtered to Myth 10 · What would good policy look like?" in plain(at.chat_message[-1].caption[-1].value)
+    assert all(re.fullmatch(r"Myth 10 · What would good policy look like\? · ¶\d", label) for label in labels), labels
+    captions = [plain(c.value) for c in at.chat_message[-1].caption]
+    assert "Filtered to Myth 10 · What would good policy look like?" in captions
 
 
-def test_feedback_is_stored_once_with_the_answer_and_index_version(app, shipped_index, tmp_path):
+def test_feedback_is_stored_with_the_answer_and_index_version(app, shipped_index, tmp_path):
     at = ask(app(shipped_index, ROOT / "corpus"), QUESTION)
     turn = at.session_state["turns"][0]
-    [b for b in at.button if b.label == "Send"][0].click().run()  # nothing chosen yet
-    assert at.toast[0].value == "Choose one of the three options before sending feedback."
-    assert FeedbackStore(tmp_path / "feedback.sqlite3").votes() == []
-    at.radio(key=f"fb-verdict-{turn.id}").set_value("right")
+    assert FeedbackStore(tmp_path / "feedback.sqlite3").votes() == []  # nothing is sent before a vote
     at.text_input(key=f"fb-comment-{turn.id}").input("exactly right")
-    (send,) = [b for b in at.button if b.label == "Send"]
-    send.click().run()
+    at.feedback(key=f"fb-{turn.id}").set_value(1).run()
     assert not at.exception
-    assert "Feedback recorded: **Right answer**" in plain(at.chat_message[-1].caption[-1].value)
-    assert not at.radio  # one vote per answer: the form is gone
+    assert plain(at.toast[0].value) == "Thank you: feedback saved (Right answer)."
     (vote,) = FeedbackStore(tmp_path / "feedback.sqlite3").votes()
     assert (vote.answer_id, vote.verdict, vote.comment, vote.question) == (turn.id, "right", "exactly right", QUESTION)
     assert vote.index_version == layout.current_version(shipped_index)
@@ -187,17 +208,16 @@ def test_older_turns_are_drawn_lighter_but_can_still_be_rated(app, shipped_index
     at = app(shipped_index, ROOT / "corpus")
     for q in [QUESTION, "Why is the myth wrong?", "What would good policy look like?", "Who wrote it?", "Who promotes the myth?"]:
         ask(at, q)
-    assert len(at.radio) == 5 and not [b for b in at.button if b.label == "Rate this answer"]
+    assert not [e for e in at.chat_message[1].expander if plain(e.label).startswith("Sources (")]
     ask(at, "What is the myth?")  # the sixth turn pushes the first out of the recent five
     first = at.chat_message[1]
     assert [plain(e.label) for e in first.expander] == ["Sources (5)"]
     compact = plain(first.expander[0].markdown[0].value)
-    assert compact.startswith(f"**[1] {expected_citation(shipped_index, GOLD)}**\n\n") and GOLD in compact
-    assert len(at.radio) == 5
-    first.button[0].click().run()  # "Rate this answer" opens the form for that answer only
+    assert GOLD in compact
     turn = at.session_state["turns"][0]
-    at.radio(key=f"fb-verdict-{turn.id}").set_value("wrong")
-    [b for b in at.chat_message[1].button if b.label == "Send"][0].click().run()
+    assert [h.proto.body for h in first.expander[0].get("html")][0] == f'<span id="src-{turn.id}-1"></span>'  # markers still land
+    assert len(at.feedback) == 6  # every answer keeps its compact vote
+    at.feedback(key=f"fb-{turn.id}").set_value(0).run()
     (vote,) = FeedbackStore(tmp_path / "feedback.sqlite3").votes()
     assert (vote.question, vote.verdict) == (QUESTION, "wrong")
 
@@ -207,7 +227,7 @@ def test_download_content_and_clear(app, shipped_index):
     ask(at, "What is the capital of France?")
     md_button, json_button = at.sidebar.get("download_button")
     assert (md_button.proto.label, json_button.proto.label, md_button.proto.disabled) == ("Markdown", "JSON", False)
-    turns, votes = at.session_state["turns"], at.session_state["votes"]
+    turns, votes = at.session_state["turns"], at.session_state["feedback"]
     doc = json.loads(to_json(turns, votes))
     assert [t["question"] for t in doc["turns"]] == [QUESTION, "What is the capital of France?"]
     assert [t["answered"] for t in doc["turns"]] == [True, False]
@@ -217,8 +237,11 @@ def test_download_content_and_clear(app, shipped_index):
     md = to_markdown(turns, votes)
     assert f"## 1. {QUESTION}" in md and f"1. {citation} — myth-10-russia-and-china-joining-forces.txt" in md
     assert "## 2. What is the capital of France?" in md
-    at.sidebar.button[0].click().run()  # Clear conversation
-    assert not at.chat_message and at.session_state["turns"] == []
+    assert md.count("Filter: none.") == 2
+    conv = at.session_state["conv"]
+    [b for b in at.sidebar.button if b.label == "New conversation"][0].click().run()
+    assert not at.chat_message and at.session_state["turns"] == [] and "c" not in at.query_params
+    assert [b.key for b in at.sidebar.button if b.key and b.key.startswith("open-")] == [f"open-{conv}"]  # still listed
 
 
 def test_injected_markup_in_corpus_and_question_is_shown_literally(app, tiny):
@@ -232,8 +255,13 @@ def test_injected_markup_in_corpus_and_question_is_shown_literally(app, tiny):
     for m in everything:  # every Markdown/HTML character of corpus or user text reaches the browser escaped
         assert not m.proto.allow_html
         assert not re.search(r"(?<!\\)<(script|img)|(?<!\\)\]\(javascript", m.value), m.value
-    assert not at.get("html")
-    assert "[the full story](javascript:alert(1))" in plain(bot.expander[0].markdown[0].value)
+    for e in at.get("expander"):
+        assert not re.search(r"(?<!\\)<(script|img)|(?<!\\)\]\(javascript", e.label), e.label
+    turn = at.session_state["turns"][0]
+    # The only raw HTML on the page is the empty anchor of each source, with an id made of the turn id and a number.
+    assert [h.proto.body for h in at.get("html")] == [f'<span id="src-{turn.id}-{i + 1}"></span>' for i in turn.cited()]
+    texts = [plain(m.value) for e in bot.expander for m in e.markdown]
+    assert any("[the full story](javascript:alert(1))" in t for t in texts)
 
 
 def test_reingested_index_is_used_without_restart(app, tiny):
@@ -254,7 +282,7 @@ def test_reingested_index_is_used_without_restart(app, tiny):
     # A question that still holds the old engine gets a complete answer from the old version.
     assert old.version == before and old.ask("Which ships need icebreaker escorts?").passages[0].myth == 90
     ask(at, "Which ships need icebreaker escorts on the northern sea route?")
-    assert sources(at)[0] == "[1] Myth 91 · Why is it wrong? · ¶1"
+    assert citations(at)[0] == "Myth 91 · Why is it wrong? · ¶1"
     assert at.session_state["turns"][-1].index_version == layout.current_version(index)
     assert not at.sidebar.warning
     assert plain(at.sidebar.caption[0].value).startswith("2 myths · 2 documents · ")

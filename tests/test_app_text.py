@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.load import SourceFile
 from qa.types import Answer, AnswerSentence, Passage
 from ui.config import from_env
 from ui.resources import CorpusChanges, compare_corpus
-from ui.text import escape_md, highlight_md, shorten
-from ui.transcript import Turn, source_label, to_json, to_markdown
+from ui.text import escape_md, highlight_md, safe_url, shorten
+from ui.transcript import md, plain_text, source_label, to_json, to_markdown
+from ui.turn import Feedback, Turn
 
 INJECTION = "Look <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) :red[no] $x$ &lt; *b*"
 
@@ -75,22 +77,31 @@ def test_compare_corpus_reports_added_changed_removed_and_ignores_unchanged_skip
 def test_settings_default_beside_the_index(tmp_path):
     s = from_env({"MYTHQA_INDEX": str(tmp_path / "idx")})
     assert (s.index, s.corpus, s.feedback_db) == (tmp_path / "idx", Path("corpus"), tmp_path / "feedback.sqlite3")
+    assert s.conversations_db == tmp_path / "conversations.sqlite3"
     s = from_env({"MYTHQA_INDEX": "i", "MYTHQA_CORPUS": "c", "MYTHQA_FEEDBACK_DB": str(tmp_path / "f.db")})
-    assert (s.index, s.corpus, s.feedback_db) == (Path("i"), Path("c"), tmp_path / "f.db")
+    assert (s.index, s.corpus, s.feedback_db, s.conversations_db) == (
+        Path("i"),
+        Path("c"),
+        tmp_path / "f.db",
+        tmp_path / "conversations.sqlite3",
+    )
+    s = from_env({"MYTHQA_CONVERSATIONS_DB": str(tmp_path / "talk.db")})
+    assert s.conversations_db == tmp_path / "talk.db"
 
 
 LABELS = ["Myth 10 · Why is it wrong? · ¶3", "Myth 10 · What is the myth? · ¶1 · p. 4 · m.pdf"]
 
 
-def _passage(rank, section, paragraph, text, page=None, source="m.txt"):
-    return Passage(rank, 0.5 / rank, text, rank + 10, 10, "T", "A", section, paragraph, source, page)
+def _passage(rank, section, paragraph, text, page=None, source="m.txt", url=None):
+    return Passage(rank, 0.5 / rank, text, rank + 10, 10, "T", "A", section, paragraph, source, page, url)
 
 
-def _turn():
-    p1 = _passage(1, "Why is it wrong?", 3, "Intro. China did not help.")
+def _turn(question="Did China help?", first="Intro. China did not help.", **kw):
+    p1 = _passage(1, "Why is it wrong?", 3, first)
     p2 = _passage(2, "What is the myth?", 1, "Some say so.", page=4, source="m.pdf")
-    answer = Answer("Did China help?", True, "", (AnswerSentence("China did not help.", 0, 7, 26, 0.9),), (p1, p2))
-    return Turn("t1", answer, "v1", 12.0)
+    start = first.index("China did not help.")
+    answer = Answer(question, True, "", (AnswerSentence("China did not help.", 0, start, start + 19, 0.9),), (p1, p2))
+    return Turn("t1", answer, "v1", 12.0, **kw)
 
 
 def test_source_label_adds_the_file_for_pdfs():
@@ -103,16 +114,50 @@ def test_source_label_adds_the_file_for_pdfs():
 
 def test_downloads_carry_every_citation_and_the_vote():
     t = _turn()
-    doc = json.loads(to_json([t], {"t1": "right"}))
+    doc = json.loads(to_json([t], {"t1": Feedback("right", "spot on")}))
     (row,) = doc["turns"]
     assert row["answer"] == [{"text": "China did not help.", "passage": 0, "citation": "Myth 10 · Why is it wrong? · ¶3"}]
     assert [p["citation"] for p in row["passages"]] == [
         "Myth 10 · Why is it wrong? · ¶3",
         "Myth 10 · What is the myth? · ¶1 · p. 4 · m.pdf",
     ]
-    assert (row["feedback"], row["index_version"], row["question"]) == ("right", "v1", "Did China help?")
-    md = to_markdown([t], {"t1": "right"})
-    assert "## 1. Did China help?\n\n> China did not help. [1]\n\nSources:\n\n" in md
-    assert "1. Myth 10 · Why is it wrong? · ¶3 — m.txt (score 0.500)\n   > Intro. China did not help.\n" in md
-    assert "2. Myth 10 · What is the myth? · ¶1 · p. 4 — m.pdf (score 0.250)\n" in md
-    assert "Feedback: Right answer." in md
+    assert (row["feedback"], row["comment"], row["index_version"], row["question"]) == ("right", "spot on", "v1", "Did China help?")
+    assert row["filters"] == {"myth": None, "section": None, "k": 5}
+    text = to_markdown([t], {"t1": Feedback("right", "spot on")})
+    assert "## 1. Did China help?\n\n> China did not help. [1]\n\nFilter: none.\n\nSources:\n\n" in text
+    assert "1. Myth 10 · Why is it wrong? · ¶3 — m.txt (score 0.500)\n   > Intro. China did not help.\n" in text
+    assert "2. Myth 10 · What is the myth? · ¶1 · p. 4 — m.pdf (score 0.250)\n" in text
+    assert "Feedback: Right answer. Comment: “spot on”" in text
+
+
+def test_markdown_export_escapes_corpus_and_user_text_and_records_the_filter():
+    bad = "<script>alert(1)</script> [x](javascript:alert(1)) **b** `c` ![i](x.png) | t | ~s~ $m$ &lt;"
+    t = _turn(question=f"Why? {bad}", first=f"{bad} China did not help.", myth=10, section="Why is it wrong?")
+    text = to_markdown([t], {"t1": Feedback("wrong", f"see {bad}")})
+    assert not re.search(r"(?<!\\)<script|(?<!\\)\]\(javascript|(?<!\\)!(?<!\\)\[|(?<!\\)\*\*", text)
+    assert re.findall(r"(?<!\\)[<>\[\]`*|~$&!]", md(bad)) == []  # every special character escaped
+    assert f"## 1. Why? {md(bad)}" in text and unescape(md(bad)) == bad  # the reader sees the text as written
+    assert f"   > {md(bad)} China did not help." in text
+    assert "Filter: Myth 10 · Why is it wrong?." in text
+    assert f"Feedback: Wrong. Comment: “see {md(bad)}”" in text
+    assert md("1. not a list") == "1\\. not a list" and md("- not a bullet") == "\\- not a bullet"
+
+
+def test_safe_url_keeps_only_web_links_and_encodes_link_breakers():
+    assert safe_url("https://example.org/a (b)") is None  # spaces: not a URL as given
+    assert safe_url("https://example.org/a(b)[c]") == "https://example.org/a%28b%29%5Bc%5D"
+    assert [safe_url(u) for u in ("javascript:alert(1)", "data:text/html,x", "ftp://x", "", None)] == [None] * 5
+
+
+def test_plain_text_copy_names_each_cited_source_and_its_page():
+    t = _turn()
+    first = replace(t.answer.passages[0], url="https://e.org/m", publisher="Pub", published="2022")
+    t = replace(t, answer=replace(t.answer, passages=(first, *t.answer.passages[1:])))
+    assert plain_text(t, "http://127.0.0.1:8501/?q=x").splitlines() == [
+        "Q: Did China help?",
+        "China did not help. [1]",
+        "",
+        "Sources:",
+        "[1] Myth 10 · Why is it wrong? · ¶3 — A, ‘T’, Pub, 2022 — https://e.org/m",
+        "Link: http://127.0.0.1:8501/?q=x",
+    ]

@@ -63,10 +63,11 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path, shipped_index, seed_corpus, encoder):
-    """The app on a free loopback port, over the shipped corpus plus a file full of markup."""
+    """The app on a free loopback port, over the shipped corpus (with its sources.toml) plus a file full of markup."""
     index = tmp_path / "index"
     shutil.copytree(shipped_index, index)
     (seed_corpus / "myth-90-markup.txt").write_text(INJECTION, encoding="utf-8")
+    shutil.copy(ROOT / "corpus" / "sources.toml", seed_corpus)  # the seed text's original page, for the source links
     assert run_ingest(seed_corpus, index, progress=False, encoders={"minilm": encoder}).exit_code == 0  # embeds only the new file
     port = _free_port()
     env = {
@@ -103,12 +104,31 @@ def server(tmp_path, shipped_index, seed_corpus, encoder):
         log.close()
 
 
-def _ask(page, question: str, n_messages: int) -> None:
-    box = page.get_by_placeholder("Ask a question about the myths…")
+def _ask(page, question: str, n_messages: int, placeholder: str = "Ask a question about the myths…") -> None:
+    box = page.get_by_placeholder(placeholder)
     box.fill(question)
     box.press("Enter")
-    page.locator('[data-testid="stChatMessage"]').nth(n_messages - 1).wait_for(timeout=60_000)
-    page.locator('[data-testid="stChatMessage"]').nth(n_messages - 1).locator('[data-testid="stMarkdownContainer"]').first.wait_for()
+    message = page.locator('[data-testid="stChatMessage"]').nth(n_messages - 1)
+    message.wait_for(timeout=60_000)
+    message.locator('[data-testid="stMarkdownContainer"]').first.wait_for()
+    message.locator('[data-testid="stFeedback"]').wait_for()  # the whole answer is drawn
+
+
+def _record(context, url: str) -> list[str]:
+    """Every request and websocket the pages of ``context`` open, to check that none leaves the app's address."""
+    seen: list[str] = []
+    context.on("request", lambda r: seen.append(r.url))
+    context.on("page", lambda page: page.on("websocket", lambda ws: seen.append(ws.url)))
+    return seen
+
+
+def _outside(seen: list[str], url: str) -> list[str]:
+    local = (url + "/", url.replace("http://", "ws://") + "/", "data:", "blob:")  # data: and blob: never touch a network
+    return sorted({u for u in seen if not u.startswith(local) and u != url})
+
+
+def _launch(p):
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def test_ask_in_a_real_browser(server, tmp_path):
@@ -117,16 +137,24 @@ def test_ask_in_a_real_browser(server, tmp_path):
     (chunk,) = [c for c in read_chunks(layout.resolve(index)) if GOLD in c.text]
     citation = f"[1] Myth {chunk.myth} · {chunk.section} · ¶{chunk.paragraph}"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        browser = _launch(p)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        seen = _record(context, url)
+        page = context.new_page()
         page.goto(url)
         page.get_by_placeholder("Ask a question about the myths…").wait_for(timeout=120_000)  # first session loads the model
         _ask(page, QUESTION, 2)
-        first = page.locator('[data-testid="stExpander"]').first
-        assert first.locator("summary").inner_text().splitlines()[-1].strip() == citation  # after the arrow icon
+        answer = page.locator('[data-testid="stChatMessage"]').nth(1)
+        first = answer.locator('[data-testid="stExpander"]').first
+        assert first.locator("summary").inner_text().splitlines()[-1].strip().startswith(citation + " — There is no evidence")
         body = first.locator('[data-testid="stExpanderDetails"]')
+        assert not body.get_by_text("Instead of evading Western sanctions").is_visible()  # collapsed: the answer stays in view
+
+        # Clicking the [1] marker opens its source and scrolls to it.
+        answer.locator('a[href^="#src-"]').first.click()
         body.get_by_text(GOLD).first.wait_for(state="visible")
         assert " ".join(chunk.text.split()) in " ".join(body.inner_text().split())
+        assert "original page" in body.inner_text()
         shot = tmp_path / "answer.png"
         page.screenshot(path=str(shot))
         if os.environ.get("MYTHQA_SCREENSHOT"):
@@ -140,9 +168,9 @@ def test_ask_in_a_real_browser(server, tmp_path):
 
         # Markup in the corpus arrives as text: no script ran, no image loaded, no javascript: link exists.
         _ask(page, "Which bloggers say that submarine stealth is perfect?", 4)
-        answer = page.locator('[data-testid="stChatMessage"]').nth(3)
-        answer.get_by_text("<script>window.pwned=1</script>").first.wait_for(state="visible")
-        assert "[the full story](javascript:window.pwned=3)" in answer.inner_text()
+        markup = page.locator('[data-testid="stChatMessage"]').nth(3)
+        markup.get_by_text("<script>window.pwned=1</script>").first.wait_for(state="visible")
+        assert "[the full story](javascript:window.pwned=3)" in markup.text_content()
         assert page.evaluate("window.pwned") is None
         assert page.locator('a[href^="javascript"]').count() == 0
         assert page.locator('img[src="x"]').count() == 0
@@ -151,4 +179,56 @@ def test_ask_in_a_real_browser(server, tmp_path):
         _ask(page, "Why is the myth wrong? " * 435, 6)
         assert "(10,004 characters)" in page.locator('[data-testid="stChatMessage"]').nth(4).inner_text()
         assert page.locator('[data-testid="stException"]').count() == 0
+
+        # Reload: the conversation comes back from its address.
+        assert "?c=" in page.url
+        shown = lambda m: m.locator('[data-testid="stMarkdownContainer"]').first.inner_text()  # noqa: E731
+        before = [shown(m) for m in page.locator('[data-testid="stChatMessage"]').all()]
+        page.reload()
+        page.locator('[data-testid="stChatMessage"]').nth(5).locator('[data-testid="stFeedback"]').wait_for(timeout=60_000)
+        assert [shown(m) for m in page.locator('[data-testid="stChatMessage"]').all()] == before and len(before) == 6
+        assert GOLD in before[1]
+
+        # The first answer's permalink, opened in a new tab, asks the question again and gives the same answer.
+        answer = page.locator('[data-testid="stChatMessage"]').nth(1)
+        answer.get_by_role("button", name="Share").click()
+        link = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]').first.inner_text().replace("\n", "").strip()
+        assert link.startswith(f"{url}?q=Is+China+supplying+Russia")
+        other = context.new_page()
+        other.goto(link)
+        reply = other.locator('[data-testid="stChatMessage"]').nth(1)
+        reply.locator('[data-testid="stFeedback"]').wait_for(timeout=60_000)
+        assert shown(reply) == shown(answer) and GOLD in shown(reply)
+        assert "index changed" not in reply.inner_text()
+        assert "?c=" in other.url and other.url != page.url
+        assert _outside(seen, url) == []  # nothing but the app itself: no fonts, icons or telemetry from elsewhere
+        browser.close()
+
+
+def test_phone_layout_and_claim_check_in_a_real_browser(server, tmp_path):
+    sync_playwright = _browser_or_skip()
+    url, _index = server
+    with sync_playwright() as p:
+        browser = _launch(p)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        seen = _record(context, url)
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_placeholder("Ask a question about the myths…").wait_for(timeout=120_000)
+        _ask(page, QUESTION, 2)
+        first_sentence = page.locator('[data-testid="stChatMessage"]').nth(1).locator("p").first
+        assert GOLD in first_sentence.inner_text()
+        box = first_sentence.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box  # above the fold, as the screenshot shows
+        shot = tmp_path / "phone.png"
+        page.screenshot(path=str(shot))
+        if os.environ.get("MYTHQA_SCREENSHOT_PHONE"):
+            shutil.copy(shot, os.environ["MYTHQA_SCREENSHOT_PHONE"])
+
+        page.get_by_role("radio", name="Check a claim").click()
+        _ask(page, "China is arming Russia for the war in Ukraine", 4, placeholder="Paste a claim to check against the myths…")
+        verdict = page.locator('[data-testid="stChatMessage"]').nth(3)
+        assert verdict.locator("p").first.inner_text().startswith("This claim matches Myth 10: ‘Russia and China are joining forces")
+        assert verdict.locator('a[href^="#src-"]').count() >= 1 and "Why is it wrong?" in verdict.inner_text()
+        assert _outside(seen, url) == []
         browser.close()

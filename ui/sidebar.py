@@ -1,22 +1,25 @@
-"""Streamlit sidebar: index status, search options, conversation tools."""
+"""Streamlit sidebar: index status, search options, downloads of the conversation."""
 
 from __future__ import annotations
 
 import functools
 import shlex
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
 
+from core.types import ABOUT_SECTION, AUTHOR_SECTION, STANDFIRST_SECTION, TITLE_SECTION
 from ui.config import Settings
 from ui.resources import CorpusChanges, IndexFacts
 from ui.text import escape_md
-from ui.transcript import Turn, to_json, to_markdown
+from ui.transcript import SCORES, to_json, to_markdown
+from ui.turn import Feedback, Turn
 
 ALL = "*"
+PSEUDO_SECTIONS = frozenset({TITLE_SECTION, AUTHOR_SECTION, STANDFIRST_SECTION, ABOUT_SECTION})  # parsed page parts, not headings
 COUNTS = (("myths", "myth"), ("documents", "document"), ("chunks", "passage"))
 
 
@@ -74,40 +77,43 @@ def index_status(index: IndexFacts, changes: CorpusChanges, settings: Settings) 
         st.code(ingest_command(settings), language="bash")
 
 
+def filter_sections(sections: tuple[str, ...]) -> list[str]:
+    """The sections a reader can filter by: the texts' own headings, without the parts parsed from the page header."""
+    return [s for s in sections if s not in PSEUDO_SECTIONS]
+
+
 def controls(index: IndexFacts) -> Options:
-    """Sidebar widgets: number of sources, filters, score toggle."""
+    """Sidebar widgets: number of sources, filters, score toggle (values live in session state, so links can set them)."""
     st.markdown("**Search**")
-    k = st.slider("Sources to show", 1, 10, 5, key="k")
+    ss = st.session_state
+    for key, default in (("k", 5), ("myth", ALL), ("section", ALL)):
+        ss.setdefault(key, default)
+    k = st.slider("Sources to show", 1, 10, key="k")
     # A sentinel, not None: a None option would show as "nothing selected" with a clear button.
     titles = {ALL: "All myths", **{n: f"Myth {n}: {t}" for n, t in index.myths}}
+    if ss.myth not in titles:  # a myth that left the index since it was chosen
+        ss.myth = ALL
     myth = st.selectbox("Myth", list(titles), format_func=titles.get, key="myth")
-    section = st.selectbox("Section", [ALL, *index.sections], format_func=lambda s: "All sections" if s == ALL else s, key="section")
-    show_scores = st.toggle("Show scores and timing", key="show_scores")
+    sections = [ALL, *filter_sections(index.sections)]
+    if ss.section not in sections:
+        ss.section = ALL
+    section = st.selectbox("Section", sections, format_func=lambda s: "All sections" if s == ALL else s, key="section")
+    show_scores = st.toggle("Show scores and timing", key="show_scores", help=SCORES)
     return Options(k=k, myth=None if myth == ALL else myth, section=None if section == ALL else section, show_scores=show_scores)
 
 
-def conversation_tools(turns: list[Turn], votes: dict[str, str], on_clear: Callable[[], None]) -> None:
-    """Sidebar: clear the conversation, download it as Markdown or JSON."""
+def downloads(turns: list[Turn], feedback: Mapping[str, Feedback]) -> None:
+    """Sidebar: download the conversation shown as Markdown or JSON (built on click, not on every run)."""
     st.markdown("**Conversation**")
-    st.button("Clear conversation", on_click=on_clear, disabled=not turns, icon=":material/delete:", width="stretch")
-    cols = st.columns(2)
-    cols[0].download_button(
-        "Markdown",
-        functools.partial(to_markdown, list(turns), dict(votes)),  # built on click, not on every run
-        file_name="myth-qa-conversation.md",
-        mime="text/markdown",
-        on_click="ignore",
-        disabled=not turns,
-        icon=":material/download:",
-        width="stretch",
-    )
-    cols[1].download_button(
-        "JSON",
-        functools.partial(to_json, list(turns), dict(votes)),
-        file_name="myth-qa-conversation.json",
-        mime="application/json",
-        on_click="ignore",
-        disabled=not turns,
-        icon=":material/download:",
-        width="stretch",
-    )
+    kinds = (("Markdown", to_markdown, "md", "text/markdown"), ("JSON", to_json, "json", "application/json"))
+    for col, (label, build, ext, mime) in zip(st.columns(2), kinds, strict=True):
+        col.download_button(
+            label,
+            functools.partial(build, list(turns), dict(feedback)),
+            file_name=f"myth-qa-conversation.{ext}",
+            mime=mime,
+            on_click="ignore",
+            disabled=not turns,
+            icon=":material/download:",
+            width="stretch",
+        )

@@ -53,3 +53,16 @@ def shorten(text: str, limit: int = 600) -> str:
     """Long user input shown in the chat: the start, then how long it really was."""
     text = text.strip()
     return text if len(text) <= limit else f"{text[:limit].rstrip()}… ({len(text):,} characters)"
+
+
+_URL_ESCAPES = {ch: f"%{ord(ch):02X}" for ch in "()<>\"'`\\[]{}|^"}  # characters that end or break a Markdown link target
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL made safe to put in a Markdown link target, or None for any other scheme or a malformed one."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")) or any(ch.isspace() for ch in url):
+        return None
+    return "".join(_URL_ESCAPES.get(ch, ch) for ch in url)

@@ -1,0 +1,49 @@
+"""Sidebar list of stored conversations: start a new one, reopen or delete a past one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+from ui.conversations import ConversationStore
+from ui.text import escape_md
+
+log = logging.getLogger("mythqa.app")
+SHOWN = 20
+
+
+def conversations(
+    store: ConversationStore,
+    current: str | None,
+    on_new: Callable[[], None],
+    on_open: Callable[[str], None],
+    on_delete: Callable[[str], None],
+    has_turns: bool,
+) -> None:
+    """The conversation list, newest first; the one shown is in bold."""
+    st.button("New conversation", on_click=on_new, disabled=not has_turns, icon=":material/add:", width="stretch")
+    try:
+        shown, total = store.recent(SHOWN)
+    except Exception:  # an unreadable store must not cost the page
+        log.exception("listing conversations failed")
+        st.caption("The stored conversations cannot be read right now.")
+        return
+    if shown:
+        st.markdown("**Past conversations**")
+    for s in shown:
+        label = escape_md(s.title)
+        with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small", key=f"conv-row-{s.id}"):
+            st.button(
+                f"**{label}**" if s.id == current else label,
+                key=f"open-{s.id}",
+                on_click=on_open,
+                args=(s.id,),
+                type="tertiary",
+                width="stretch",
+                help=f"{s.turns} question{'s' if s.turns != 1 else ''}",
+            )
+            st.button("", key=f"delete-{s.id}", icon=":material/delete:", on_click=on_delete, args=(s.id,), type="tertiary", help="Delete")
+    if total > len(shown):
+        st.caption(f"{total - len(shown)} older conversation{'s' if total - len(shown) != 1 else ''} not shown.")

@@ -1,0 +1,56 @@
+"""Compact, changeable feedback under an answer: thumbs, "right passage is in the sources", an optional comment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from qa.feedback import FeedbackStore
+from ui.turn import Feedback, Turn
+
+UP, DOWN = 1, 0  # st.feedback("thumbs") values
+_THUMBS = {"right": UP, "right_passage": DOWN, "wrong": DOWN}
+PASSAGE_LABEL = "Right passage is in the sources"
+COMMENT_LABEL = "Comment (optional; Enter saves it)"
+
+
+def keys(turn: Turn) -> tuple[str, str, str]:
+    """Widget keys of one turn's thumbs, passage checkbox and comment (turn ids are unique across conversations)."""
+    return f"fb-{turn.id}", f"fb-passage-{turn.id}", f"fb-comment-{turn.id}"
+
+
+def verdict(thumbs: int | None, right_passage: bool) -> str | None:
+    """The stored verdict for what the reader chose: up is right; down is wrong, or right_passage when ticked."""
+    if thumbs is None:
+        return None
+    return "right" if thumbs == UP else "right_passage" if right_passage else "wrong"
+
+
+def read(turn: Turn, state, old: Feedback) -> Feedback:
+    """The feedback the widgets hold now (``state``: st.session_state), falling back to ``old`` for unseen widgets."""
+    thumb_key, passage_key, comment_key = keys(turn)
+    thumbs = state[thumb_key] if thumb_key in state else _THUMBS.get(old.verdict)
+    passage = state[passage_key] if passage_key in state else old.verdict == "right_passage"
+    comment = str(state[comment_key] if comment_key in state else old.comment).strip()
+    return Feedback(verdict(thumbs, bool(passage)), comment)
+
+
+def record(store: FeedbackStore, turn: Turn, old: Feedback, new: Feedback) -> None:
+    """Send a new or changed vote to the feedback store, which keeps one vote per answer (a change replaces it).
+
+    A cleared vote is only remembered with the conversation: the store has no way to withdraw one.
+    """
+    if new.verdict is not None and (new.verdict, new.comment) != (old.verdict, old.comment):
+        store.record(turn.id, turn.answer, new.verdict, new.comment, turn.index_version, turn.models, turn.profile)
+
+
+def control(turn: Turn, fb: Feedback, on_change: Callable[[Turn], None]) -> None:
+    """Thumbs up/down (changeable), the passage tick after a thumbs down, and a one-line comment in a popover."""
+    thumb_key, passage_key, comment_key = keys(turn)
+    thumbs = st.feedback("thumbs", key=thumb_key, default=_THUMBS.get(fb.verdict), on_change=on_change, args=(turn,))
+    if thumbs == DOWN:
+        st.checkbox(PASSAGE_LABEL, value=fb.verdict == "right_passage", key=passage_key, on_change=on_change, args=(turn,))
+    with st.popover("Edit comment" if fb.comment else "Comment", icon=":material/edit_note:", type="tertiary"):
+        # One line, saved on Enter or when the box loses focus: the popover stays small enough to open above the chat input.
+        st.text_input(COMMENT_LABEL, value=fb.comment, key=comment_key, max_chars=2000, on_change=on_change, args=(turn,))

@@ -1,0 +1,115 @@
+"""Which conversation this browser tab shows: the id in the URL (?c=…), permalinks arriving, and switching conversations."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui import links
+from ui.conversations import ID, ConversationStore
+from ui.resources import IndexFacts
+from ui.sidebar import ALL, filter_sections
+
+log = logging.getLogger("mythqa.app")
+GONE = "That conversation is no longer stored (it was deleted, or the link is from another machine); starting a new one."
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A question (or claim) to answer on this run that was not typed: an example clicked, or a permalink opened."""
+
+    text: str
+    claim: bool = False
+    link_version: str | None = None
+
+
+def reset() -> None:
+    """Start a new, empty conversation in this tab (it is stored once its first question is answered)."""
+    ss = st.session_state
+    ss.conv, ss.turns, ss.feedback = None, [], {}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def follow_url(store: ConversationStore) -> None:
+    """Show the conversation named in the URL: load it on reload or when switched to, and pick up turns another tab added.
+
+    Session state holds only this tab's current conversation; everything lasting is in the store, keyed by id.
+    """
+    ss = st.session_state
+    if "conv" not in ss:
+        reset()
+    wanted = st.query_params.get("c")
+    if wanted is None:
+        return
+    if not ID.fullmatch(wanted):
+        ss.notice = "The conversation id in the address is not valid; starting a new conversation."
+        del st.query_params["c"]
+        reset()
+        return
+    try:
+        if wanted == ss.conv and store.count(wanted) <= len(ss.turns):
+            return
+        conv = store.load(wanted)
+    except Exception:
+        log.exception("reading conversation %s failed", wanted)
+        ss.notice = "The stored conversations cannot be read right now; this conversation will not be kept."
+        return
+    if conv is None:
+        ss.notice = GONE
+        del st.query_params["c"]
+        reset()
+        return
+    ss.conv, ss.turns, ss.feedback = conv.id, list(conv.turns), dict(conv.feedback)
+
+
+def open_link(facts: IndexFacts) -> None:
+    """A permalink in the URL: a new conversation, the link's filters set in the sidebar, its question asked on this run."""
+    link = links.parse(st.query_params)
+    if link is None:
+        return
+    ss = st.session_state
+    for name in links.PARAMS + ("c",):
+        if name in st.query_params:
+            del st.query_params[name]
+    reset()
+    myths, sections = {n for n, _title in facts.myths}, filter_sections(facts.sections)
+    ss.myth = link.myth if link.myth in myths else ALL
+    ss.section = link.section if link.section in sections else ALL
+    if link.k is not None:
+        ss.k = link.k
+    dropped = [f"Myth {link.myth}"] * (link.myth is not None and link.myth not in myths)
+    dropped += [link.section] * (link.section is not None and link.section not in sections)
+    if dropped:
+        ss.notice = f"This index has no {' and no '.join(dropped)}; the link is answered without that filter."
+    ss.pending = Pending(link.text, link.claim, link.version or None)
+
+
+def open_conversation(conversation_id: str) -> None:
+    """Sidebar callback: show a stored conversation (the URL follows, so reload and bookmarks keep it)."""
+    st.query_params["c"] = conversation_id
+
+
+def new_conversation() -> None:
+    """Sidebar callback: an empty conversation; the one shown stays stored and listed."""
+    st.query_params.clear()
+    reset()
+
+
+def delete_conversation(store: ConversationStore, conversation_id: str) -> None:
+    """Sidebar callback: forget a stored conversation; deleting the one shown starts a new one."""
+    ss = st.session_state
+    try:
+        store.delete(conversation_id)
+    except Exception:
+        log.exception("deleting conversation %s failed", conversation_id)
+        ss.notice = "The conversation could not be deleted; please try again."
+        return
+    if ss.get("conv") == conversation_id:
+        new_conversation()
+    ss.notice = "Conversation deleted."
