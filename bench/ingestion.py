@@ -125,10 +125,13 @@ def _raw_encode(encoder, texts: list[str]) -> float:
 def standin_build(work: Path, size: int, pool: np.ndarray, texts_per_s: float, seed: int = 0) -> IngestFigures:
     """A full build through the real pipeline with the stand-in encoder; encode time extrapolated at ``texts_per_s``."""
     from ingest.build import run_ingest
+    from ingest.load import Limits
 
     corpus = generate(work / f"corpus-{size}", size, seed)
     index = work / f"index-{size}"
-    report = run_ingest(corpus, index, full=True, progress=False, models=(MINILM.key,), encoders={MINILM.key: MixtureEncoder(pool)})
+    unbounded = Limits(max_run_texts=None, max_file_texts=None)  # the stand-in builds past the editors' defaults on purpose
+    encoders = {MINILM.key: MixtureEncoder(pool)}
+    report = run_ingest(corpus, index, full=True, progress=False, models=(MINILM.key,), encoders=encoders, limits=unbounded)
     n_texts = len(texts_of(index))
     standin_s = report.timings["encode_s"]
     encode_s = n_texts / texts_per_s

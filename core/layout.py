@@ -21,8 +21,6 @@ index/
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -30,11 +28,17 @@ import time
 import uuid
 from pathlib import Path
 
+from core.errors import MythQAError
+from core.lock import LOCK, LockHolder, file_lock, read_holder, writer_lock  # noqa: F401 - part of the layout API
+
 FORMAT_VERSION = 3  # 2: passage_vectors.npy added; 3: per-model folders, stable passage ids, settings profile
 POINTER = "CURRENT"
 VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
 KEEP_VERSIONS = 3  # the published one plus two earlier ones, for readers still opening them
+HISTORY = ".published"  # versions published here, oldest first: a version not listed is an orphan, never kept
+EXPORT_CACHE = "onnx"  # cache_dir()/onnx/<key>/: ingest.onnx_export's checked exports
+CACHE_TEMP = ".query_encoder."  # prefix of an export, or its record, still being written in an export cache folder
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
@@ -50,8 +54,11 @@ BM25_SENTENCES = "bm25_sentences"
 MODELS = "models"
 
 
-class IndexMissing(FileNotFoundError):
+class IndexMissing(MythQAError, FileNotFoundError):
     """No published index at the given location."""
+
+    code = "index-missing"
+    remedy = "build one with `python -m ingest`"
 
 
 def model_path(version_dir: Path, key: str) -> Path:
@@ -134,37 +141,86 @@ def publish(index_dir: Path, version: str, build_dir: Path) -> Path:
         os.fsync(f.fileno())
     os.replace(tmp, index_dir / POINTER)  # the single atomic switch readers observe
     _fsync_dir(index_dir)
+    # Listed only after the swap: a run killed between rename and swap leaves an orphan that no history names.
+    _write_history(index_dir, _history(index_dir, _versions(index_dir), version))
     cleanup(index_dir)
     return final
 
 
+def _versions(index_dir: Path) -> set[str]:
+    return {p.name for p in (Path(index_dir) / VERSIONS).iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+
+def _history(index_dir: Path, versions: set[str], current: str | None) -> list[str]:
+    """Published versions that still exist, oldest first, ending with the current one."""
+    try:
+        names = (Path(index_dir) / HISTORY).read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        # An index from before the history: the old rule, every version up to the published one (by build time).
+        names = sorted(v for v in versions if current is not None and v <= current)
+    except (OSError, UnicodeDecodeError):
+        names = []
+    names = [v for v in dict.fromkeys(names) if v in versions and v != current]
+    return names + ([current] if current in versions else [])
+
+
+def _write_history(index_dir: Path, names: list[str]) -> None:
+    tmp = Path(index_dir) / f"{HISTORY}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text("".join(n + "\n" for n in names), encoding="utf-8")
+        os.replace(tmp, Path(index_dir) / HISTORY)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # the next cleanup rebuilds it: the current version is always kept
+
+
 def cleanup(index_dir: Path) -> None:
-    """Remove abandoned builds and all but the newest published versions. Call under the lock."""
-    root = Path(index_dir) / VERSIONS
-    if not root.exists():
-        return
-    current = current_version(index_dir)
-    published = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if current is not None:
-        # A version newer than the published one is an orphan of a run killed between rename and pointer swap.
-        published = [p for p in published if p.name <= current]
-    keep = {p.name for p in published[-KEEP_VERSIONS:]} | {current}
-    for p in root.iterdir():
-        if p.name.startswith(BUILDING_PREFIX) or (p.is_dir() and p.name not in keep):
-            shutil.rmtree(p, ignore_errors=True)
+    """Remove what dead runs left and what is no longer needed. Call under the writer lock, which makes it all stale.
 
-
-@contextlib.contextmanager
-def writer_lock(index_dir: Path):
-    """Hold the single-writer lock; a second ingestion waits instead of racing."""
+    Removed: unpublished builds (``.building-*``), temporary pointer and history files, orphaned versions (renamed
+    by a run killed before its pointer swap, so never published), half-written exports in the model cache, and
+    all but the KEEP_VERSIONS newest published versions.
+    """
     index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+    for p in index_dir.glob(".*.tmp"):
+        if p.name.startswith((f".{POINTER}.", f"{HISTORY}.")):
+            p.unlink(missing_ok=True)
+    clean_export_cache()
+    root = index_dir / VERSIONS
+    if not root.is_dir():
+        return
+    for p in root.iterdir():
+        if p.name.startswith(BUILDING_PREFIX):
+            shutil.rmtree(p, ignore_errors=True)
+    try:
+        current = current_version(index_dir)
+    except (OSError, ValueError, MythQAError):
+        return  # the pointer is unreadable: which versions are published is unknown, so none is removed
+    versions = _versions(index_dir)
+    history = _history(index_dir, versions, current)
+    keep = history[-KEEP_VERSIONS:]
+    _write_history(index_dir, keep)  # before removing: an interrupted removal leaves an orphan, never a listed ghost
+    for name in sorted(versions - set(keep)):
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
+def clean_export_cache(root: Path | None = None) -> None:
+    """Remove half-written files from the export cache (``cache_dir()/onnx``), skipping folders an export holds."""
+    root = cache_dir() / EXPORT_CACHE if root is None else Path(root)
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir()]
+    except OSError:
+        return  # no cache yet, or none readable: nothing to clean
+    for folder in folders:
         try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            temps = [p for p in folder.iterdir() if p.name.startswith(CACHE_TEMP)]
+            if not temps:
+                continue
+            with file_lock(folder / LOCK, blocking=False) as taken:
+                if taken:  # no live export here, so these were left by a killed one
+                    for p in temps:
+                        p.unlink(missing_ok=True)
+        except OSError:
+            continue  # a cache that is not ours to clean (read-only, say) never stops a run
 
 
 def read_manifest(version_dir: Path) -> dict:

@@ -12,8 +12,10 @@ from core.compat import model_problem, shared_reusable
 from core.lexical import LEXICAL_SETTINGS
 from core.model import ModelError
 from core.profile import Settings
+from ingest.budget import Budget, owed, retry_limited
 from ingest.load import Limits, Skipped, SourceFile, discover, read_document
 from ingest.plan import BuildReport, FileReport, chunking_for, myth_from_json, myth_to_json, plan_files
+from ingest.previous import intact, published_dir, published_profile, read_published
 from ingest.sources import read_origins, with_origin
 
 
@@ -28,6 +30,7 @@ def run_ingest(
     progress: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
     encoders: Mapping[str, object] | None = None,
+    on_wait: Callable[[layout.LockHolder, float], None] | None = None,
 ) -> BuildReport:
     """Bring ``index`` up to date with ``corpus``.
 
@@ -43,6 +46,7 @@ def run_ingest(
         progress: show a progress bar while embedding.
         on_progress: callback (done, total) while embedding.
         encoders: already loaded document encoders by model key (tests and the app reuse theirs).
+        on_wait: called with (lock holder, seconds waited) about once a second while another run holds the index.
 
     Returns:
         A BuildReport; ``exit_code`` is 0 (all ingested), 1 (some skipped) or 2 (nothing usable).
@@ -57,20 +61,22 @@ def run_ingest(
         report.message = f"Corpus folder {corpus}/ does not exist: create it and put .txt, .md, .pdf or .html files in it."
         report.exit_code = 2
         return report
-    with layout.writer_lock(index):
-        prev_dir = _previous(index)
-        prev = _read_previous(prev_dir)
+    with layout.writer_lock(index, on_wait=on_wait):
+        if not dry_run:
+            layout.cleanup(index)  # what killed runs left behind; under the lock, so no live run is writing it
+        prev_dir = published_dir(index)
+        prev = read_published(prev_dir)
         chosen = bool(models) or bool(prev and prev.get("models_chosen"))
         specs, dirs = _models(models or _default_models(prev), strict=chosen, report=report)  # verified before any work
-        profile = profile or _previous_profile(prev)
+        profile = profile or published_profile(prev)
         chunking = chunking_for(specs, profile)
-        shared = prev is not None and not full and shared_reusable(prev, chunking, LEXICAL_SETTINGS) and _intact(prev_dir, prev, report)
+        shared = prev is not None and not full and shared_reusable(prev, chunking, LEXICAL_SETTINGS) and intact(prev_dir, prev, report)
         reuse = {s.key for s in specs if shared and s.key in prev["models"] and not model_problem(s.key, prev["models"][s.key])}
         prev_files = prev["files"] if shared else {}
         found = discover(corpus, limits)
         origins, problems = read_origins(corpus, {f.source for f in found if not f.skip})
         report.warnings += problems
-        plan = plan_files(found, prev_files)
+        plan = retry_limited(plan_files(found, prev_files), prev_files, limits)
         removed = sorted(set(prev_files) - {f.source for f in found})
         report.files += [FileReport(s, "removed") for s in removed]
         same_models = shared and list(prev["models"]) == [s.key for s in specs] and reuse == set(prev["models"])
@@ -95,42 +101,16 @@ def run_ingest(
                 "" if shared or prev is None else " A full rebuild is needed (chunking, lexical settings or format changed)."
             )
             return _finish(report, t0)
+        budget = Budget(limits, specs, owed(plan, prev_files, specs, reuse))
+        if budget.overdrawn():
+            report.message = f"Nothing was embedded: {budget.overdrawn()}. The previous index is unchanged."
+            report.exit_code = 2
+            return _finish(report, t0)
         run = _Run(report, t0, corpus, index, specs, dirs, profile, chunking, limits, encoders=dict(encoders or {}), chosen=chosen)
+        run.budget = budget
         run.origins = origins
         run.previous = (prev_dir, prev) if prev_dir is not None and prev is not None else None
         return _build(run, found, plan, prev_dir if shared else None, reuse, prev_files, progress, on_progress)
-
-
-def _previous(index: Path) -> Path | None:
-    try:
-        return layout.resolve(index)
-    except layout.IndexMissing:
-        return None
-
-
-def _read_previous(prev_dir: Path | None) -> dict | None:
-    if prev_dir is None:
-        return None
-    try:
-        return layout.read_manifest(prev_dir)
-    except (OSError, ValueError):
-        return None  # unreadable: build from scratch, the old version is left as it is
-
-
-def _intact(prev_dir: Path, prev: dict, report: BuildReport) -> bool:
-    """Whether the published version passes the full check; nothing is copied from one that does not."""
-    from core.artifacts import read_chunks
-    from core.compat import IndexFormatError
-    from core.verify import verify_chunks, verify_files
-
-    try:
-        onnx = tuple(f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}" for key in prev.get("models") or {})  # checked when reused
-        verify_files(prev_dir, prev, full=True, skip=onnx)
-        verify_chunks(read_chunks(prev_dir), prev_dir)
-        return True
-    except (IndexFormatError, OSError, ValueError, KeyError, TypeError) as e:
-        report.warnings.append(f"the published index failed its check ({e}); everything is rebuilt")
-        return False
 
 
 def _default_models(prev: dict | None) -> tuple[str, ...]:
@@ -158,16 +138,6 @@ def _models(keys, strict: bool, report: BuildReport) -> tuple[list, dict]:
     return specs, dirs
 
 
-def _previous_profile(prev: dict | None) -> Settings:
-    """The published profile, unless it is the program's default: that one follows the program (a newer release's
-    defaults reach an existing index on its next run); a calibrated or hand-made profile is kept."""
-    try:
-        kept = Settings.from_json(prev["profile"]) if prev and "profile" in prev else Settings()
-    except ValueError:
-        return Settings()
-    return Settings() if kept.name == Settings().name else kept
-
-
 @dataclass
 class _Run:
     """State shared by the stages of one build."""
@@ -186,6 +156,7 @@ class _Run:
     chosen: bool = False  # the models were named with --models (kept by later plain runs)
     previous: tuple | None = None  # (dir, manifest) of the published version
     origins: dict = field(default_factory=dict)  # source -> ingest.sources.Origin
+    budget: Budget | None = None  # texts this run may still embed
 
     def encoder(self, key: str):
         if key not in self.encoders:
@@ -213,9 +184,10 @@ def _build(run: _Run, found, plan, prev_dir, reuse, prev_files, progress, on_pro
     return _finish(publish_version(run, pieces), run.t0)
 
 
-def _skip(run: _Run, sf: SourceFile, reason: str) -> None:
+def _skip(run: _Run, sf: SourceFile, reason: str, limits: dict | None = None) -> None:
+    """Record a skipped file; ``limits`` (the limits that caused it) lets a later run with other limits read it again."""
     run.report.files.append(FileReport(sf.source, "skipped", reason))
-    run.files[sf.source] = {"sha256": sf.sha256, "size": sf.size, "skip": reason}
+    run.files[sf.source] = {"sha256": sf.sha256, "size": sf.size, "skip": reason} | ({"limits": limits} if limits else {})
 
 
 def _collect(run: _Run, found, plan, previous, prev_files) -> list:
@@ -232,7 +204,7 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
         status, reason = plan[sf.source]
         old = prev_files.get(sf.source, {})
         if status == "skipped" or (status == "unchanged" and old.get("skip")):
-            _skip(run, sf, reason or old["skip"])
+            _skip(run, sf, reason or old["skip"], old.get("limits") if status == "unchanged" else None)
             continue
         piece = previous.take(sf.source) if status == "unchanged" else None
         if piece is not None:
@@ -240,12 +212,18 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
         else:
             doc = read_document(sf, run.limits)
             if isinstance(doc, Skipped):
-                _skip(run, sf, doc.reason)
+                _skip(run, sf, doc.reason, doc.limits)
                 continue
             blocks, myths = parse(doc)
-            piece = Piece(doc, chunk_document(doc, blocks, tokenizer, settings))
-            if not piece.chunks:
-                _skip(run, sf, "no text to index")
+            refused = run.budget.check_blocks(sf.source, len(blocks))  # before chunking: that alone takes minutes then
+            if not refused:
+                piece = Piece(doc, chunk_document(doc, blocks, tokenizer, settings))
+                if not piece.chunks:
+                    _skip(run, sf, "no text to index")
+                    continue
+                refused = run.budget.admit(sf.source, len(piece.chunks), piece.sentence_count)
+            if refused:
+                _skip(run, sf, refused.reason, refused.limits)
                 continue
             note = f"decoded as {doc.encoding} (not valid UTF-8)" if doc.encoding in ("cp1252", "latin-1") else ""
             meta = {"sha256": sf.sha256, "size": sf.size, "note": note, "myths": [myth_to_json(m) for m in myths]}
@@ -255,6 +233,8 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
         run.files[sf.source] = meta
         run.report.files.append(FileReport(sf.source, status, meta.get("note", ""), meta["chunks"], meta["sentences"]))
         pieces.append(piece)
+    if run.budget.deferred_warning():
+        run.report.warnings.append(run.budget.deferred_warning())
     return pieces
 
 

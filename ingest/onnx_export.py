@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -119,31 +120,50 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
     if spec.kind != "sentence-transformers":
         return {"backend": spec.kind}
     try:
-        import onnxruntime
+        import onnxruntime  # noqa: F401 - only whether it imports, here
     except ImportError:
         return {"backend": "torch", "reason": "onnxruntime is not installed"}
-    hashes, tt = dict(spec.files), spec.token_type_ids
+    hashes = dict(spec.files)
     target = build_dir / layout.QUERY_ONNX
     old = (previous[0].get("query_encoder") or {}) if previous else {}
     prev_file = Path(previous[1]) / layout.QUERY_ONNX if previous else None
     if old.get("backend") == "onnx" and old.get("model_sha256") == hashes and _intact(prev_file, old):
         _link(prev_file, target)
         return old
-    cached = cache_dir() / "onnx" / _key(hashes)
-    meta_path = cached / "query_encoder.json"
-    meta = _read_json(meta_path)
-    if meta.get("backend") == "onnx" and _intact(cached / layout.QUERY_ONNX, meta):
-        _link(cached / layout.QUERY_ONNX, target)
+    cached = cache_dir() / layout.EXPORT_CACHE / _key(hashes)
+    meta = _cached(cached, target)
+    if meta:
         return meta
     model = get_model()
     why = unsupported(model)
     if why:
         return {"backend": "torch", "reason": why}
-    try:
-        cached.mkdir(parents=True, exist_ok=True)
-        work = cached
-    except OSError:
-        work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
+    with contextlib.ExitStack() as stack:
+        try:
+            cached.mkdir(parents=True, exist_ok=True)
+            # One export per cache folder at a time; layout.clean_export_cache leaves a held folder alone.
+            stack.enter_context(layout.file_lock(cached / layout.LOCK))
+            work = cached
+        except OSError:
+            work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
+        meta = _cached(cached, target) if work is cached else {}  # another run may have exported it while we waited
+        return meta or _export_checked(model, spec, model_dir, work, build_dir, cached, target)
+
+
+def _cached(cached: Path, target: Path) -> dict:
+    """Link a checked export from the cache into ``target`` and return its record ({} when there is none)."""
+    meta = _read_json(cached / "query_encoder.json")
+    if meta.get("backend") == "onnx" and _intact(cached / layout.QUERY_ONNX, meta):
+        _link(cached / layout.QUERY_ONNX, target)
+        return meta
+    return {}
+
+
+def _export_checked(model, spec, model_dir, work: Path, build_dir: Path, cached: Path, target: Path) -> dict:
+    import onnxruntime
+
+    hashes, tt = dict(spec.files), spec.token_type_ids
+    # layout.CACHE_TEMP names these half-written files, so a run killed mid-export leaves nothing the next keeps
     tmp = work / f".{layout.QUERY_ONNX}.{os.getpid()}"
     try:
         export(model, tmp, tt)
@@ -167,10 +187,12 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
         os.replace(tmp, target)
         return meta
     os.replace(tmp, cached / layout.QUERY_ONNX)
+    meta_tmp = cached / f".query_encoder.json.{os.getpid()}"
     try:
-        layout.write_json(meta_path, meta)
+        layout.write_json(meta_tmp, meta)
+        os.replace(meta_tmp, cached / "query_encoder.json")  # whole or absent: never a half-written record
     except OSError:
-        pass  # the next build exports again; this one is complete
+        meta_tmp.unlink(missing_ok=True)  # the next build exports again; this one is complete
     _link(cached / layout.QUERY_ONNX, target)
     return meta
 

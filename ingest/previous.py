@@ -10,6 +10,7 @@ import numpy as np
 
 from core import layout, spec
 from core.artifacts import read_chunks, read_documents, read_model_vectors
+from core.profile import Settings
 from core.types import Chunk, Document
 
 
@@ -52,3 +53,45 @@ class Previous:
             key: {kind: vec[srows] if kind == "sentence" else vec[rows] for kind, vec in v.items()} for key, v in self._vectors.items()
         }
         return Piece(self.docs[source], [self._chunks[i] for i in rows], vectors)
+
+
+def published_dir(index: Path) -> Path | None:
+    try:
+        return layout.resolve(index)
+    except layout.IndexMissing:
+        return None
+
+
+def read_published(prev_dir: Path | None) -> dict | None:
+    if prev_dir is None:
+        return None
+    try:
+        return layout.read_manifest(prev_dir)
+    except (OSError, ValueError):
+        return None  # unreadable: build from scratch, the old version is left as it is
+
+
+def intact(prev_dir: Path, prev: dict, report) -> bool:
+    """Whether the published version passes the full check; nothing is copied from one that does not."""
+    from core.artifacts import read_chunks
+    from core.compat import IndexFormatError
+    from core.verify import verify_chunks, verify_files
+
+    try:
+        onnx = tuple(f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}" for key in prev.get("models") or {})  # checked when reused
+        verify_files(prev_dir, prev, full=True, skip=onnx)
+        verify_chunks(read_chunks(prev_dir), prev_dir)
+        return True
+    except (IndexFormatError, OSError, ValueError, KeyError, TypeError) as e:
+        report.warnings.append(f"the published index failed its check ({e}); everything is rebuilt")
+        return False
+
+
+def published_profile(prev: dict | None) -> Settings:
+    """The published profile, unless it is the program's default: that one follows the program (a newer release's
+    defaults reach an existing index on its next run); a calibrated or hand-made profile is kept."""
+    try:
+        kept = Settings.from_json(prev["profile"]) if prev and "profile" in prev else Settings()
+    except ValueError:
+        return Settings()
+    return Settings() if kept.name == Settings().name else kept

@@ -12,6 +12,7 @@ import pytest
 from core import layout, spec
 from core.artifacts import IndexFormatError, load_index
 from core.embedders import hash_spec
+from core.model import sha256_file
 from core.profile import ProfileError, Settings, read_profile
 from ingest.build import run_ingest
 from qa.engine import Engine
@@ -138,7 +139,15 @@ def test_vectors_of_the_wrong_shape_are_refused(hash_index, tmp_path):
 
     copy = tmp_path / "index"
     shutil.copytree(hash_index, copy)
-    np.save(layout.model_path(layout.resolve(copy), HASH) / layout.PASSAGE_VECTORS, np.zeros((29, 64), dtype=np.float32))
+    version = layout.resolve(copy)
+    np.save(layout.model_path(version, HASH) / layout.PASSAGE_VECTORS, np.zeros((29, 64), dtype=np.float32))
+    with pytest.raises(IndexFormatError, match=r"is damaged: models/hash/passage_vectors.npy is 7,552 bytes, the manifest says 7,808"):
+        load_index(copy)  # the size recorded for every artifact tells first
+    manifest = layout.read_manifest(version)
+    rel = f"{layout.MODELS}/{HASH}/{layout.PASSAGE_VECTORS}"
+    manifest["artifact_bytes"].pop(rel)
+    manifest["artifacts"][rel] = sha256_file(version / rel)  # a consistent manifest: only the shape check can tell
+    layout.write_json(version / layout.MANIFEST, manifest)
     with pytest.raises(IndexFormatError, match=r"passage vectors of model “hash” .* have shape \(29, 64\), not \(30, 64\)"):
         load_index(copy)
 
