@@ -16,6 +16,7 @@ from core import layout
 from core.compat import IndexFormatError
 from core.model import sha256_file
 
+TUNED_CACHE = "tuned"  # beside layout.EXPORT_CACHE in the cache folder; cleaned the same way
 TOLERANCE = 1e-4  # as ingest.onnx_export: the export must give the tuned model's vectors
 
 
@@ -29,7 +30,7 @@ def cache_key(record: dict) -> str:
 
 def cached_export(record: dict) -> Path | None:
     """The checked export of an earlier identical tuning, or None."""
-    folder = layout.cache_dir() / "tuned" / cache_key(record)
+    folder = layout.cache_dir() / TUNED_CACHE / cache_key(record)
     meta = _read(folder / "query_encoder.json")
     path = folder / layout.QUERY_ONNX
     return path if meta.get("sha256") and path.is_file() and sha256_file(path) == meta["sha256"] else None
@@ -39,18 +40,22 @@ def export_tuned(model, spec, model_dir: Path, record: dict) -> Path:
     """Export ``model`` to ONNX in the cache, check it against PyTorch, and return its path."""
     from ingest.onnx_export import export, max_difference
 
-    folder = layout.cache_dir() / "tuned" / cache_key(record)
+    folder = layout.cache_dir() / TUNED_CACHE / cache_key(record)
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{layout.QUERY_ONNX}.{os.getpid()}"  # layout.CACHE_TEMP: a killed run leaves nothing kept
-    try:
-        export(model, tmp, spec.token_type_ids)
-        diff = max_difference(model, model_dir, tmp, spec.token_type_ids)
-        if diff > TOLERANCE:
-            raise IndexFormatError(f"the tuned ONNX export differs from PyTorch by {diff:.2g}; the index is unchanged")
-        os.replace(tmp, folder / layout.QUERY_ONNX)
-    finally:
-        tmp.unlink(missing_ok=True)
-    layout.write_json(folder / "query_encoder.json", {"sha256": sha256_file(folder / layout.QUERY_ONNX), "max_abs_diff": diff})
+    # Under the folder's lock, with temporary names layout.clean_export_cache removes when a run was killed.
+    with layout.file_lock(folder / layout.LOCK):
+        tmp = folder / f"{layout.CACHE_TEMP}onnx.{os.getpid()}"
+        try:
+            export(model, tmp, spec.token_type_ids)
+            diff = max_difference(model, model_dir, tmp, spec.token_type_ids)
+            if diff > TOLERANCE:
+                raise IndexFormatError(f"the tuned ONNX export differs from PyTorch by {diff:.2g}; the index is unchanged")
+            os.replace(tmp, folder / layout.QUERY_ONNX)
+        finally:
+            tmp.unlink(missing_ok=True)
+        meta_tmp = folder / f"{layout.CACHE_TEMP}json.{os.getpid()}"
+        layout.write_json(meta_tmp, {"sha256": sha256_file(folder / layout.QUERY_ONNX), "max_abs_diff": diff})
+        os.replace(meta_tmp, folder / "query_encoder.json")  # whole or absent
     return folder / layout.QUERY_ONNX
 
 
@@ -89,6 +94,7 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) 
     published = published_record(index_dir, key)
     if published and all(published.get(k) == record[k] for k in ("base", "pairs_sha256", "settings", "side")):
         return f"The published query encoder of {key} is already tuned on these {record['pairs']} pairs; nothing to do."
+    layout.clean_export_cache(layout.cache_dir() / TUNED_CACHE)  # what a killed tuning run left half-written
     onnx = cached_export(record)
     if onnx is None:
         log(f"Tuning the {key} query encoder on {record['pairs']} question → sentence pairs (a few minutes on CPU, once)…")
