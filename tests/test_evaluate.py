@@ -8,6 +8,7 @@ import pytest
 from qa.engine import Engine
 from qa.evaluate import QUESTIONS, evaluate, load_questions, sentence_hit
 from qa.evaluate.__main__ import main as evaluate_main
+from qa.evaluate.run import squash
 
 
 @pytest.fixture(scope="module")
@@ -20,22 +21,23 @@ def test_question_set_shape(questions):
     oos = [q for q in questions if q.out_of_scope]
     assert len(answerable) >= 60 and len(oos) >= 12
     assert len({q.id for q in questions}) == len(questions)
-    assert len({q.question for q in questions}) == len(questions)
-    assert {q.split for q in questions} == {"tune", "heldout", "blind", "blind2", "blind3", "blind4"}
+    assert len({(q.split, q.question) for q in questions}) == len(questions)  # blind writers may repeat a far-off question
+    assert {q.split for q in questions} == {"tune", "heldout", "blind", "blind2", "blind3", "blind4", "blind5"}
     assert all(not q.gold for q in oos)
     kinds = Counter((q.kind, q.split) for q in answerable)
     for kind in ("paraphrase", "factoid", "section"):
-        assert all(kinds[(kind, split)] >= 3 for split in ("tune", "heldout", "blind", "blind2", "blind3", "blind4"))
-    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12, "blind": 12, "blind2": 12, "blind3": 16, "blind4": 18}
+        assert all(kinds[(kind, split)] >= 3 for split in ("tune", "heldout", "blind", "blind2", "blind3", "blind4", "blind5"))
+    assert Counter(q.split for q in oos) == {"tune": 12, "heldout": 12, "blind": 12, "blind2": 12, "blind3": 16, "blind4": 18, "blind5": 17}
     order = {q.id: i for i, q in enumerate(questions)}
     follow_ups = [q for q in questions if q.follows]
-    assert len(follow_ups) == 8 and all(order[q.follows] == order[q.id] - 1 for q in follow_ups)  # asked right after
+    assert len(follow_ups) == 12 and all(order[q.follows] == order[q.id] - 1 for q in follow_ups)  # asked right after
 
 
 def test_every_gold_snippet_is_verbatim_in_the_corpus(questions, seed_text):
+    text = squash(seed_text)  # gold is compared with runs of whitespace as one space (qa.evaluate.run.squash)
     for q in questions:
         for g in q.gold:
-            assert g in seed_text, (q.id, g)
+            assert g in text, (q.id, g)
 
 
 def test_gold_snippets_cover_all_five_sections(questions, shipped_index, encoder):
