@@ -40,34 +40,56 @@ def _build(settings: config.Settings, full: bool = False) -> None:
     st.rerun()
 
 
+# What a visitor reads for each error code (core.errors): no server path, no internals; the log has the details.
+PUBLIC = {
+    "model-unusable": "The answering model is not usable on this server.",
+    "index-missing": "No index is published yet.",
+    "index-damaged": "The index cannot be used: it is damaged or was built by another version of this program.",
+}
+
+
+def _refuse(settings: config.Settings, error) -> None:
+    """Say what went wrong in the page's own words; the operator also gets the remedy and, when it helps, a rebuild."""
+    log.error("%s: %s", error.code, error)
+    if settings.operator:
+        st.error(escape_md(str(error)))
+        if error.code != "model-unusable" and st.button("Rebuild the index now", icon=":material/build:"):
+            _build(settings, full=True)
+    else:
+        st.error(escape_md(PUBLIC.get(error.code, "The service cannot answer right now.") + " The operator has been told."))
+    st.stop()
+
+
 def _facts(settings: config.Settings) -> resources.IndexFacts:
-    """What the page shows about the published index; builds one first when there is none."""
-    facts = resources.facts(settings.index)
+    """What the page shows about the published index; the operator's page builds one first when there is none."""
+    from core.errors import MythQAError
+
+    try:
+        facts = resources.facts(settings.index)
+    except MythQAError as e:
+        _refuse(settings, e)
     if facts is None:
+        if not settings.operator:
+            st.info("No index is published yet; the operator builds it with `python -m ingest`. Please come back later.")
+            st.stop()
         _build(settings)
     return facts
 
 
 def _engine(settings: config.Settings):
     """The engine for the published index (loads the model on first use); errors become short messages."""
-    from core.compat import IndexFormatError
-    from core.model import ModelError
+    from core.errors import MythQAError
 
     try:
         return resources.engine(settings.index)
-    except ModelError as e:  # rebuilding cannot help: the message says how to reinstall the model
-        st.error(escape_md(str(e)))
-    except IndexFormatError as e:
-        st.error(escape_md(str(e)))
-        if st.button("Rebuild the index now", icon=":material/build:"):
-            _build(settings, full=True)
-    st.stop()
+    except MythQAError as e:
+        _refuse(settings, e)
 
 
 def main() -> None:
     t0, cpu0 = time.perf_counter(), time.thread_time()
     st.set_page_config(page_title="Myth Q&A", page_icon=str(ICON), layout="centered")
-    settings = config.from_env()
+    settings = config.from_env(address=st.get_option("server.address"))
     store = ConversationStore(settings.conversations_db)
     ss = st.session_state
     session.follow_url(store)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -90,13 +91,42 @@ def fsync_tree(path: Path) -> None:
         _fsync_dir(Path(root))
 
 
+POINTER_MAX_BYTES = 256  # a version name is ~32 characters; anything longer is not a pointer this program wrote
+_VERSION_NAME = re.compile(r"[0-9]{8}T[0-9]{6,12}-[0-9a-f]{8}")
+
+
 def current_version(index_dir: Path) -> str | None:
-    """Return the published version id, or None when nothing is published."""
+    """Return the published version id, or None when nothing is published.
+
+    Raises:
+        IndexPointerError: ``CURRENT`` is not a version name (huge, not UTF-8, a path, or pointing outside
+            ``versions/``): the reader never follows it.
+    """
+    path = Path(index_dir) / POINTER
     try:
-        name = (Path(index_dir) / POINTER).read_text().strip()
+        with open(path, "rb") as f:
+            data = f.read(POINTER_MAX_BYTES + 1)
     except FileNotFoundError:
         return None
+    except OSError as e:
+        raise IndexPointerError(f"{path} cannot be read ({e.strerror or e})") from None
+    try:
+        name = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise IndexPointerError(f"{path} is not UTF-8 text") from None
+    if len(data) > POINTER_MAX_BYTES or (name and not _VERSION_NAME.fullmatch(name)):
+        raise IndexPointerError(f"{path} does not hold a version name")
     return name or None
+
+
+class IndexPointerError(MythQAError, ValueError):
+    """``CURRENT`` is damaged; re-publishing replaces it."""
+
+    code = "index-damaged"
+    remedy = "re-run `python -m ingest --full`"
+
+    def __init__(self, what: str):
+        super().__init__(f"The index is damaged: {what}. Re-run `python -m ingest --full`.")
 
 
 def resolve(index_dir: Path, retries: int = 3) -> Path:

@@ -66,10 +66,21 @@ def main(argv: list[str] | None = None) -> int:
         help=f"embed at most N texts in one run; later files wait for the next run (default {defaults.max_run_texts:,}; 0: no limit)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--verify", action="store_true", help="check every file of the published index against its hashes; change nothing")
     args = p.parse_args(argv)
+    from core.errors import MythQAError
 
-    from core.model import ModelError
-    from core.profile import ProfileError, read_profile
+    if args.verify:
+        from core.verify import verify_published
+
+        try:
+            print(verify_published(args.index))
+            return 0
+        except MythQAError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+
+    from core.profile import read_profile
     from ingest.build import run_ingest
     from ingest.report import render
 
@@ -93,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
             on_wait=_waiting(args.index),
         )
-    except (ModelError, ProfileError) as e:
+    except (MythQAError, OSError) as e:  # MythQAError: every error the project raises on purpose
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # e.g. while waiting for the lock, as the waiting line offers

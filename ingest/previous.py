@@ -56,9 +56,10 @@ class Previous:
 
 
 def published_dir(index: Path) -> Path | None:
+    """The published version, or None when there is none or the pointer is damaged (the new build replaces it)."""
     try:
         return layout.resolve(index)
-    except layout.IndexMissing:
+    except (layout.IndexMissing, layout.IndexPointerError):
         return None
 
 

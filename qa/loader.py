@@ -42,6 +42,11 @@ def _onnx(model: ModelVectors, threads: int | None):
         return OnnxQueryEncoder(path, model.spec, model.model_dir, threads or 1), ""
     except ImportError:
         return None, "onnxruntime is not installed"
+    except Exception as e:  # noqa: BLE001 - onnxruntime raises its own types for a file it cannot load
+        raise IndexFormatError(
+            f"The index in {model.path.parent.parent} is damaged: {path.name} of “{model.spec.key}” cannot be "
+            f"loaded ({type(e).__name__}): {REBUILD}."
+        ) from None
 
 
 def query_encoder(model: ModelVectors, backend: str = "auto", threads: int | None = 1, loaded=None):

@@ -341,3 +341,43 @@ def test_engine_notices_are_shown_in_the_sidebar(app, shipped_index):
     at = app(shipped_index, ROOT / "corpus")
     captions = [plain(c.value) for c in at.sidebar.caption]
     assert "The settings weight model mpnet, which this index cannot use here; answering with minilm." in captions
+
+
+def test_visitors_never_see_server_paths_nor_a_rebuild_button(app, hash_index, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(hash_index, copy)
+    (layout.resolve(copy) / layout.MANIFEST).write_text("{ truncated")
+    monkeypatch.setenv("MYTHQA_OPERATOR", "0")
+    at = app(copy, ROOT / "corpus")
+    (error,) = at.error
+    assert plain(error.value) == (
+        "The index cannot be used: it is damaged or was built by another version of this program. The operator has been told."
+    )
+    shown = [e.value for e in [*at.error, *at.caption, *at.markdown]]
+    assert not at.button and not any(str(tmp_path) in plain(v) for v in shown)
+    at = app(tmp_path / "none", ROOT / "corpus")  # nothing published: a visitor cannot start a build
+    assert layout.current_version(tmp_path / "none") is None
+    assert at.info[0].value.startswith("No index is published yet; the operator builds it")
+
+
+def test_the_operator_sees_the_damage_and_can_rebuild(app, hash_index, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(hash_index, copy)
+    (copy / layout.POINTER).write_text("../../../etc\n")  # a pointer out of versions/ is never followed
+    monkeypatch.setenv("MYTHQA_OPERATOR", "1")
+    at = app(copy, ROOT / "corpus")
+    (error,) = at.error
+    assert "The index is damaged: " in plain(error.value) and "does not hold a version name" in plain(error.value)
+    assert [b.label for b in at.button] == ["Rebuild the index now"]
+
+
+def test_operator_mode_defaults_to_loopback_only():
+    from ui.config import operator_mode
+
+    assert operator_mode({}, "127.0.0.1") and operator_mode({}, "localhost")
+    assert not operator_mode({}, "0.0.0.0") and not operator_mode({}, None)
+    assert operator_mode({"MYTHQA_OPERATOR": "1"}, "0.0.0.0") and not operator_mode({"MYTHQA_OPERATOR": "0"}, "127.0.0.1")

@@ -14,7 +14,7 @@ from core.artifacts import load_index
 from core.compat import IndexFormatError
 from core.model import sha256_file
 from ingest.build import run_ingest
-from tests.conftest import HASH
+from tests.conftest import HASH, SEED
 
 DAMAGED = "is damaged: "
 
@@ -131,3 +131,54 @@ def test_full_rebuild_recovers_and_incremental_copies_nothing_damaged(built, see
     (layout.resolve(index) / layout.MANIFEST).write_text("garbage")
     assert run_ingest(seed_corpus, index, full=True, progress=False).exit_code == 0
     assert len(load_index(index).chunks) == report.chunks
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff\xfe not text", "is not UTF-8 text"),
+        (b"x" * 10_000, "does not hold a version name"),
+        (b"/etc\n", "does not hold a version name"),
+        (b"../../../etc\n", "does not hold a version name"),
+    ],
+)
+def test_a_damaged_pointer_is_never_followed(built, content, words):
+    index, _ = built
+    (index / layout.POINTER).write_bytes(content)
+    with pytest.raises(layout.IndexPointerError, match=words) as e:
+        load_index(index)
+    assert e.value.code == "index-damaged" and "python -m ingest --full" in str(e.value)
+    assert run_ingest(SEED.parent, index, models=(HASH,), full=True, progress=False).exit_code <= 1  # ingest recovers
+    assert load_index(index).chunks
+
+
+def test_an_invalid_onnx_file_with_a_matching_hash(shipped_index, tmp_path):
+    import shutil
+
+    from qa.engine import Engine
+
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index, index)
+    version = layout.resolve(index)
+    rel = f"{layout.MODELS}/minilm/{layout.QUERY_ONNX}"
+    (version / rel).unlink()  # it may be a hard link shared with the session's index
+    (version / rel).write_bytes(b"not an onnx model")
+    _rehash(version, rel)
+    m = json.loads((version / layout.MANIFEST).read_text())
+    m["models"]["minilm"]["query_encoder"]["sha256"] = m["artifacts"][rel]
+    (version / layout.MANIFEST).write_text(json.dumps(m))
+    with pytest.raises(IndexFormatError, match="is damaged: query_encoder.onnx of “minilm” cannot be loaded"):
+        Engine.load(index)
+
+
+def test_ingest_verify_reports_and_exits(built, capsys):
+    from ingest.__main__ import main
+
+    index, version = built
+    assert main(["--verify", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Index version {version.name} verified: ") and "every sha256 matches" in out
+    path = version / layout.CHUNKS
+    path.write_text(path.read_text().replace("Beijing", "Beijinx", 1))
+    assert main(["--verify", "--index", str(index)]) == 2
+    assert "chunks.jsonl differs from what was published" in capsys.readouterr().err

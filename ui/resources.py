@@ -51,12 +51,16 @@ class IndexFacts:
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _facts(index_dir: str, version: str) -> IndexFacts:
     from core.artifacts import read_chunks
+    from core.compat import REBUILD, IndexFormatError
 
     version_dir = layout.resolve(Path(index_dir))
-    manifest = layout.read_manifest(version_dir)
-    myths = tuple(sorted({(m["myth"], m["title"] or "") for m in manifest.get("myths", []) if m.get("myth") is not None}))
-    sections = tuple(dict.fromkeys(c.section for c in read_chunks(version_dir) if c.section))
-    return IndexFacts(manifest["version"], manifest, myths, sections)
+    try:
+        manifest = layout.read_manifest(version_dir)
+        myths = tuple(sorted({(m["myth"], m["title"] or "") for m in manifest.get("myths", []) if m.get("myth") is not None}))
+        sections = tuple(dict.fromkeys(c.section for c in read_chunks(version_dir) if c.section))
+        return IndexFacts(manifest["version"], manifest, myths, sections)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:  # one message for every kind of damage
+        raise IndexFormatError(f"The index in {version_dir} is damaged ({e}): {REBUILD}.") from e
 
 
 def facts(index_dir: Path) -> IndexFacts | None:

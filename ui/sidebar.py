@@ -68,13 +68,15 @@ def index_status(index: IndexFacts, changes: CorpusChanges, settings: Settings) 
         + "  \n"
         + escape_md(f"Built {built}")
     )
-    if changes:
+    if changes and settings.operator:  # server paths and commands are for the operator, never for visitors
         st.warning(
             escape_md(f"Files in {settings.corpus}/ changed since this index was built ({changes.summary()}).")
             + " Re-run ingestion to include them:",
             icon=":material/sync_problem:",
         )
         st.code(ingest_command(settings), language="bash")
+    elif changes:
+        st.caption("The texts changed since this index was built; answers come from the index until it is rebuilt.")
 
 
 def filter_sections(sections: tuple[str, ...]) -> list[str]:
