@@ -101,10 +101,11 @@ class FeedbackStore:
     def _connect(self):
         """A connection that commits on success and is always closed; the schema is checked once per process."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        fresh = not self.path.exists()  # a file removed since (tests, an operator) needs its schema again
+        con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level="IMMEDIATE")  # writes wait, never fail
         try:
             key = str(self.path.resolve())
-            if key not in _READY:
+            if fresh or key not in _READY:
                 # WAL: readers never wait for the writer, and a burst of votes queues on one lock instead of failing.
                 con.execute("PRAGMA journal_mode=WAL")
                 with con:

@@ -74,7 +74,7 @@ def test_unknown_key_terms_spare_every_answerable_development_question(vocab):
     fired = {r["id"]: unknown_key_terms(r["question"], vocab) for r in rows if not r["out_of_scope"]}
     # blind3's single scoring found one false refusal: the "position on X" rule takes "maritime claims" for an unknown
     # topic (the text says "the South China Sea"). Kept as scored; the weakest rule, to revisit with the dev data.
-    assert len(fired) == 264 and {k: v for k, v in fired.items() if v} == {"d43": ("maritime",)}
+    assert len(fired) == 311 and {k: v for k, v in fired.items() if v} == {"d43": ("maritime",)}
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,9 @@ def title_of(turn: Turn) -> str:
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
+_READY: set[str] = set()  # databases whose mode and schema this process has set
+
+
 class ConversationStore:
     """Conversations in one SQLite file; one connection per call, so every Streamlit session (thread) may use it."""
 
@@ -73,12 +76,17 @@ class ConversationStore:
     def _connect(self):
         """A connection in WAL mode with a busy timeout (several tabs write at once); commits on success."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10)
+        # IMMEDIATE: a write takes the lock when it begins, waiting out the busy timeout, instead of failing at once
+        # when a read turns into a write while another tab commits (seen under load with three writers).
+        fresh = not self.path.exists()  # a file removed since (tests, an operator) needs its schema again
+        con = sqlite3.connect(self.path, timeout=30, isolation_level="IMMEDIATE")
         try:
-            con.execute("PRAGMA busy_timeout = 10000")
-            con.execute("PRAGMA journal_mode = WAL")
-            with con:
+            key = str(self.path.resolve())
+            if fresh or key not in _READY:  # mode and schema once per process: each costs a write lock
+                con.execute("PRAGMA journal_mode = WAL")
                 con.executescript(_SCHEMA)
+                _READY.add(key)
+            with con:
                 yield con
         finally:
             con.close()
