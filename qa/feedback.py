@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from core.sqlite import connect
 from qa.types import Answer
 
 # Stored value -> the label evaluators see; the order is the order of the choices in the UI.
@@ -87,8 +88,13 @@ def default_db_path(index_dir: Path) -> Path:
     return Path(index_dir).resolve().parent / "feedback.sqlite3"
 
 
-BUSY_SECONDS = 30.0  # how long a writer waits for the lock: 200 votes at once took under 2 s on this machine
-_READY: set[str] = set()  # databases whose schema this process has checked
+def _setup(con) -> None:
+    """The table, and the columns added after the first release (older databases gain them on first use)."""
+    con.execute(_SCHEMA)
+    have = {r[1] for r in con.execute("PRAGMA table_info(feedback)")}
+    for name, definition in _ADDED.items():
+        if name not in have:
+            con.execute(f"ALTER TABLE feedback ADD COLUMN {name} {definition}")
 
 
 class FeedbackStore:
@@ -99,22 +105,9 @@ class FeedbackStore:
 
     @contextlib.contextmanager
     def _connect(self):
-        """A connection that commits on success and is always closed; the schema is checked once per process."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not self.path.exists()  # a file removed since (tests, an operator) needs its schema again
-        con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level="IMMEDIATE")  # writes wait, never fail
+        """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers)."""
+        con = connect(self.path, _setup)
         try:
-            key = str(self.path.resolve())
-            if fresh or key not in _READY:
-                # WAL: readers never wait for the writer, and a burst of votes queues on one lock instead of failing.
-                con.execute("PRAGMA journal_mode=WAL")
-                with con:
-                    con.execute(_SCHEMA)
-                    have = {r[1] for r in con.execute("PRAGMA table_info(feedback)")}
-                    for name, definition in _ADDED.items():
-                        if name not in have:
-                            con.execute(f"ALTER TABLE feedback ADD COLUMN {name} {definition}")
-                _READY.add(key)
             with con:
                 yield con
         finally:

@@ -6,12 +6,12 @@ import contextlib
 import json
 import logging
 import re
-import sqlite3
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from core.sqlite import connect
 from ui.turn import Feedback, Turn, feedback_from_json, turn_from_json, turn_to_json
 
 log = logging.getLogger("mythqa.app")
@@ -63,9 +63,6 @@ def title_of(turn: Turn) -> str:
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-_READY: set[str] = set()  # databases whose mode and schema this process has set
-
-
 class ConversationStore:
     """Conversations in one SQLite file; one connection per call, so every Streamlit session (thread) may use it."""
 
@@ -74,18 +71,9 @@ class ConversationStore:
 
     @contextlib.contextmanager
     def _connect(self):
-        """A connection in WAL mode with a busy timeout (several tabs write at once); commits on success."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # IMMEDIATE: a write takes the lock when it begins, waiting out the busy timeout, instead of failing at once
-        # when a read turns into a write while another tab commits (seen under load with three writers).
-        fresh = not self.path.exists()  # a file removed since (tests, an operator) needs its schema again
-        con = sqlite3.connect(self.path, timeout=30, isolation_level="IMMEDIATE")
+        """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers)."""
+        con = connect(self.path, lambda c: c.executescript(_SCHEMA))
         try:
-            key = str(self.path.resolve())
-            if fresh or key not in _READY:  # mode and schema once per process: each costs a write lock
-                con.execute("PRAGMA journal_mode = WAL")
-                con.executescript(_SCHEMA)
-                _READY.add(key)
             with con:
                 yield con
         finally:
