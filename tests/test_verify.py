@@ -182,3 +182,22 @@ def test_ingest_verify_reports_and_exits(built, capsys):
     path.write_text(path.read_text().replace("Beijing", "Beijinx", 1))
     assert main(["--verify", "--index", str(index)]) == 2
     assert "chunks.jsonl differs from what was published" in capsys.readouterr().err
+
+
+def test_a_large_index_is_hashed_in_the_background_and_stops_answering_when_damaged(built, monkeypatch):
+    from core import verify
+    from core.compat import IndexFormatError as Damaged
+    from ui import resources
+
+    index, version = built
+    data = load_index(index)
+    assert not resources._large(data)
+    monkeypatch.setattr(verify, "FULL_CHECK_BYTES", 1000)  # as if the index were over the load-time hashing bound
+    assert resources._large(data)
+    path = version / layout.CHUNKS
+    path.write_text(path.read_text().replace("Beijing", "Beijinx", 1))
+    load_index(index)  # sizes only at load: the edit is not seen yet
+    resources._check_in_background(version, version.name)
+    with pytest.raises(Damaged, match="chunks.jsonl differs from what was published"):
+        resources.engine(index)
+    resources._damaged.clear()

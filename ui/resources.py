@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,7 +81,33 @@ def _engine(index_dir: str, version: str):
     loaded = Engine.load(Path(index_dir), encoders={MINILM.key: _preloaded_encoder} if _preloaded_encoder is not None else None)
     loaded.ask("warm-up")  # the first query pays one-off costs; let no user wait for them
     log.info("index %s loaded and warmed up in %.2f s", loaded.version, time.perf_counter() - t0)
+    if _large(loaded.index):
+        threading.Thread(target=_check_in_background, args=(loaded.index.path, version), daemon=True).start()
     return loaded
+
+
+_damaged: dict[str, str] = {}  # version -> what the background check found
+
+
+def _large(index) -> bool:
+    """Over core.verify.FULL_CHECK_BYTES the load checked sizes only: the hashes are checked in the background."""
+    from core.verify import FULL_CHECK_BYTES
+
+    sizes = index.manifest.get("artifact_bytes") or {}
+    return sum(v for k, v in sizes.items() if not k.endswith(layout.QUERY_ONNX)) > FULL_CHECK_BYTES
+
+
+def _check_in_background(version_dir: Path, version: str) -> None:
+    """The full hash check of a large index while it already answers; a damage found stops it answering."""
+    from core.errors import MythQAError
+    from core.verify import verify_files
+
+    try:
+        verify_files(version_dir, layout.read_manifest(version_dir), full=True)
+        log.info("index %s: background check passed, every sha256 matches", version)
+    except (MythQAError, OSError, ValueError) as e:
+        log.error("index %s failed its background check: %s", version, e)
+        _damaged[version] = str(e)
 
 
 def engine(index_dir: Path):
@@ -90,6 +117,10 @@ def engine(index_dir: Path):
     callers hold the returned engine for a whole question, so a swap mid-question cannot mix versions.
     """
     version = layout.current_version(index_dir)
+    if version in _damaged:
+        from core.compat import IndexFormatError
+
+        raise IndexFormatError(_damaged[version])
     return None if version is None else _engine(str(Path(index_dir).resolve()), version)
 
 
