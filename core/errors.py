@@ -33,3 +33,20 @@ class BadInput(MythQAError, ValueError):
 
     code = "bad-input"
     remedy = "fix the input named in the message and try again"
+
+
+def run_cli(main) -> None:
+    """Run a command line's ``main`` and exit with its code; a reader that stops early (``| head``) ends it quietly.
+
+    Python reports a closed pipe as BrokenPipeError, a traceback on stderr; for a command line it is normal use.
+    """
+    import os
+    import sys
+
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more may reach the closed pipe
+        code = 0
+    sys.exit(code)

@@ -1,7 +1,6 @@
 """`python -m qa [--index DIR] [-k N] [--json] [--myth N] [--section NAME] "QUESTION"` or `python -m qa --claim "CLAIM"`."""
 
-import sys
-
+from core.errors import run_cli
 from qa.cli import main
 
-sys.exit(main())
+run_cli(main)

@@ -78,3 +78,17 @@ def test_missing_index_exits_2(tmp_path, capsys):
 
     assert main(["--index", str(tmp_path / "nothing"), "question"]) == 2
     assert "python -m ingest" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(shipped_index):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa", "--index", str(shipped_index), "--json"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env,
+    )
+    proc.stdin.write(b"Who wrote this?\n" * 2000)
+    proc.stdin.close()
+    assert json.loads(proc.stdout.readline())["answered"]
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait(timeout=300) == 0
+    assert b"Traceback" not in proc.stderr.read()

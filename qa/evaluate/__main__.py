@@ -100,4 +100,6 @@ def run_cli(args) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from core.errors import run_cli
+
+    run_cli(main)

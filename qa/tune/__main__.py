@@ -65,4 +65,6 @@ def run(args) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from core.errors import run_cli
+
+    run_cli(main)
