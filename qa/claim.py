@@ -61,7 +61,7 @@ class ClaimResult:
             "author": self.author,
             "message": self.message,
             "score": self.score,
-            "sentences": [{"text": s.text, "passage": s.passage} for s in self.sentences],
+            "sentences": [s.to_json() for s in self.sentences],
             "passages": [p.to_json() for p in self.passages],
         }
 

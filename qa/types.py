@@ -54,6 +54,10 @@ class AnswerSentence:
     end: int
     score: float
 
+    def to_json(self) -> dict:
+        """As the JSON contracts cite it: the text and the index of its passage."""
+        return {"text": self.text, "passage": self.passage}
+
 
 # Answer.status: what became of a question, for programs (the message says it to people).
 ANSWERED = "answered"
@@ -81,6 +85,6 @@ class Answer:
             "answered": self.answered,
             "status": self.status,
             "message": self.message,
-            "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
+            "answer": [s.to_json() for s in self.sentences],
             "passages": [p.to_json() for p in self.passages],
         } | ({"understood_as": self.understood_as} if self.understood_as else {})

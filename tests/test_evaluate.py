@@ -121,3 +121,16 @@ def test_gold_copied_across_line_breaks_still_matches(tmp_path):
     assert q.gold == ("Margarete Klein",)
     assert sentence_hit("By Margarete  Klein, head of division", q.gold)
     assert not sentence_hit("By Margarete Kleinert", ("Margarete Klein ",))
+
+
+def test_a_broken_line_names_its_file_and_line(tmp_path):
+    from core.errors import BadInput
+    from qa.evaluate.claims import load_claims
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "x1", "question": "Q?", "gold": ["g"]}\n\n{"id": "x2", \n')
+    with pytest.raises(BadInput, match=r"q.jsonl:3: not valid JSON"):
+        load_questions(path)
+    path.write_text('["not", "an", "object"]\n')
+    with pytest.raises(BadInput, match=r"q.jsonl:1: each line must be one JSON object"):
+        load_claims(path)

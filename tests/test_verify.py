@@ -201,3 +201,18 @@ def test_a_large_index_is_hashed_in_the_background_and_stops_answering_when_dama
     with pytest.raises(Damaged, match="chunks.jsonl differs from what was published"):
         resources.engine(index)
     resources._damaged.clear()
+
+
+def test_files_hashed_elsewhere_do_not_push_an_index_over_the_hashing_bound(built, monkeypatch):
+    from core import verify
+
+    index, version = built
+    manifest = layout.read_manifest(version)
+    big = f"{layout.MODELS}/{HASH}/{layout.SENTENCE_VECTORS}"  # stands for an ONNX export, hashed by qa.loader
+    rest = sum(n for rel, n in manifest["artifact_bytes"].items() if rel != big)
+    monkeypatch.setattr(verify, "FULL_CHECK_BYTES", rest)
+    path = version / layout.CHUNKS
+    path.write_text(path.read_text().replace("Beijing", "Beijinx", 1))
+    with pytest.raises(IndexFormatError, match="chunks.jsonl differs"):
+        verify.verify_files(version, manifest, skip=(big,))
+    verify.verify_files(version, manifest)  # counting every file: over the bound, so sizes only

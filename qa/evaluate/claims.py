@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import MythQAError
-from qa.evaluate.run import ROOT
+from qa.evaluate.run import ROOT, read_rows
 
 CLAIMS = ROOT / "eval" / "claims.jsonl"
 
@@ -41,10 +40,7 @@ class Outcome:
 def load_claims(path: Path = CLAIMS) -> list[Claim]:
     """Read the claim set, checking every row."""
     out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for n, row in read_rows(path):
         myth = row.get("myth")
         if not (isinstance(row.get("claim"), str) and row["claim"].strip()) or not (myth is None or isinstance(myth, int)):
             raise ValueError(f"{path}:{n}: a row needs a non-empty claim and a myth number or null")

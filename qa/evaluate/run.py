@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import BadInput
 from qa.followup import Turn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,13 +75,28 @@ class Report:
     failures: list[dict] = field(default_factory=list)
 
 
-def load_questions(path: Path = QUESTIONS) -> list[Question]:
-    """Read the question set, checking each row has what the metrics need."""
-    out = []
+def read_rows(path: Path):
+    """(line number, object) for each non-blank line of a JSON-lines file (question and claim sets).
+
+    Raises:
+        BadInput: a line is not a JSON object; the message names the file and line.
+    """
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        r = json.loads(line)
+        try:
+            row = json.loads(line)
+        except ValueError as e:
+            raise BadInput(f"{path}:{n}: not valid JSON ({e})") from None
+        if not isinstance(row, dict):
+            raise BadInput(f"{path}:{n}: each line must be one JSON object")
+        yield n, row
+
+
+def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    """Read the question set, checking each row has what the metrics need."""
+    out = []
+    for n, r in read_rows(path):
         q = Question(
             r["id"],
             r["question"],

@@ -80,36 +80,44 @@ def table(folds: list[Fold]) -> str:
     return "\n".join(rows)
 
 
-def tune_all(index_dir: Path, questions: list[Question], key: str, settings: TuneSettings, trained: bool = True):
-    """Tune ``key``'s query side on every pair of ``questions``; returns (model or None, record, engine).
-
-    ``trained=False`` only builds the record (what a tuning on these inputs is), to find an earlier identical one.
-    """
+def plan(index_dir: Path, questions: list[Question], key: str, settings: TuneSettings):
+    """What tuning ``key`` on ``questions`` would be: (record, pairs, index). Reads the index only, loads no model,
+    so an earlier identical tuning is found without the cost of one."""
+    from core.artifacts import load_index
+    from core.spec import SENTENCE_TRANSFORMERS
     from qa.tune.saved import pairs_digest
 
-    engine, model = base_engine(index_dir, key)
-    texts = sentence_texts(engine.index.chunks)
+    index = load_index(index_dir)
+    if key not in index.models or index.models[key].spec.kind != SENTENCE_TRANSFORMERS:
+        raise ValueError(f"the index has no sentence-transformers model “{key}”; it holds {', '.join(index.models)}")
+    texts = sentence_texts(index.chunks)
     train = make_pairs(questions, texts)
-    spec = engine.index.models[key].spec
+    spec = index.models[key].spec
     record = {
         "base": {"key": key, "id": spec.id, "files": dict(spec.files)},
         "side": "query",  # the document vectors of the index stay as built
-        "index_version": engine.index.path.name,
+        "index_version": index.path.name,
         "pairs": len(train),
         "pairs_sha256": pairs_digest(train, texts),
         "settings": settings.to_json(),
     }
-    if not trained:
-        return None, record, engine
-    tuned, losses = tune_query_side(copy.deepcopy(model), train, np.asarray(engine.index.models[key].sentence, np.float32), settings)
-    return tuned, record | {"losses": [round(x, 4) for x in losses]}, engine
+    return record, train, index
+
+
+def train_planned(index, key: str, train: list, record: dict, settings: TuneSettings):
+    """Load ``key``'s bundled model and tune its query side on ``train``; returns (model, record with the losses)."""
+    vectors = index.models[key]
+    model = vectors.spec.document_encoder(vectors.model_dir)  # a fresh copy from the verified files
+    tuned, losses = tune_query_side(model, train, np.asarray(vectors.sentence, np.float32), settings)
+    return tuned, record | {"losses": [round(x, 4) for x in losses]}
 
 
 def tune_and_save(index_dir: Path, questions: list[Question], key: str, settings: TuneSettings, folder: Path) -> dict:
     """Tune ``key``'s query side on every pair of ``questions`` and save it with its hashes (qa.tune.saved)."""
     from qa.tune.saved import save
 
-    tuned, record, _ = tune_all(index_dir, questions, key, settings)
+    record, train, index = plan(index_dir, questions, key, settings)
+    tuned, record = train_planned(index, key, train, record, settings)
     return save(tuned, folder, record)
 
 

@@ -88,9 +88,9 @@ def publish_tuned(index_dir: Path, key: str, onnx: Path, record: dict) -> str:
 def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) -> str:
     """Publish ``key``'s query encoder tuned on ``questions``: nothing to do when the published one is that tuning,
     no training when an identical one is cached. Returns what was done, in words."""
-    from qa.tune.cross import tune_all
+    from qa.tune.cross import plan, train_planned
 
-    _, record, engine = tune_all(index_dir, questions, key, settings, trained=False)
+    record, train, index = plan(index_dir, questions, key, settings)
     published = published_record(index_dir, key)
     if published and all(published.get(k) == record[k] for k in ("base", "pairs_sha256", "settings", "side")):
         return f"The published query encoder of {key} is already tuned on these {record['pairs']} pairs; nothing to do."
@@ -98,8 +98,8 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) 
     onnx = cached_export(record)
     if onnx is None:
         log(f"Tuning the {key} query encoder on {record['pairs']} question → sentence pairs (a few minutes on CPU, once)…")
-        tuned, record, engine = tune_all(index_dir, questions, key, settings)
-        onnx = export_tuned(tuned, engine.index.models[key].spec, engine.index.models[key].model_dir, record)
+        tuned, record = train_planned(index, key, train, record, settings)
+        onnx = export_tuned(tuned, index.models[key].spec, index.models[key].model_dir, record)
     version = publish_tuned(index_dir, key, onnx, record)
     return f"Published index version {version} with the {key} query encoder tuned on {record['pairs']} pairs."
 
