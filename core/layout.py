@@ -32,7 +32,8 @@ from pathlib import Path
 from core.errors import MythQAError
 from core.lock import LOCK, LockHolder, file_lock, read_holder, writer_lock  # noqa: F401 - part of the layout API
 
-FORMAT_VERSION = 3  # 2: passage_vectors.npy added; 3: per-model folders, stable passage ids, settings profile
+# 2: passage_vectors.npy added; 3: per-model folders, stable passage ids, settings profile; 4: entity mentions and quotes
+FORMAT_VERSION = 4
 POINTER = "CURRENT"
 VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"

@@ -56,7 +56,20 @@ class Settings:
     s_dense: float = 1.0
     s_bm25: float = 0.2
     s_passage: float = 0.5
-    s_type: float = 0.1  # bonus for a date/number sentence when the question asks "when"/"how many"
+    # Bonus for a sentence holding what the question asks for (qa.decide.preference): a date for "when", a count for
+    # "how many", a person for "who", an example for "Give me an example"; taken away from quotations when the
+    # question asks for the author's view.
+    s_type: float = 0.1
+    # A follow-up that reads the previous answer ("Why?", "Give me an example", "What did he mean?") adds this to the
+    # passage score of the previous answer's passage and its neighbours (qa.followup.FollowUp.context): on the scale of
+    # the passage scores' spread between rank 1 and 3 on development questions; see eval/README.md, round 6.
+    w_context: float = 0.2
+    # A question that must be answered by a kind of value ("when…?", "how many…?", "who is X's Y?") is refused unless a
+    # sentence of the best passages holding that value is at least this close to the question, relative to the closest
+    # sentence (dense + lexical sentence signals, qa.engine._relevance): a date somewhere nearby does not answer "When did
+    # China first receive Su-35s?". Chosen by `python -m qa.evaluate.fit` on the seven development splits (49 questions it
+    # applies to after the other checks: 8 of 12 out of scope refused from 0.62 to 0.92, none of 37 answerable refused).
+    fit_relevance: float = 0.62
     extra_ratio: float = 0.9  # further sentences must score at least this share of the best one
     max_sentences: int = 3
     # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and

@@ -52,6 +52,26 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A named entity or value in a text, found at ingestion (core.nlp): document offsets, its spaCy label
+    (PERSON, ORG, GPE, NORP, DATE, CARDINAL…), and the noun it modifies when it is a modifier ("Chinese *minister*")."""
+
+    start: int
+    end: int
+    label: str
+    head: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Quoted speech in a text and who the text says spoke it ("Putin"); document offsets."""
+
+    start: int
+    end: int
+    speaker: str
+
+
+@dataclass(frozen=True)
 class Chunk:
     """One retrievable passage: a paragraph, or part of a long one.
 
@@ -77,6 +97,8 @@ class Chunk:
     published: str | None = None  # the date recorded there, as written
     context: str = ""
     uid: str = ""  # stable passage id (ingest.chunk.assign_uids): kept across rebuilds while the passage's text is
+    mentions: tuple[Mention, ...] = ()  # ingest.annotate: entities and values, once per build
+    quotes: tuple[Quote, ...] = ()  # ingest.annotate: quoted speech and its speaker
 
     @property
     def text_sha(self) -> str:
@@ -97,12 +119,16 @@ class Chunk:
     def to_json(self) -> dict:
         d = asdict(self)
         d["sentences"] = [[s.start, s.end] for s in self.sentences]
+        d["mentions"] = [[m.start, m.end, m.label, m.head] for m in self.mentions]
+        d["quotes"] = [[q.start, q.end, q.speaker] for q in self.quotes]
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> Chunk:
         d = dict(d)
         d["sentences"] = tuple(Span(a, b) for a, b in d["sentences"])
+        d["mentions"] = tuple(Mention(*m) for m in d.get("mentions", ()))
+        d["quotes"] = tuple(Quote(*q) for q in d.get("quotes", ()))
         return cls(**d)
 
 

@@ -81,7 +81,10 @@ def run_ingest(
         report.files += [FileReport(s, "removed") for s in removed]
         same_models = shared and list(prev["models"]) == [s.key for s in specs] and reuse == set(prev["models"])
         changed = (
-            any(st != "unchanged" for st, _ in plan.values()) or removed or not same_models or prev.get("profile") != profile.to_json()
+            any(st != "unchanged" for st, _ in plan.values())
+            or removed
+            or not same_models
+            or prev.get("profile") != profile.to_json()
             or prev.get("origins", {}) != {k: o.to_json() for k, o in origins.items()}
         )
         if not changed:
@@ -192,6 +195,7 @@ def _skip(run: _Run, sf: SourceFile, reason: str, limits: dict | None = None) ->
 
 def _collect(run: _Run, found, plan, previous, prev_files) -> list:
     """Reuse unchanged files' pieces; read, structure and chunk the rest."""
+    from ingest.annotate import annotate
     from ingest.chunk import ChunkSettings, chunk_document
     from ingest.previous import Piece
     from ingest.structure import parse
@@ -217,7 +221,7 @@ def _collect(run: _Run, found, plan, previous, prev_files) -> list:
             blocks, myths = parse(doc)
             refused = run.budget.check_blocks(sf.source, len(blocks))  # before chunking: that alone takes minutes then
             if not refused:
-                piece = Piece(doc, chunk_document(doc, blocks, tokenizer, settings))
+                piece = Piece(doc, annotate(chunk_document(doc, blocks, tokenizer, settings)))
                 if not piece.chunks:
                     _skip(run, sf, "no text to index")
                     continue

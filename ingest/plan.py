@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.types import MythInfo
+from ingest.annotate import RECIPE
 from ingest.chunk import SPLITTER
 from ingest.load import SourceFile
 
@@ -43,7 +44,12 @@ def chunking_for(specs, profile) -> dict:
     """The chunk settings a build uses and records: the profile's size, never over any model's window, counted
     with the first model's tokenizer."""
     first = specs[0]
-    return {"max_tokens": min([profile.chunk_tokens] + [s.window for s in specs]), "splitter": SPLITTER, "tokenizer": first.id}
+    return {
+        "max_tokens": min([profile.chunk_tokens] + [s.window for s in specs]),
+        "splitter": SPLITTER,
+        "tokenizer": first.id,
+        "annotator": RECIPE,  # other entity annotations mean new chunks
+    }
 
 
 def plan_files(found: list[SourceFile], prev_files: dict) -> dict[str, tuple[str, str]]:

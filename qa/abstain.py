@@ -102,6 +102,12 @@ def no_figure_message(what: str) -> str:
     return f"The texts give no {what}, so no answer is given. {_CLOSEST}"
 
 
+def not_named_message(what: str) -> str:
+    """The abstention message when no sentence names the person or organisation asked for: "The texts do not name
+    Russia's defence minister, so …"."""
+    return f"The texts do not name {what}, so no answer is given. {_CLOSEST}"
+
+
 def answerable(ev: Evidence, lexical_weight: float, threshold: float) -> bool:
     """Answer when the question names nothing unknown and best-sentence similarity plus ``lexical_weight`` x
     coverage reaches ``threshold`` (calibrated on the evaluation questions, see core.profile)."""

@@ -1,27 +1,115 @@
-"""After retrieval: decide whether to answer (abstention) and which verbatim sentences answer, per retrieval mode."""
+"""After retrieval: the one answer-or-refuse decision, and which verbatim sentences answer, per retrieval mode."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from core.lexical import tokenize_query
 from core.profile import Settings
-from qa.abstain import Evidence, answerable
+from qa.abstain import Evidence, answerable, no_answer_message, no_figure_message, not_named_message
+from qa.analysis import AnswerType, QuestionAnalysis
 from qa.extract import Pick, pick_sentences, sentence_scores
+from qa.facts import SentenceFacts, names_other
+from qa.followup import Reading
 from qa.fusion import rrf
-from qa.intent import answer_type
+from qa.near_domain import asked_for, unknown_key_terms
 from qa.retrieve import Scope, Signals
+from qa.types import NOT_IN_TEXTS, UNKNOWN_NAME
+
+_WHAT = {AnswerType.DATE: "date", AnswerType.NUMBER: "count"}
 
 
-def should_answer(ev: Evidence, abstention: tuple[str, float, float] | None) -> bool:
-    """Whether the evidence clears the profile's abstention entry (None: no calibrated model, so only unknown names refuse)."""
-    if abstention is None:
-        return not ev.unknown_names
-    _, weight, threshold = abstention
-    return answerable(ev, weight, threshold)
+# Names of which a strict question's answer must mention one ("Which firms has *the EU* sanctioned?"). Countries, places
+# and nationalities are left out: readers and texts name them differently ("Beijing", "China", "Chinese").
+_MUST_NAME = frozenset({"PERSON", "ORG", "FAC", "PRODUCT", "EVENT", "LAW"})
+
+
+def fits(a: QuestionAnalysis, facts: SentenceFacts, sids, texts=None) -> np.ndarray:
+    """Which of the sentences ``sids`` hold what ``a`` asks for and are not about another owner than its focus; with
+    ``texts`` (the index's sentence texts), also name the role asked for ("minister") and every name the question uses."""
+    sids = np.asarray(sids, dtype=np.int64)
+    ok = facts.fits[a.answer_type.value][sids] if a.answer_type.value in facts.fits else np.ones(len(sids), dtype=bool)
+    if a.focus is not None:
+        ok = ok & ~np.array([names_other(facts.mentions[s], a.focus.owner, a.focus.head) for s in sids], dtype=bool)
+    if texts is not None:
+        owner = a.focus.owner if a.focus else ""
+        names = [t for e in a.entities if e.label in _MUST_NAME and e.text != owner if (t := tokenize_query(e.text))]
+        role = tokenize_query(a.focus.head) if a.focus and a.focus.identity else []
+        for i, s in enumerate(sids):
+            if ok[i] and (names or role):
+                words = set(tokenize_query(texts[s]))
+                # One of the names is enough: texts say "Moscow" where readers say "Russia".
+                ok[i] = (not names or any(any(t in words for t in n) for n in names)) and (not role or any(t in words for t in role))
+    return ok
+
+
+def refusal(a: QuestionAnalysis, ev: Evidence, abstention, vocab: dict, st: Settings) -> tuple[str, str] | None:
+    """(status, message) when the texts do not answer ``a`` by its words and evidence, else None (then ``fit_refusal``).
+
+    Follow-ups are decided like any question: names or key terms the texts never use, then too little evidence (the
+    profile's calibrated abstention entry).
+    """
+    terms = unknown_key_terms(a.asked, vocab) if st.near_domain else ()
+    if ev.unknown_names or terms:
+        return UNKNOWN_NAME, no_answer_message(ev, terms)
+    if abstention is not None and not answerable(ev, abstention[1], abstention[2]):
+        return NOT_IN_TEXTS, no_answer_message(ev)
+    return None
+
+
+def fit_refusal(a: QuestionAnalysis, candidates, facts: SentenceFacts, st: Settings, relevance=None, texts=None) -> tuple[str, str] | None:
+    """(status, message) when no candidate sentence (those of the best passages) holds the kind of value ``a`` must be
+    answered with, is not about another owner than the one asked, and is about what the question is about: its
+    ``relevance`` (the lead model's cosine with the question, one per candidate) reaches ``st.fit_relevance`` of the
+    best candidate's. Else None."""
+    if not (st.near_domain and a.strict and len(candidates)) or _answering(a, facts, candidates, relevance, st.fit_relevance, texts):
+        return None
+    if a.answer_type in _WHAT:
+        return NOT_IN_TEXTS, no_figure_message(asked_for(a.asked, _WHAT[a.answer_type]))
+    kind = {AnswerType.WHO: "the person", AnswerType.PERSON: "the person", AnswerType.ORGANISATION: "the organisation"}
+    return NOT_IN_TEXTS, not_named_message(a.focus.phrase if a.focus else f"{kind.get(a.answer_type, 'what')} this question asks for")
+
+
+def fit_ratio(a: QuestionAnalysis, facts: SentenceFacts, candidates, relevance, texts=None) -> float:
+    """The best relevance of a candidate that fits ``a`` over the best of all (0 when none fits)."""
+    ok = fits(a, facts, candidates, texts)
+    if not ok.any():
+        return 0.0
+    rel = np.maximum(np.asarray(relevance, dtype=np.float64), 1e-9)
+    return float(rel[ok].max() / rel.max())
+
+
+def _answering(a: QuestionAnalysis, facts: SentenceFacts, candidates, relevance, ratio: float, texts) -> bool:
+    if relevance is None:
+        return bool(fits(a, facts, candidates, texts).any())
+    return fit_ratio(a, facts, candidates, relevance, texts) >= ratio
+
+
+def preference(a: QuestionAnalysis, facts: SentenceFacts, sids: np.ndarray, st: Settings) -> np.ndarray:
+    """A bonus per sentence of ``sids`` for holding what the question wants: its answer type, a stated reason for
+    "Why?", an example for "Give me an example"; quotations lose it when the question asks for the author's view."""
+    bonus = np.zeros(len(sids))
+    if a.answer_type.value in facts.fits:
+        bonus += st.s_type * fits(a, facts, sids)
+    reading = a.follow_up.reading if a.follow_up else None
+    if reading == Reading.EXAMPLE:
+        bonus += st.s_type * facts.example[sids]
+    if a.author_view:
+        bonus -= st.s_type * np.array([bool(facts.speakers[s]) for s in sids], dtype=bool)
+    return bonus
 
 
 def choose_sentences(
-    text: str, sig: Signals, scores: np.ndarray, scope: Scope, top: list[int], st: Settings, mode: str, types: dict, shown=()
+    a: QuestionAnalysis,
+    sig: Signals,
+    scores: np.ndarray,
+    scope: Scope,
+    top: list[int],
+    st: Settings,
+    mode: str,
+    facts,
+    shown=(),
+    texts=None,
 ) -> list[Pick]:
     """The 1-3 best sentences of the best passages for ``mode`` ("fused" adds the passage and answer-type terms).
 
@@ -29,15 +117,17 @@ def choose_sentences(
     """
     if mode == "fused":
         sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
-        wanted = answer_type(text)
-        if wanted:  # "when ...?" prefers a sentence with a date, "how many ...?" one with a number
-            sscores = sscores + st.s_type * types[wanted][scope.sentences]
+        sscores = sscores + preference(a, facts, scope.sentences, st)
     elif mode == "rrf":
         sscores = rrf([sig.sent_dense, sig.sent_bm25], k=st.rrf_k)
     else:
         sscores = sig.sent_dense if mode == "dense" else sig.sent_bm25
+    sscores = np.array(sscores, dtype=np.float64)
+    if mode == "fused" and a.strict and (ok := fits(a, facts, scope.sentences, texts if len(scope.sentences) <= 2000 else None)).any():
+        sscores[~ok] = -np.inf  # "When…?" is answered by a sentence with a date, if the best passages hold one
+        held = set(scope.owner[ok].tolist())
+        top = [c for c in top[:3] if c in held] + [c for c in top[3:] if c in held]
     if len(shown):  # answer from the best passages that still have a sentence to offer
-        sscores = np.array(sscores, dtype=np.float64)
         sscores[list(shown)] = -np.inf
         open_ = set(scope.owner[np.isfinite(sscores)].tolist())
         top = [c for c in top if c in open_]

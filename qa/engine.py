@@ -10,28 +10,22 @@ import numpy as np
 from core.artifacts import IndexData, sentence_texts
 from core.lexical import tokenize_query
 from core.profile import DEFAULT, Settings
-from qa.abstain import Evidence, coverage, idf_table, no_answer_message, unknown_names
+from qa.abstain import Evidence, coverage, idf_table
+from qa.analysis import Analyzer, QuestionAnalysis
 from qa.candidates import choose_scope
-from qa.decide import choose_sentences, should_answer
-from qa.followup import Turn, resolve
+from qa.decide import choose_sentences, fit_ratio, fit_refusal, refusal
+from qa.facts import sentence_facts
+from qa.followup import NOT_AGAIN, Turn
 from qa.fusion import top_k
-from qa.intent import canonical_section, detect_sections, type_matches
+from qa.intent import canonical_section
 from qa.loader import open_index
-from qa.metadata import metadata_field, metadata_sentences
-from qa.near_domain import near_domain_refusal
+from qa.metadata import metadata_sentences
 from qa.question import MAX_K, cap_question, clean_question, length_notice
 from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
 from qa.trace import NO_TRACE
-from qa.types import ANSWERED, BAD_FILTER, EMPTY, NOT_IN_TEXTS, UNKNOWN_NAME, Answer, AnswerSentence, Passage
+from qa.types import ANSWERED, BAD_FILTER, EMPTY, NOT_IN_TEXTS, Answer, AnswerSentence, Passage
 
 REBUILD = "re-run `python -m ingest --full` to rebuild the index with the models installed here"
-
-
-# Readings of qa.followup that ask about the previous answer sentence ("Why?", "When was that?"): that sentence is not
-# an answer to them again.
-EXPLAIN_PREVIOUS = ("Why:", "Why not:", "When:", "Where:")
-# Readings about a sentence the texts just gave: the texts are what they ask about, so they are not refused by score.
-ABOUT_PREVIOUS = (*EXPLAIN_PREVIOUS, "Who said “")
 
 
 def model_weights(profile: dict, held: tuple[str, ...]) -> dict[str, float]:
@@ -60,7 +54,10 @@ class Engine:
         self.myths = tuple(sorted({int(m) for m in self.table.myths if m >= 0}))
         self.idf, self.unseen_idf = idf_table(index.bm25_sentences)
         self.texts = sentence_texts(index.chunks)
-        self.types = {t: np.asarray(m, dtype=np.float64) for t, m in type_matches(self.texts).items()}
+        self.vocab = index.bm25_sentences.vocab_dict
+        self.facts = sentence_facts(index.chunks, self.texts)
+        self.sentence_id = {t.strip(): i for i, t in reversed(list(enumerate(self.texts)))}  # first sentence of a text wins
+        self.analyzer = Analyzer(self.vocab, self.facts.names, self.near)
         self.weights = model_weights(settings.model_weights, tuple(index.models))
         # Candidates on large indexes come from the most heavily weighted model's sentence store.
         self.lead = max(self.weights, key=self.weights.get)
@@ -130,6 +127,22 @@ class Engine:
         text = clean_question(original)
         if not text:
             return Answer(original, False, "Please type a question, e.g. “Who promotes this myth?”.", (), (), status=EMPTY)
+        k, myth, section, bad = self._filters(original, k, myth, section)
+        if bad is not None:
+            return bad
+        keep_end = self.settings.keep_question_end
+        prepared = self.encoder.prepare(text, keep_end)  # what the model window holds is what is analysed
+        notice = length_notice(prepared, keep_end, cut)
+        with trace.stage("analysis"):
+            turns = tuple(t if isinstance(t, Turn) else Turn(str(t)) for t in previous)
+            a = self.analyzer.analyze(prepared.text, turns, self.settings.follow_ups and mode == "fused")
+        if a.follow_up:  # the standalone reading is longer than what was typed
+            a = replace(a, text=self.encoder.prepare(a.text, keep_end).text)
+        answer = self._answer(original, a, k, myth, section, mode, notice, trace)
+        return replace(answer, understood_as=a.understood_as) if a.understood_as else answer
+
+    def _filters(self, original: str, k, myth, section):
+        """(k, myth, section) checked at the edge, or an Answer saying what is wrong with them."""
         try:
             k = min(MAX_K, max(1, int(k)))
         except (TypeError, ValueError, OverflowError):
@@ -138,39 +151,32 @@ class Engine:
             name = canonical_section(str(section), self.sections)
             if name is None:
                 msg = f"There is no section “{section}”. Sections: {'; '.join(self.sections)}."
-                return Answer(original, False, msg, (), (), status=BAD_FILTER)
+                return k, myth, section, Answer(original, False, msg, (), (), status=BAD_FILTER)
             section = name
         if myth is not None:
             known = ", ".join(map(str, self.myths)) or "none"
             try:
                 myth = int(myth)
             except (TypeError, ValueError, OverflowError):
-                return Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), (), status=BAD_FILTER)
+                return (
+                    k,
+                    None,
+                    section,
+                    Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), (), status=BAD_FILTER),
+                )
             if myth not in self.myths:
-                return Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), (), status=BAD_FILTER)
-        understood, avoid, about_previous = None, "", False
-        # A question about the document itself ("Who wrote this?") stands alone, whatever came before.
-        if previous and self.settings.follow_ups and not (self.settings.metadata and metadata_field(text)):
-            turns = [t if isinstance(t, Turn) else Turn(str(t)) for t in previous]
-            reading = resolve(text, turns)
-            text, understood = reading.text, reading.understood_as
-            if understood and understood.startswith(EXPLAIN_PREVIOUS):  # "Why?" wants another sentence than the one shown
-                avoid = turns[-1].answer
-            about_previous = bool(understood and turns[-1].answer and understood.startswith(ABOUT_PREVIOUS))
-        keep_end = self.settings.keep_question_end
-        prepared = self.encoder.prepare(text, keep_end)
-        notice = length_notice(prepared, keep_end, cut)
-        answer = self._answer(original, prepared.text, k, myth, section, mode, notice, trace, avoid, about_previous)
-        return replace(answer, understood_as=understood) if understood else answer
+                msg = f"There is no Myth {myth} in the index (myths: {known})."
+                return k, myth, section, Answer(original, False, msg, (), (), status=BAD_FILTER)
+        return k, myth, section, None
 
     def _queries(self, text: str, trace) -> list[Query]:
         with trace.stage("query_encoding"):
             return [Query(w, self.index.models[k], self.encoders[k].embed(text)) for k, w in self.weights.items()]
 
-    def _answer(
-        self, original: str, text: str, k: int, myth, section, mode: str, notice: str, trace, avoid: str = "", about_previous: bool = False
-    ) -> Answer:
+    def _answer(self, original: str, a: QuestionAnalysis, k: int, myth, section, mode: str, notice: str, trace) -> Answer:
+        """Retrieve, decide, extract: the stages after question analysis."""
         ix, st = self.index, self.settings
+        text = a.text
         queries = self._queries(text, trace)
         with trace.stage("lexical_search"):
             tokens = tokenize_query(text)
@@ -179,31 +185,57 @@ class Engine:
             lead = next(q for q in queries if q.model.spec.key == self.lead)
             scope = choose_scope(ix, self.table, self.full, lead, lex, allowed_chunks(self.table, myth, section))
             need_chunk_dense = mode in ("dense", "rrf") or st.w_chunk_dense != 0
-            sig = compute_signals(self.table, queries, lex, detect_sections(text), scope, chunk_dense=need_chunk_dense)
+            sig = compute_signals(self.table, queries, lex, a.sections, scope, chunk_dense=need_chunk_dense)
         with trace.stage("fusion"):
             scores = passage_scores(self.table, sig, st, scope, mode)  # over scope.chunks: "local" positions
+            if mode == "fused" and a.follow_up and a.follow_up.context:  # a follow-up reads near the previous answer
+                scores = scores + st.w_context * np.isin(scope.chunks, a.follow_up.context)
             top = [int(c) for c in top_k(scores, k)]
         if not top:
             return Answer(original, False, "No passage matches these filters.", (), (), status=BAD_FILTER)
         passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
         with trace.stage("extraction"):
-            field = metadata_field(text) if mode == "fused" and st.metadata and section is None else None
-            sids = metadata_sentences(field, ix.chunks, myth) if field else []
+            field = a.metadata if mode == "fused" and st.metadata and section is None else None
+            ranked = [p.myth for p in passages if p.myth is not None]
+            sids = metadata_sentences(field, ix.chunks, myth, ranked, tokenize_query(a.asked)) if field else []
             if sids:  # a question about the document itself: answer from its parsed structure, not by similarity
                 return self._structural(original, notice, sids, scope, scores, top, k)
-            if mode == "fused" and not about_previous:
-                ev = self._evidence(text, tokens, sig)
-                if not should_answer(ev, self.abstention):
-                    status = UNKNOWN_NAME if ev.unknown_names else NOT_IN_TEXTS
-                    return Answer(original, False, " ".join(filter(None, [no_answer_message(ev), notice])), (), passages, status=status)
-                refusal = self._near_domain(text, scope, top) if st.near_domain else None
-                if refusal:
-                    return Answer(original, False, " ".join(filter(None, [refusal, notice])), (), passages, status=NOT_IN_TEXTS)
-            shown = [i for i, s in enumerate(scope.sentences) if avoid and self.texts[int(s)] == avoid] if avoid else []
-            picks = choose_sentences(text, sig, scores, scope, top, st, mode, self.types, shown)
+            if mode == "fused":
+                candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
+                refused = refusal(a, self._evidence(a, tokens, sig), self.abstention, self.vocab, st)
+                if refused is None and a.strict:
+                    candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
+                    relevance = self._relevance(sig, scope, candidates)
+                    trace.record("fit_ratio", fit_ratio(a, self.facts, candidates, relevance, self.texts))
+                    refused = fit_refusal(a, candidates, self.facts, st, relevance, self.texts)
+                if refused:
+                    status, message = refused
+                    return Answer(original, False, " ".join(filter(None, [message, notice])), (), passages, status=status)
+            avoid = a.follow_up.refers_to if a.follow_up and a.follow_up.reading in NOT_AGAIN else ""
+            shown = [i for i, s in enumerate(scope.sentences) if self.texts[int(s)] == avoid] if avoid else []
+            picks = choose_sentences(a, sig, scores, scope, top, st, mode, self.facts, shown, self.texts)
             slot = {c: i for i, c in enumerate(top)}
             sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
         return Answer(original, bool(sentences), notice, sentences, passages, status=ANSWERED if sentences else NOT_IN_TEXTS)
+
+    def _relevance(self, sig, scope, sids: list[int]) -> np.ndarray:
+        """How close each of ``sids`` (sentences of the scope) is to the question: its dense and lexical sentence signals,
+        weighted as sentence choice weighs them (core.profile: s_dense, s_bm25)."""
+        st = self.settings
+        pos = np.searchsorted(scope.sentences, sids)  # scope sentences are in id order
+        return st.s_dense * np.asarray(sig.sent_dense)[pos] + st.s_bm25 * np.asarray(sig.sent_bm25)[pos]
+
+    def _sentence_ids(self, cid: int) -> range:
+        return range(int(self.table.sent_start[cid]), int(self.table.sent_start[cid] + self.table.sent_count[cid]))
+
+    def near(self, sentence: str) -> tuple[int, ...]:
+        """Chunk ids of the passage holding ``sentence`` and of the passages beside it in the same source."""
+        sid = self.sentence_id.get(sentence.strip())
+        if sid is None:
+            return ()
+        cid = int(self.index.sentence_chunk[sid])
+        source = self.index.chunks[cid].source
+        return tuple(c for c in (cid - 1, cid, cid + 1) if 0 <= c < len(self.index.chunks) and self.index.chunks[c].source == source)
 
     def _structural(self, original: str, notice: str, sids: list[int], scope, scores, top: list[int], k: int) -> Answer:
         """Answer with the given sentences; their passages are cited first, then the best of the ranking."""
@@ -217,23 +249,17 @@ class Engine:
         )
         return Answer(original, True, notice, sentences, passages)
 
-    def _near_domain(self, text: str, scope, top: list[int]) -> str | None:
-        """The near-domain refusal (qa.near_domain), judged on the sentences of the three best passages."""
-        t = self.table
-        chunks = [int(scope.chunks[c]) for c in top[:3]]
-        sentences = [self.texts[s] for c in chunks for s in range(t.sent_start[c], t.sent_start[c] + t.sent_count[c])]
-        return near_domain_refusal(text, self.index.bm25_sentences.vocab_dict, sentences)
-
     def evidence(self, question: str) -> Evidence:
         """What decides whether ``question`` is answered, over the whole index (used to calibrate abstention)."""
-        text = self.encoder.prepare(clean_question(question)).text
+        a = self.analyzer.analyze(clean_question(question))
+        text = self.encoder.prepare(a.text).text
         tokens = tokenize_query(text)
         lex = lexical(self.index, self.table, tokens)
         sig = compute_signals(self.table, self._queries(text, NO_TRACE), lex, (), self.full, chunk_dense=False)
-        return self._evidence(text, tokens, sig)
+        return self._evidence(replace(a, text=text), tokens, sig)
 
-    def _evidence(self, text: str, tokens: list[str], sig) -> Evidence:
-        vocab = self.index.bm25_sentences.vocab_dict
+    def _evidence(self, a: QuestionAnalysis, tokens: list[str], sig) -> Evidence:
+        text, vocab = a.text, self.vocab
         key = self.abstention[0] if self.abstention else self.lead
         cosines = sig.sent_dense_by_model.get(key)
         if cosines is None:  # the abstention model carries no weight in the fusion: embed with it for this alone
@@ -246,7 +272,7 @@ class Engine:
                 chunk_dense=False,
             ).sent_dense
         best = float(np.max(cosines, initial=0.0))
-        return Evidence(best, coverage(tokens, vocab, self.idf, self.unseen_idf), unknown_names(text, vocab))
+        return Evidence(best, coverage(tokens, vocab, self.idf, self.unseen_idf), a.unknown)
 
     def passage(self, uid: str, rank: int = 1) -> Passage | None:
         """The passage with stable id ``uid`` in this version (votes and links name passages by it), or None."""
@@ -256,12 +282,25 @@ class Engine:
     def _passage(self, rank: int, cid: int, score: float) -> Passage:
         c = self.index.chunks[cid]
         return Passage(
-            rank, round(score, 4), c.text, cid, c.myth, c.title, c.author, c.section, c.paragraph, c.source, c.page, c.url, c.uid,
-            c.publisher, c.published,
+            rank,
+            round(score, 4),
+            c.text,
+            cid,
+            c.myth,
+            c.title,
+            c.author,
+            c.section,
+            c.paragraph,
+            c.source,
+            c.page,
+            c.url,
+            c.uid,
+            c.publisher,
+            c.published,
         )
 
     def _sentence(self, sid: int, slot: int, score: float) -> AnswerSentence:
         c = self.index.chunks[int(self.index.sentence_chunk[sid])]
         span = c.sentences[int(self.index.sentence_rank[sid])]
         start, end = span.start - c.start, span.end - c.start
-        return AnswerSentence(c.text[start:end], slot, start, end, round(score, 4))
+        return AnswerSentence(c.text[start:end], slot, start, end, round(score, 4), self.facts.speakers[sid])

@@ -1,88 +1,140 @@
-"""Rule-based rewriting of short chat follow-ups ("And India?", "Why?", "Who said that?") into standalone questions."""
+"""Follow-ups ("Why?", "Give me an example", "What about India?", "What did he say?"): an explicit reading of the
+question against the previous turn, with the standalone text retrieval reads. Entities come from the spaCy parse
+(core.nlp), never from a list of names."""
+
+from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import NamedTuple
+
+from core import nlp
 
 
 class Turn(NamedTuple):
     question: str  # the question as typed, or as understood if it was itself a follow-up
     answer: str = ""  # the first answer sentence shown for it ("" when none)
+    asked: str = ""  # the question as typed, when it was read as a follow-up ("" otherwise)
 
     @classmethod
-    def of(cls, answer) -> "Turn":
+    def of(cls, answer) -> Turn:
         """The turn a qa.types.Answer leaves for the next question: its reading and its first sentence."""
-        return cls(answer.understood_as or answer.question, answer.sentences[0].text if answer.sentences else "")
+        first = answer.sentences[0].text if answer.sentences else ""
+        return cls(answer.understood_as or answer.question, first, answer.question if answer.understood_as else "")
+
+    @property
+    def topic(self) -> str:
+        """The question this turn was about, without a follow-up's prefix ("Why: …") or suffix ("— what about …")."""
+        q = self.asked and not _PREFIXED.match(self.question) and self.question or self.question
+        q = _PREFIXED.sub("", q)
+        return re.sub(r"\s+—\s+what about .*$", "", q.strip()).rstrip(" ?.!")
 
 
-class Reading(NamedTuple):
-    text: str  # the question to answer (standalone)
-    understood_as: str | None  # the same text when a rewrite happened, else None
+class Reading(StrEnum):
+    """How a follow-up reads the previous turn."""
+
+    REASON = "reason"  # "Why?": the reason the texts give for the previous answer
+    TIME_PLACE = "time or place"  # "When was that?", "Where?"
+    SOURCE = "source"  # "Who said that?"
+    EXAMPLE = "example"  # "Give me an example"
+    MORE = "more"  # "Which ones?", "Tell me more", "Which outlets do you mean?"
+    ITEM = "item"  # "What's the first one?": one item of the list the previous answer gave
+    OTHER_ENTITY = "other entity"  # "What about India?": the previous question about another entity
+    REFERS_BACK = "refers back"  # "What did he say?": a pronoun or phrase naming something of the previous turn
 
 
-class _Entity(NamedTuple):
-    start: int
-    end: int
-    kind: str  # "state", "bloc" or "person": only names of one kind replace each other
-    ref: int  # aliases of one thing ("China", "Beijing") share a ref
-    alias: str  # the alias's own spelling, e.g. "the US" for "us"
+# Readings answered near the previous answer (its passage and neighbours are preferred).
+NEAR_PREVIOUS = frozenset({Reading.REASON, Reading.TIME_PLACE, Reading.EXAMPLE, Reading.MORE, Reading.ITEM, Reading.REFERS_BACK})
+# Readings the previous answer sentence does not answer again: "Why?" wants the reason, not the claim once more.
+NOT_AGAIN = frozenset({Reading.REASON, Reading.EXAMPLE, Reading.ITEM})
 
 
-# One string per thing, its aliases separated by "|", each spelt as it is written back.
-# Capitals stand for their states because the text uses them that way ("Moscow and Beijing").
-_NAMES = {
-    "state": "Russia|Moscow|the Kremlin;China|Beijing;India|New Delhi|Delhi;the US|the USA|the U.S.|the United States|America|Washington;"
-    "Ukraine|Kyiv|Kiev;Taiwan|Taipei;Japan|Tokyo;Vietnam|Hanoi;Australia|Canberra;Germany|Berlin;France|Paris;the UK|Britain|London;"
-    "Iran|Tehran;North Korea|Pyongyang;South Korea|Seoul;Belarus|Minsk;Kazakhstan|Astana;Turkey|Ankara;Pakistan|Islamabad",
-    "bloc": "NATO;the EU|the European Union|Brussels;the West;Europe;the UN|the United Nations;the Quad;the SCO;BRICS;the G7;the G20;"
-    "AUKUS;ASEAN",
-    "person": "Putin|Vladimir Putin;Xi|Xi Jinping;Biden|Joe Biden;Peskov|Dmitry Peskov;Lavrov|Sergei Lavrov;Shoigu|Sergei Shoigu;"
-    "Wei Fenghe;Modi|Narendra Modi;Zelensky|Zelenskyy|Volodymyr Zelensky;Trump|Donald Trump;Kissinger|Henry Kissinger;"
-    "Klein|Margarete Klein;Bruusgaard|Kristin Ven Bruusgaard",
-}
-_CASED = {"US", "USA", "U.S."}  # lower-case "us" is the pronoun
+@dataclass(frozen=True)
+class FollowUp:
+    reading: Reading
+    text: str  # the standalone question retrieval reads (shown as "Understood as")
+    refers_to: str  # the previous answer sentence it is read against (or the previous question when none was shown)
+    entity: str | None = None  # OTHER_ENTITY: the new entity; REFERS_BACK: what the pronoun names
+    item: int | None = None  # ITEM: 0-based position in the previous answer's list (-1: the last)
+    context: tuple[int, ...] = ()  # chunk ids of the previous answer's passage and its neighbours
 
 
-def _pattern(alias: str) -> re.Pattern:
-    bare = alias.removeprefix("the ")
-    return re.compile(r"(?<!\w)(?:the\s+)?" + re.escape(bare).replace(r"\ ", r"\s+") + r"(?!\w)", 0 if bare in _CASED else re.I)
+class Rewrite(NamedTuple):  # resolve()'s result: the standalone text alone
+    text: str
+    understood_as: str | None
 
 
-# Longest alias first, so "Xi Jinping" is one name and not "Xi" plus a stray word.
-_ALIASES = sorted(
-    ((kind, ref, a, _pattern(a)) for kind, things in _NAMES.items() for ref, t in enumerate(things.split(";")) for a in t.split("|")),
-    key=lambda x: -len(x[2]),
-)
-
-_LEAD = r"^\s*(?:(?:and|but|so|ok|okay|hmm)[,\s]+)?"
+_PREFIXED = re.compile(r"^(?:Why not|Why|When|Where|For example|More|Which one|The first|The second|The third|The last):\s+")
+_LEAD = r"^\s*(?:(?:and|but|so|ok|okay|hmm|then)[,\s]+)?"
 _END = r"[\s?.!]*$"
-_WHY = re.compile(_LEAD + r"(?:why(?P<neg>\s+not)?(?:\s+(?:is|was|would)\s+(?:that|this|it)(?:\s+so)?|\s+so)?|how\s+come)" + _END, re.I)
-_WHEN = re.compile(_LEAD + r"(?P<w>when|where)(?:\s+(?:was|is|did)\s+(?:that|this|it)(?:\s+(?:happen|take\s+place))?)?" + _END, re.I)
+_WHY = re.compile(
+    _LEAD + r"(?:why(?P<neg>\s+not)?(?:\s+(?:is|was|would|does|did)\s+(?:that|this|it|they|he|she)(?:\s+so)?|\s+so)?|how\s+come|"
+    r"what\s+(?:is|was)\s+the\s+reason(?:\s+for\s+(?:that|this|it))?)" + _END,
+    re.I,
+)
+_WHEN = re.compile(
+    _LEAD + r"(?P<w>when|where)(?:\s+and\s+(?:when|where))?(?:\s+(?:was|is|did)\s+(?:that|this|it)(?:\s+(?:happen|take\s+place))?|"
+    r"\s+did\s+(?:he|she|they)\s+say\s+(?:that|this|it|so))?" + _END,
+    re.I,
+)
 _WHO_SAID = re.compile(_LEAD + r"(?:who\s+(?:said|says|wrote|claimed|claims|stated)\s+(?:that|this|it|so)|says\s+who)" + _END, re.I)
+_EXAMPLE = re.compile(
+    _LEAD + r"(?:(?:can|could)\s+you\s+)?(?:give|show)(?:\s+me)?\s+(?:an?\s+|some\s+)?(?:examples?|instances?)|"
+    r"(?:for\s+)?(?:example|instance)\??$|such\s+as\??$|like\s+what|what\s+(?:is|would\s+be)\s+an?\s+example|any\s+examples?",
+    re.I,
+)
+_MORE = re.compile(
+    _LEAD + r"(?:tell\s+me\s+more|more\s+(?:on|about)\s+(?:that|this)|what\s+else|go\s+on|(?:can\s+you\s+)?elaborate|"
+    r"which\s+ones?|what\s+(?:do|did)\s+you\s+mean|which\s+\w+\s+do\s+you\s+mean|in\s+what\s+way|how\s+so|like\s+who)\b",
+    re.I,
+)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "final": -1}
+_ITEM = re.compile(
+    _LEAD + r"(?:(?:what|which)(?:'s|’s|\s+is|\s+was)?\s+|(?:and\s+)?)(?:the\s+)?(?P<n>first|second|third|fourth|last|final)"
+    r"(?:\s+\w+)?(?:\s+one)?" + _END,
+    re.I,
+)
 _ABOUT = re.compile(_LEAD + r"(?:what|how)\s+about\s+(?P<x>.+?)" + _END, re.I)
 _AND = re.compile(r"^\s*(?:and|but)\s+(?P<x>.+?)" + _END, re.I)
-# A "what about X" whose X has a verb, a question word or a pronoun is a question of its own, or too vague to resolve.
 _NOT_X = frozenset(
     "is are was were be been do does did has have had can could will would should may might must what who whom whose why when where "
     "which how then now so that this these those it its them they their he she him her his us you me i we my our your more else".split()
 )
 _PRONOUN = re.compile(r"(?<!\w)(he|him|his|she|her|they|them|their|it)(?!\w)(?:\s+(\w+))?", re.I)
-_CLASS = {"him": "he", "his": "he", "her": "she", "them": "they", "their": "they"}
-_SHE = {"Klein", "Margarete Klein", "Bruusgaard", "Kristin Ven Bruusgaard"}
 _NOT_NOUN = frozenset("in at on to about for with from by and or that this after before during".split())
 _MAX_PRONOUN_WORDS = 6  # longer questions with "they" ("Do they have a joint command structure?") mean the text's two countries
-# "Why is it wrong?", "Who holds them?": in these texts such pronouns mean the myth, not a name from the last turn.
 _MYTH_TALK = re.compile(r"\b(?:wrong|true|false|right|myths?|claims?|holds?|believes?|mean|means)\b", re.I)
-# "it" names an organisation only as the subject of an auxiliary ("Does it include India?", "When did it start?").
 _IT_SUBJECT = re.compile(r"\b(?:do|does|did|will|would|can|could|has|had|should)\s+it\b", re.I)
+# Entities of one kind replace each other in "What about X?": countries, organisations and blocs, people.
+_KIND = {"GPE": "state", "ORG": "bloc", "LOC": "bloc", "PERSON": "person"}
 
 
-def _entities(text: str) -> list[_Entity]:
-    found: list[_Entity] = []
-    for kind, ref, alias, pattern in _ALIASES:
-        for m in pattern.finditer(text):
-            if all(m.end() <= e.start or m.start() >= e.end for e in found):
-                found.append(_Entity(m.start(), m.end(), kind, ref, alias))
+class _Ent(NamedTuple):
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+def _entities(text: str) -> list[_Ent]:
+    """Named things of ``text`` by kind; runs of proper nouns the recogniser missed count too: two or more words are
+    read as a person's name ("Jane Roe"), one as an organisation ("the Quad")."""
+    doc = nlp.parse(text)
+    found = [_Ent(e.start_char, e.end_char, _KIND[e.label_], e.text) for e in doc.ents if e.label_ in _KIND]
+    taken = {t.i for e in doc.ents for t in e}
+    run: list = []
+    for t in [*doc, None]:
+        if t is not None and t.i not in taken and t.pos_ == "PROPN" and t.is_title:
+            run.append(t)
+            continue
+        if run and (len(run) >= 2 or run[0].i > 0):
+            start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+            if len(run) == 1 and run[0].i > 0 and doc[run[0].i - 1].lower_ == "the":
+                start = doc[run[0].i - 1].idx  # "the Quad"
+            found.append(_Ent(start, end, "person" if len(run) >= 2 else "bloc", text[start:end]))
+        run = []
     return sorted(found)
 
 
@@ -90,81 +142,103 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _about(x: str, last: Turn) -> str | None:
-    prev = re.sub(r"\s+—\s+what about .*$", "", last.question.strip()).rstrip(" ?.!")  # no chains of "— what about"
-    new = next((e for e in _entities(x) if e.start == 0 and e.end == len(x)), None)
+def _same(a: str, b: str) -> bool:
+    return a.lower().removeprefix("the ") == b.lower().removeprefix("the ")
+
+
+def _about(x: str, topic: str) -> tuple[str, str] | None:
+    """ "What about X?" read as the previous question about X: (standalone text, X) or None when X is no entity."""
+    ents = _entities(x)
+    bare = len(x) - len(re.sub(r"^the\s+", "", x, flags=re.I))  # "the US": the recogniser leaves "the" out
+    new = next((e for e in ents if e.start in (0, bare) and e.end == len(x)), None)
     if new is None and (len(x.split()) > 4 or any(w.lower().strip(",'’") in _NOT_X for w in x.split())):
         return None
-    same = [e for e in _entities(prev) if new and e.kind == new.kind]
-    refs = [e.ref for e in same]
-    if same and new.ref not in refs:  # "Is China arming Russia?" + "And India?": India takes the first country's place
-        out = prev[: same[0].start] + new.alias + prev[same[0].end :]
-    elif len(same) == 2 and refs[1] == new.ref != refs[0]:  # + "And Russia?": the two swap places
+    same = [e for e in _entities(topic) if new and e.kind == new.kind]
+    if same and not any(_same(e.text, new.text) for e in same):  # "Is China arming Russia?" + "And India?": India replaces China
+        start = same[0].start - 4 if topic[: same[0].start].lower().endswith("the ") else same[0].start
+        out = topic[:start] + x + topic[same[0].end :]
+    elif len(same) == 2 and _same(same[1].text, new.text) and not _same(same[0].text, new.text):  # + "And Russia?": they swap
         a, b = same
-        out = prev[: a.start] + prev[b.start : b.end] + prev[a.end : b.start] + prev[a.start : a.end] + prev[b.end :]
+        out = topic[: a.start] + topic[b.start : b.end] + topic[a.end : b.start] + topic[a.start : a.end] + topic[b.end :]
     else:
-        return f"{_capital(prev)} — what about {new.alias if new else x}?"
-    return _capital(re.sub(r"(?<=\s)The\b", "the", out)) + "?"
+        return f"{_capital(topic)} — what about {x}?", new.text if new else x
+    return _capital(re.sub(r"(?<=\s)The\b", "the", out)) + "?", new.text
 
 
-def _referent(cls: str, last: Turn, exclude: set[tuple[str, int]]) -> str | None:
-    for text in (last.question, last.answer):
-        seen, names = set(), {"he": [], "she": [], "they": [], "it": []}
+def _referent(cls: str, last: Turn, exclude: set[str]) -> str | None:
+    """The name a pronoun of class ``cls`` stands for in the last turn (its question first, then its answer); the texts
+    give no one's gender, so "he" and "she" both take the first person named there that ``exclude`` does not hold."""
+    for text in (last.topic, last.answer):
+        names = {"person": [], "they": [], "it": []}
         for e in _entities(text):
-            if (e.kind, e.ref) not in exclude | seen:
-                seen.add((e.kind, e.ref))
-                name = re.sub(r"^The\b", "the", text[e.start : e.end])
-                names["she" if e.alias in _SHE else "he" if e.kind == "person" else "they"].append(name)
-                if e.kind == "bloc":  # organisations are "it"; countries rarely are in a question
-                    names["it"].append(name)
-        people = names["he"] + names["she"]
+            if e.text.lower() not in exclude and e.text not in names["person"] + names["they"]:
+                names["person" if e.kind == "person" else "they"].append(re.sub(r"^The\b", "the", e.text))
+                if e.kind == "bloc":
+                    names["it"].append(re.sub(r"^The\b", "the", e.text))
+        people = names["person"]
         group = people if len(people) >= 2 else names["they"] if len(names["they"]) >= 2 else names["it"]
-        found = group if cls == "they" else names[cls][:1]
+        found = group if cls == "they" else people[:1] if cls in ("he", "she") else names["it"][:1]
         if found:
             return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
     return None
 
 
-def _pronouns(q: str, last: Turn) -> str | None:
+def _pronouns(q: str, last: Turn) -> tuple[str, str] | None:
     if len(q.split()) > _MAX_PRONOUN_WORDS or _MYTH_TALK.search(q):
         return None
-    exclude = {(e.kind, e.ref) for e in _entities(q)}
-    out, pos = [], 0
+    exclude = {e.text.lower() for e in _entities(q)}
+    out, pos, named = [], 0, ""
     for m in _PRONOUN.finditer(q):
         word = m.group(1).lower()
-        name = _referent(_CLASS.get(word, word), last, exclude) if word != "it" or _IT_SUBJECT.search(q) else None
+        cls = {"him": "he", "his": "he", "her": "she", "them": "they", "their": "they"}.get(word, word)
+        name = _referent(cls, last, exclude) if word != "it" or _IT_SUBJECT.search(q) else None
         if name is None:
             return None
-        # "her" is possessive before a noun ("her job"), not before a preposition ("meet her in Moscow").
+        exclude = exclude | {name.lower()}  # "Did he meet her?": two pronouns, two people
         possessive = word in ("his", "their") or (word == "her" and (m.group(2) or "in").lower() not in _NOT_NOUN)
         out.append(q[pos : m.start(1)] + (name + ("'" if name.endswith("s") else "'s") if possessive else name))
-        pos = m.end(1)
-    return _capital("".join(out) + q[pos:]) if out else None
+        pos, named = m.end(1), named or name
+    return (_capital("".join(out) + q[pos:]), named) if out else None
 
 
-def resolve(question: str, previous: Sequence[Turn]) -> Reading:
-    """Read a chat question in the light of the previous turn.
+def read_follow_up(asked: str, doc, previous: Sequence[Turn], locate=None) -> FollowUp | None:
+    """How ``asked`` reads against the last of ``previous`` turns, or None when it stands alone.
 
     Args:
-        question: the question as typed.
-        previous: earlier turns, oldest first; only the last one is used.
-
-    Returns:
-        The standalone rewrite in both fields, or the question unchanged with ``understood_as=None``.
+        asked: the question, cleaned.
+        doc: its spaCy parse (unused by the rules that need none; kept so callers parse once).
+        previous: earlier turns, oldest first; the last one is read.
+        locate: maps the previous answer sentence to the chunk ids around it (the engine's index), or None.
     """
-    q = question.strip()
+    q = asked.strip()
     if not q or not previous or not previous[-1].question.strip():
-        return Reading(question, None)
+        return None
     last = previous[-1]
     target = last.answer.strip() or last.question.strip()  # the answer sentence carries the words to retrieve on
+    reading, text, entity, item = None, None, None, None
     if m := _WHY.match(q):
-        text = f"{'Why not' if m.group('neg') else 'Why'}: {target}"
+        reading, text = Reading.REASON, f"{'Why not' if m.group('neg') else 'Why'}: {target}"
     elif m := _WHEN.match(q):
-        text = f"{m.group('w').capitalize()}: {target}"
+        reading, text = Reading.TIME_PLACE, f"{m.group('w').capitalize()}: {target}"
     elif _WHO_SAID.match(q) and last.answer.strip():  # without an answer there is nothing to attribute
-        text = f"Who said “{target.rstrip(' .!?')}”?"
-    elif m := _ABOUT.match(q) or _AND.match(q):
-        text = _about(m.group("x").strip(), last) or _pronouns(q, last)  # "What about his views?"
-    else:
-        text = _pronouns(q, last)
-    return Reading(text, text) if text else Reading(question, None)
+        reading, text = Reading.SOURCE, f"Who said “{target.rstrip(' .!?')}”?"
+    elif _EXAMPLE.match(q):
+        reading, text = Reading.EXAMPLE, f"For example: {target}"
+    elif m := _ITEM.match(q):
+        reading, text, item = Reading.ITEM, f"The {m.group('n').lower()}: {target}", _ORDINALS[m.group("n").lower()]
+    elif _MORE.match(q):
+        reading, text = Reading.MORE, f"More: {target}"
+    elif (m := _ABOUT.match(q) or _AND.match(q)) and (about := _about(m.group("x").strip(), last.topic)):
+        reading, (text, entity) = Reading.OTHER_ENTITY, about
+    elif found := _pronouns(q, last):
+        reading, (text, entity) = Reading.REFERS_BACK, found
+    if reading is None:
+        return None
+    context = tuple(locate(last.answer)) if locate and last.answer and reading in NEAR_PREVIOUS else ()
+    return FollowUp(reading, text, target, entity, item, context)
+
+
+def resolve(question: str, previous: Sequence[Turn]) -> Rewrite:
+    """The standalone reading of ``question`` after ``previous`` (text, understood_as), or the question unchanged."""
+    follow = read_follow_up(question, None, previous)
+    return Rewrite(follow.text, follow.text) if follow else Rewrite(question, None)

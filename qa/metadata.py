@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.lexical import tokenize_query
 from core.types import ABOUT_SECTION, AUTHOR_SECTION, STANDFIRST_SECTION, TITLE_SECTION, Chunk
 
 FIELDS = ("author", "affiliation", "title", "myth", "standfirst", "series", "contributors", "publisher")
@@ -56,7 +57,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
             "myth",
             r"^what\s+(?:exactly\s+)?is\s+(?:the|this)\s+myth(?:\s+here|\s+about)?$|^what\s+(?:is|does)\s+myth\s+\d+(?:\s+(?:about|say|claim))?$",
         ),
-        ("myth", r"\bwhat\s+number\s+(?:is|does|has)\s+(?:this|the)\s+myth\b|\bwhich\s+number\s+is\s+(?:this|the)\s+myth\b"),
+        (
+            "myth",
+            r"\bwhat\s+number\s+(?:is|does|has)\s+(?:this|the)\s+(?:\w+\s+){0,2}myth\b|\bwhich\s+number\s+is\s+(?:this|the)\s+(?:\w+\s+){0,2}myth\b",
+        ),
         (
             "myth",
             rf"^what\s+(?:belief|claim|idea|myth|misconception|notion)\s+(?:is|does)\s+{_DOC}\s+(?:challeng|debunk|address|tackl|refut|dispel)\w*$",
@@ -85,7 +89,9 @@ _SHORT = (
     (r"^(?:can\s+you\s+)?tell\s+me\s+", ""),
 )
 _ENDS_SENTENCE = re.compile(r"[.!?…][’”\"')]*\s*$")
-_HOUSE = re.compile(r"\bChatham House\b|\bpublished\s+by\b|\bthis\s+series\b")  # the series blurb names its publisher
+# A blurb sentence about the series or its publisher: it names the publisher recorded for the file (corpus/sources.toml),
+# or says one of these words; when none does, the blurb's first sentence.
+_SERIES_WORDS = re.compile(r"\b(?:series|published|publisher)\b", re.I)
 _MYTH_SECTIONS = {
     "author": (AUTHOR_SECTION,),
     "affiliation": (AUTHOR_SECTION,),
@@ -107,13 +113,15 @@ def metadata_field(question: str) -> str | None:
     return next((field for field, pattern in _PATTERNS if pattern.search(q)), None)
 
 
-def metadata_sentences(field: str, chunks: Sequence[Chunk], myth: int | None = None) -> list[int]:
+def metadata_sentences(field: str, chunks: Sequence[Chunk], myth: int | None = None, ranked: Sequence[int] = (), terms=()) -> list[int]:
     """Sentence ids (index order) that state ``field`` verbatim, from the parsed structure.
 
     Args:
         field: one of FIELDS.
         chunks: the index's chunks in id order (``IndexData.chunks``); sentence ids number their sentences in order.
-        myth: restrict to this myth number; None takes each myth of the index in order, at most 3.
+        myth: restrict to this myth number; None takes the myths of the index, at most 3.
+        ranked: myth numbers in the order retrieval ranked their passages: with several myths, the one the question
+            is about comes first, and alone when its title uses one of ``terms`` (the question's stemmed terms).
 
     Returns:
         The sentence ids, or [] when the texts lack that fact (no such myth, no series blurb…).
@@ -124,7 +132,11 @@ def metadata_sentences(field: str, chunks: Sequence[Chunk], myth: int | None = N
     for c in chunks:
         first.append(n)
         n += len(c.sentences)
-    myths = list(dict.fromkeys(c.myth for c in chunks if c.section == TITLE_SECTION and myth in (None, c.myth)))[:3]
+    titled = {c.myth: c.text for c in chunks if c.section == TITLE_SECTION and myth in (None, c.myth)}
+    myths = [m for m in dict.fromkeys([*ranked, *titled]) if m in titled][:3]
+    words = {m: set(tokenize_query(titled[m])) for m in myths}
+    if myth is None and len(myths) > 1 and (set(terms) & words[myths[0]]) - set.intersection(*words.values()):
+        myths = myths[:1]  # "Who wrote the piece on the Arctic?": the myth whose title it names
     if field in _MYTH_SECTIONS:
         picked = [i for i, c in enumerate(chunks) if c.section in _MYTH_SECTIONS[field] and c.myth in myths]
         return [first[i] + k for i in picked for k in range(len(chunks[i].sentences))]
@@ -133,13 +145,30 @@ def metadata_sentences(field: str, chunks: Sequence[Chunk], myth: int | None = N
     about = [i for i, c in enumerate(chunks) if c.section == ABOUT_SECTION and (sources is None or c.source in sources)]
     # A contributor entry is name and affiliation lines without a sentence end; the blurb is prose.
     entries = {i for i in about if not _ENDS_SENTENCE.search(chunks[i].text)}
-    out, seen = [], set()
+    out, seen, first_prose = [], set(), None
     for i in about:
         c = chunks[i]
         for k, s in enumerate(c.sentences):
             text = c.text[s.start - c.start : s.end - c.start]
-            wanted = i in entries if field == "contributors" else i not in entries and bool(_HOUSE.search(text))
+            if field == "contributors":
+                wanted = i in entries
+            else:
+                first_prose = first_prose if first_prose is not None or i in entries else first[i] + k
+                wanted = i not in entries and (_names_publisher(c, s) or bool(_SERIES_WORDS.search(text)))
             if wanted and text not in seen:  # several files of one series repeat its blurb: state it once
                 seen.add(text)
                 out.append(first[i] + k)
-    return out
+    return out or ([first_prose] if first_prose is not None else [])
+
+
+def _names_publisher(chunk: Chunk, span) -> bool:
+    """Whether the sentence ``span`` of ``chunk`` names an organisation that is (part of) the file's recorded publisher."""
+    publisher = (chunk.publisher or "").lower()
+    return bool(publisher) and any(
+        m.label == "ORG" and span.start <= m.start < span.end and _org(chunk.text[m.start - chunk.start : m.end - chunk.start]) in publisher
+        for m in chunk.mentions
+    )
+
+
+def _org(name: str) -> str:
+    return re.sub(r"^(?:the|this|that)\s+", "", name.strip(), flags=re.I).lower()

@@ -1,25 +1,15 @@
-"""Near-domain questions: worded like the texts, asking what they never say (a term they lack, a figure or date they omit).
-
-Two pure checks on top of ``qa.abstain`` (which catches questions far from the texts and capitalised
-unknown names), each switchable in ``near_domain_refusal``:
+"""Near-domain questions: worded like the texts, asking for what they never name.
 
 * ``unknown_key_terms``: the words carrying what a question asks for, when the texts never use them.
   "Key" is structural, because readers paraphrase freely: 139 of the 172 answerable development
   questions hold some word the texts lack ("treaty", "lawmakers", "rival"), and even the head noun after
   "the"/"its" is unknown in 57 of them. Only these count: the head of the phrase after "how many / how
   much" ("How many fighter *jets* ..."), the noun of a figure a "what is X's Y?" question asks for
-  ("China's annual defence *budget*"; other heads such as "motive" or "worry" are often paraphrases),
-  any word of the topic of a "policy / position / stance on X" question ("India's policy on *climate*
-  change"), and names from ``NAMES`` in any case ("finland"). A word the texts use as the tail of a
-  compound is known ("planes": "warplanes"). ``NAMES`` is a hand-written list of countries, leaders and
-  organisations the near domain (Russia, China, the West, the war in Ukraine) may bring up; a name counts
-  only when the texts lack it, and names the texts use in another form (Germany: "German Institute";
-  Kyiv, Washington: Ukraine, the US) are left out.
-* ``missing_quantity``: the question asks when (a date) or how many / how much / what is the budget,
-  range, size... (a figure) and none of the candidate sentences holds a value of that kind.
-
-On the 220 development questions (tune, heldout, blind, blind2) the two checks refuse no answerable
-question and 7 of the 10 out-of-scope questions the engine answered (2026-12, measured by a helper).
+  ("China's annual defence *budget*"), and any word of the topic of a "policy / position / stance on X"
+  question ("India's policy on *climate* change"). A word the texts use as the tail of a compound is known
+  ("planes": "warplanes"). Names the texts never use are found by ``qa.analysis`` from the parse, not here.
+* ``asked_for``: what a date or count question asks for, in words, for the refusal that says what is missing
+  (the decision that no candidate sentence holds it is ``qa.decide.refusal``'s).
 """
 
 from __future__ import annotations
@@ -27,19 +17,7 @@ from __future__ import annotations
 import re
 
 from core.lexical import tokenize_query
-from qa.abstain import Evidence, no_answer_message, no_figure_message
-from qa.intent import answer_type, type_matches
 
-NAMES = frozenset(
-    """afghanistan albania algeria argentina armenia austria azerbaijan bahrain bangladesh belarus belgium bolivia bosnia brazil
-    bulgaria cambodia canada chile colombia croatia cuba cyprus czechia denmark egypt estonia ethiopia finland france georgia
-    greece hungary iceland indonesia iran iraq ireland israel italy kazakhstan kenya korea kosovo kyrgyzstan laos latvia lebanon
-    libya lithuania mali mexico moldova mongolia montenegro morocco myanmar nigeria pakistan palestine philippines poland portugal
-    qatar romania serbia singapore slovakia spain sweden switzerland syria tajikistan thailand turkey turkmenistan uzbekistan
-    venezuela yemen zealand trump obama zelensky zelenskyy stoltenberg rutte macron scholz merkel sunak erdogan modi lukashenko
-    lavrov shoigu medvedev gerasimov gorbachev yeltsin stalin lenin khrushchev mao navalny prigozhin kadyrov blinken
-    sco brics csto asean opec imf wto osce iaea aukus wagner""".split()
-)
 _W = r"[A-Za-z0-9][\w’'-]*"
 _AUX = r"(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could|should|might|may)"
 _END = (
@@ -55,33 +33,9 @@ _TOPIC = re.compile(
     rf"\b(?:policy|policies|position|stance|view|attitude)\s+(?:on|towards?|regarding)\s+((?:the\s+)?{_W}(?:\s+{_W}){{0,3}}?){_END}", re.I
 )
 
-# What a question asks for: a date ("when did ...", "in which year"), a count or a figure ("what is the budget").
-_DATE_Q = re.compile(rf"\bwhen\s+{_AUX}\b|\b(?:what|which)\s+(?:year|month|date|day)\b", re.I)
-# "How much help / trust ...?" asks for a degree, not an amount.
-_DEGREE = (
-    r"help|support|assistance|aid|trust|influence|pressure|leverage|power|cooperation|progress|risk|say|sway|room|control|confidence"
-    r"|interest|difference"
-)
-_COUNT_Q = re.compile(
-    rf"\bhow\s+many\b|\bhow\s+much\s+(?!(?:{_AUX}|{_DEGREE})\b)\w|\bhow\s+much\b.*\b(?:cost|spend|spent|pay|paid|weigh|worth)\b", re.I
-)
 _FIGURE_NOUNS = (
     r"budget|range|rate|size|population|gdp|height|length|distance|weight|speed|capacity|amount|total|volume|percentage|proportion"
     r"|figure|spending|revenue|payload|casualties|(?:death\s+)?toll"
-)
-_FIGURE_Q = re.compile(
-    rf"^\W*(?:what|which)\s*(?:is|are|was|were|['’]s)\s+(?:the\s+)?(?:{_W}['’]s?\s+)?(?:{_W}\s+){{0,3}}?(?:{_FIGURE_NOUNS})\b", re.I
-)
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_SCALE = r"hundreds?|thousands?|millions?|billions?|trillions?|dozens?|per\s*cent|percent"
-# A figure: digits that are neither a year, a day of the month, nor part of a designation ("S-400", "G20").
-_DIGITS = rf"(?<![\w-])(?!(?:1[89]|20)\d\d(?:s)?\b)\d[\d,.]*(?![\w-])(?!\s+(?:{_MONTHS})\b)|%"
-_FIGURE = re.compile(rf"{_DIGITS}|\b(?:{_SCALE})\b", re.I)
-_COUNT = re.compile(
-    rf"{_DIGITS}|\b(?:{_SCALE}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty)\b"
-    # a vague count answers "how many" too ("only a few aircraft")
-    r"|\b(?:a\s+few|few|several|dozens|a\s+handful|numerous|a\s+number\s+of|both)\b",
-    re.I,
 )
 
 _IRREGULAR = dict(
@@ -99,17 +53,13 @@ def _unknown(word: str, vocab: dict) -> bool:
     return any(len(t) < 4 or not any(v.endswith(t) and len(v) - len(t) >= 3 and v[: -len(t)] in vocab for v in vocab) for t in tails)
 
 
-def unknown_key_terms(question: str, vocab: dict, names: frozenset[str] = NAMES) -> tuple[str, ...]:
+def unknown_key_terms(question: str, vocab: dict) -> tuple[str, ...]:
     """Key words of ``question`` that ``vocab`` (the corpus's stemmed vocabulary) lacks, as written in the question.
 
     >>> unknown_key_terms("What is China's annual defence budget?", vocab)  # doctest: +SKIP
     ('budget',)
     """
     found: list[str] = []
-    for word in re.findall(_W, question):
-        bare = re.sub(r"[’']s?$", "", word)
-        if bare.lower() in names:
-            found.append(bare)
     heads: list[str] = []
     if m := _HOW_MANY.search(question):
         heads += m.group(2).split()[-1:]
@@ -125,19 +75,6 @@ def unknown_key_terms(question: str, vocab: dict, names: frozenset[str] = NAMES)
         if w and w.lower() not in unique and _unknown(w, vocab):
             unique[w.lower()] = w
     return tuple(unique.values())
-
-
-def quantity_type(question: str) -> str | None:
-    """ "date", "count" or "figure" when the question asks for one (``qa.intent.answer_type`` made stricter), else None.
-
-    "When Beijing echoes ..., whom ...?" asks no date: "when" must be followed by an auxiliary.
-    """
-    wanted = answer_type(question)
-    if wanted == "date" and _DATE_Q.search(question):
-        return "date"
-    if _COUNT_Q.search(question):
-        return "count"
-    return "figure" if _FIGURE_Q.search(question) else None
 
 
 def _verb(verb: str, aux: str) -> str:
@@ -159,7 +96,7 @@ def _verb(verb: str, aux: str) -> str:
 def _statement(aux: str, words: list[str]) -> str | None:
     """The question's clause after ``aux`` put back in statement order, or None when unsure.
 
-    ("did", "Russia annex Crimea") -> "Russia annexed Crimea"; ("was", "the Berlin Wall built") -> "the Berlin Wall was built".
+    ("did", "the firm build the plant") -> "the firm built the plant"; ("was", "the Berlin Wall built") -> "the Berlin Wall was built".
     """
     aux = aux.lower()
     if not words:
@@ -182,7 +119,7 @@ def _statement(aux: str, words: list[str]) -> str | None:
     return " ".join([*words[:end], aux, *rest])
 
 
-def _asked(question: str, kind: str) -> str:
+def asked_for(question: str, kind: str) -> str:
     """What the question asks for, in words: "a figure for China's annual defence budget", or just "a date"."""
     q = re.sub(r"\s*[?.!]+\s*$", "", question.strip())
     label = "a date" if kind == "date" else "a figure"
@@ -205,35 +142,3 @@ def _asked(question: str, kind: str) -> str:
     elif kind == "figure" and (m := re.search(r"^\W*(?:what|which)\s*(?:is|are|was|were|['’]s)\s+(.+)", q, re.I)):
         what = m.group(1)
     return f"{label} for {what}" if what else label
-
-
-def missing_quantity(question: str, candidate_sentences: list[str]) -> str | None:
-    """What the question asks for ("a date for when Russia annexed Crimea"), when it asks for a date or a figure
-    and no candidate sentence holds one of that kind; else None.
-
-    ``candidate_sentences``: the sentences an answer could come from; the measurements passed every sentence of
-    the engine's top 3 passages (``Answer.passages[:3]``), wider than the one passage answers are taken from.
-    """
-    kind = quantity_type(question)
-    if kind is None:
-        return None
-    if kind == "date":
-        if any(type_matches(list(candidate_sentences))["date"]):
-            return None
-    elif any((_COUNT if kind == "count" else _FIGURE).search(s) for s in candidate_sentences):
-        return None
-    return _asked(question, kind)
-
-
-def near_domain_refusal(
-    question: str, vocab: dict, candidate_sentences: list[str], key_terms: bool = True, quantity: bool = True
-) -> str | None:
-    """The message refusing a near-domain question, or None to let the engine answer; each check can be turned off.
-
-    ``candidate_sentences`` as for ``missing_quantity``: every sentence of the top 3 passages was measured.
-    """
-    if key_terms and (terms := unknown_key_terms(question, vocab)):
-        return no_answer_message(Evidence(0.0, 0.0), terms)
-    if quantity and (what := missing_quantity(question, candidate_sentences)):
-        return no_figure_message(what)
-    return None

@@ -6,7 +6,7 @@ import contextlib
 import time
 from collections import defaultdict
 
-STAGES = ("query_encoding", "dense_search", "lexical_search", "fusion", "extraction")
+STAGES = ("analysis", "query_encoding", "dense_search", "lexical_search", "fusion", "extraction")
 
 
 class Trace:
@@ -14,6 +14,10 @@ class Trace:
 
     def __init__(self):
         self.seconds: defaultdict[str, float] = defaultdict(float)
+        self.values: dict[str, float] = {}  # figures a stage reports about the last question (calibration reads them)
+
+    def record(self, name: str, value: float) -> None:
+        self.values[name] = value
 
     @contextlib.contextmanager
     def stage(self, name: str):
@@ -25,6 +29,7 @@ class Trace:
 
     def clear(self) -> None:
         self.seconds.clear()
+        self.values.clear()
 
 
 class _NoTrace:
@@ -34,6 +39,9 @@ class _NoTrace:
 
     def stage(self, name: str):
         return self._null
+
+    def record(self, name: str, value: float) -> None:
+        pass
 
 
 NO_TRACE = _NoTrace()

@@ -53,10 +53,11 @@ class AnswerSentence:
     start: int
     end: int
     score: float
+    speaker: str = ""  # who the text quotes in this sentence (a minister), "" for the author's own words
 
     def to_json(self) -> dict:
-        """As the JSON contracts cite it: the text and the index of its passage."""
-        return {"text": self.text, "passage": self.passage}
+        """As the JSON contracts cite it: the text and the index of its passage (and the speaker of a quotation)."""
+        return {"text": self.text, "passage": self.passage} | ({"speaker": self.speaker} if self.speaker else {})
 
 
 # Answer.status: what became of a question, for programs (the message says it to people).

@@ -130,7 +130,9 @@ def test_old_format_index_gets_the_rebuild_message(hash_index, tmp_path):
     m = json.loads(path.read_text())
     m["format_version"] = 2
     path.write_text(json.dumps(m))
-    with pytest.raises(IndexFormatError, match=r"format version 2, this program reads version 3: re-run `python -m ingest --full`"):
+    with pytest.raises(
+        IndexFormatError, match=rf"format version 2, this program reads version {layout.FORMAT_VERSION}: re-run `python -m ingest --full`"
+    ):
         Engine.load(copy)
 
 

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--" + flag.replace("_", "-"), type=float, metavar="X", help=f"exit 1 if fused {flag[4:]} < X on --split")
     p.add_argument("--max-refused", type=int, metavar="N", help="exit 1 if more than N answerable questions are refused on --split")
     args = p.parse_args(argv)
-    return run_cli(args)
+    return evaluate_cli(args)
 
 
 def lever_reports(engine, questions, by_kind: bool) -> list:
@@ -61,7 +61,7 @@ def levers_off(engine) -> dict[str, dict]:
     return {k: v for k, v in levers.items() if any(getattr(st, f) != x for f, x in v.items())}
 
 
-def run_cli(args) -> int:
+def evaluate_cli(args) -> int:
     from qa.engine import Engine
     from qa.evaluate.report import as_json, failures, table
     from qa.evaluate.run import evaluate, load_questions, splits_of
