@@ -33,7 +33,7 @@ class Settings:
     # model_weights-weighted sum of each model's cosines.
     # {minilm 0.25, mpnet 1}: on the development splits (tune, heldout, blind, blind2) top-1 0.773 / top-3 0.919 against
     # mpnet alone 0.762 / 0.890 and MiniLM alone 0.733 / 0.890 (eval/README.md, round 4). An index without mpnet
-    # answers with MiniLM alone at weight 1, exactly as before (qa.engine.model_weights).
+    # answers with MiniLM alone at weight 1, exactly as before (qa.loader.model_weights).
     model_weights: Mapping[str, float] = field(default_factory=lambda: {"minilm": 0.25, "mpnet": 1.0})
     # Intra-op threads of each model's ONNX query encoder. One query of MiniLM measured fastest and steadiest on one
     # thread on the shared 2-core machine; mpnet (6x the work) halves its time on two (72 -> 38 ms p50, loaded machine).

@@ -9,7 +9,7 @@ from core import nlp
 from core.types import Chunk, Mention, Quote
 
 # Recorded in each index's chunking settings: a change here (or of the pipeline) makes the next run annotate anew.
-RECIPE = f"{nlp.PIPELINE}/mentions+names+quotes-1"
+RECIPE = f"{nlp.PIPELINE}/mentions+names+quotes-2"
 # Labels the read path uses: who, which organisation, where, when, how many; and nationalities ("Chinese minister").
 LABELS = frozenset("PERSON ORG GPE NORP LOC FAC PRODUCT EVENT LAW DATE TIME CARDINAL QUANTITY PERCENT MONEY ORDINAL".split())
 # Words that introduce reported speech; English, not about any one text.
@@ -56,7 +56,10 @@ def _speaker(sent, mentions: list) -> str | None:
         if subj.lower_ in _PRONOUNS:
             people = [m for m in mentions if m.label_ == "PERSON" and m.end_char <= subj.idx]
             return people[-1].text if people else None
-        words = [t for t in subj.subtree if not t.is_punct]
+        # The name and its title, not the appositions after it: "Kremlin spokesperson Dmitry Peskov", "members of parliament".
+        words = list(subj.doc[subj.left_edge.i : subj.i + 1])
+        words += [t for c in subj.rights if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree]
+        words = [t for t in words if not t.is_punct]
         return " ".join(t.text for t in words) if words else None
     return None
 

@@ -63,6 +63,7 @@ class QuestionAnalysis:
     sections: tuple[str, ...]  # template sections it aims at (qa.intent)
     metadata: str | None  # a fact about the document itself it asks for (qa.metadata), else None
     focus: Focus | None
+    subject: str | None  # the named subject of a "how many / when" question ("How many icebreakers does *China* have?")
     author_view: bool  # asks what the author thinks: the author's own sentences, not quotations, answer
     follow_up: FollowUp | None  # how it reads against the previous turn, else None
 
@@ -170,6 +171,7 @@ class Analyzer:
             sections=detect_sections(text),
             metadata=field,
             focus=owner,
+            subject=subject(doc) if strict else None,
             author_view=bool(_AUTHOR_VIEW.search(asked)),
             follow_up=follow,
         )
@@ -247,6 +249,14 @@ def answer_type(question: str) -> tuple[AnswerType, bool]:
     if re.match(r"^\W*what\s+(?:is|are|does)\b.*\b(?:mean|meant)?\b", q, re.I) and len(q.split()) <= 6:
         return AnswerType.DEFINITION, False
     return AnswerType.OTHER, False
+
+
+def subject(doc) -> str | None:
+    """The named subject of the question's main verb, when it is a country, people, organisation or person."""
+    for tok in doc:
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.ent_type_ in ("GPE", "NORP", "ORG", "PERSON"):
+            return next(e.text for e in doc.ents if e.start <= tok.i < e.end)
+    return None
 
 
 def focus(doc) -> Focus | None:

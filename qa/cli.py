@@ -52,7 +52,7 @@ def render(answer: Answer) -> str:
     if answer.message:
         lines.append(answer.message)
     for s in answer.sentences:
-        lines.append(f"  “{s.text}” [{s.passage + 1}]")
+        lines.append(f"  “{s.text}” [{s.passage + 1}]" + (f" — {s.speaker}, quoted" if s.speaker else ""))
     if answer.passages:
         lines.append("Sources:" if answer.answered else "Closest passages:")
     for i, p in enumerate(answer.passages, 1):

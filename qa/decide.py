@@ -9,7 +9,7 @@ from core.profile import Settings
 from qa.abstain import Evidence, answerable, no_answer_message, no_figure_message, not_named_message
 from qa.analysis import AnswerType, QuestionAnalysis
 from qa.extract import Pick, pick_sentences, sentence_scores
-from qa.facts import SentenceFacts, names_other
+from qa.facts import SentenceFacts, names_other, names_owner
 from qa.followup import Reading
 from qa.fusion import rrf
 from qa.near_domain import asked_for, unknown_key_terms
@@ -31,6 +31,12 @@ def fits(a: QuestionAnalysis, facts: SentenceFacts, sids, texts=None) -> np.ndar
     ok = facts.fits[a.answer_type.value][sids] if a.answer_type.value in facts.fits else np.ones(len(sids), dtype=bool)
     if a.focus is not None:
         ok = ok & ~np.array([names_other(facts.mentions[s], a.focus.owner, a.focus.head) for s in sids], dtype=bool)
+    # "Who is Russia's defence minister?", "How many icebreakers does China have?": a sentence that names Russia (China),
+    # or whose sentence before does, for "Its defence minister" after "Norway offers a useful model."
+    owner = a.focus.owner if a.focus is not None and a.focus.identity else a.subject
+    if owner:
+        near = [facts.mentions[s] + (facts.mentions[s - 1] if s > 0 else ()) for s in sids]
+        ok = ok & np.array([names_owner(m, owner) for m in near], dtype=bool)
     if texts is not None:
         owner = a.focus.owner if a.focus else ""
         names = [t for e in a.entities if e.label in _MUST_NAME and e.text != owner if (t := tokenize_query(e.text))]

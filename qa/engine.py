@@ -17,27 +17,14 @@ from qa.decide import choose_sentences, fit_ratio, fit_refusal, refusal
 from qa.facts import sentence_facts
 from qa.followup import NOT_AGAIN, Turn
 from qa.fusion import top_k
-from qa.intent import canonical_section
-from qa.loader import open_index
+from qa.loader import model_weights, open_index
 from qa.metadata import metadata_sentences
-from qa.question import MAX_K, cap_question, clean_question, length_notice
+from qa.question import cap_question, check_filters, clean_question, length_notice
 from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
 from qa.trace import NO_TRACE
 from qa.types import ANSWERED, BAD_FILTER, EMPTY, NOT_IN_TEXTS, Answer, AnswerSentence, Passage
 
 REBUILD = "re-run `python -m ingest --full` to rebuild the index with the models installed here"
-
-
-def model_weights(profile: dict, held: tuple[str, ...]) -> dict[str, float]:
-    """The dense weight of each model held here. When the profile weights a model this index lacks, the others are
-    scaled to sum to 1, the scale every fusion weight was tuned on; when it weights none, the first model answers alone."""
-    weights = {k: float(profile.get(k, 0.0)) for k in held if profile.get(k)}
-    if not weights:
-        return {held[0]: 1.0}
-    if any(w and k not in held for k, w in profile.items()):
-        total = sum(weights.values())
-        weights = {k: w / total for k, w in weights.items()}
-    return weights
 
 
 class Engine:
@@ -63,6 +50,13 @@ class Engine:
         self.lead = max(self.weights, key=self.weights.get)
         self.abstention = settings.abstention(index.models)
         self.by_uid = {c.uid: c.id for c in index.chunks}
+        # Models answering with a query encoder tuned on questions (qa.tune): their query side no longer matches the
+        # base encoder that claim thresholds were calibrated on (qa.claim).
+        self.tuned = frozenset(
+            k
+            for k, m in index.models.items()
+            if (m.entry.get("query_encoder") or {}).get("tuned") and getattr(encoders.get(k), "backend", "") == "onnx"
+        )
 
     @property
     def version(self) -> str:
@@ -127,7 +121,7 @@ class Engine:
         text = clean_question(original)
         if not text:
             return Answer(original, False, "Please type a question, e.g. “Who promotes this myth?”.", (), (), status=EMPTY)
-        k, myth, section, bad = self._filters(original, k, myth, section)
+        k, myth, section, bad = check_filters(original, k, myth, section, self.sections, self.myths)
         if bad is not None:
             return bad
         keep_end = self.settings.keep_question_end
@@ -140,34 +134,6 @@ class Engine:
             a = replace(a, text=self.encoder.prepare(a.text, keep_end).text)
         answer = self._answer(original, a, k, myth, section, mode, notice, trace)
         return replace(answer, understood_as=a.understood_as) if a.understood_as else answer
-
-    def _filters(self, original: str, k, myth, section):
-        """(k, myth, section) checked at the edge, or an Answer saying what is wrong with them."""
-        try:
-            k = min(MAX_K, max(1, int(k)))
-        except (TypeError, ValueError, OverflowError):
-            k = 5
-        if section is not None:
-            name = canonical_section(str(section), self.sections)
-            if name is None:
-                msg = f"There is no section “{section}”. Sections: {'; '.join(self.sections)}."
-                return k, myth, section, Answer(original, False, msg, (), (), status=BAD_FILTER)
-            section = name
-        if myth is not None:
-            known = ", ".join(map(str, self.myths)) or "none"
-            try:
-                myth = int(myth)
-            except (TypeError, ValueError, OverflowError):
-                return (
-                    k,
-                    None,
-                    section,
-                    Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), (), status=BAD_FILTER),
-                )
-            if myth not in self.myths:
-                msg = f"There is no Myth {myth} in the index (myths: {known})."
-                return k, myth, section, Answer(original, False, msg, (), (), status=BAD_FILTER)
-        return k, myth, section, None
 
     def _queries(self, text: str, trace) -> list[Query]:
         with trace.stage("query_encoding"):

@@ -21,9 +21,13 @@ TYPE_LABELS = {
 }
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # A count in words or digits that NER may leave unlabelled ("only a few aircraft", "S-400" is not one).
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A count in words or digits that NER may leave unlabelled ("only a few aircraft"); not a year, a day of the month or
+# part of a designation ("S-400", "G20").
 _COUNT = re.compile(
-    r"(?<![\w-])\d[\d,.]*(?![\w-])|%|\b(?:hundreds?|thousands?|millions?|billions?|dozens?|per\s*cent|percent|two|three|four|five|six|"
-    r"seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|a\s+few|several|a\s+handful|both)\b",
+    rf"(?<![\w-])(?!(?:1[89]|20)\d\d(?:s)?\b)\d[\d,.]*(?![\w-])(?!\s+(?:{_MONTHS})\b)|%"
+    r"|\b(?:hundreds?|thousands?|millions?|billions?|dozens?|per\s*cent|percent|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|thirty|forty|fifty|a\s+few|several|a\s+handful|both)\b",
     re.I,
 )
 # Markers of a stated reason or purpose; English, not about any one text.
@@ -54,15 +58,22 @@ def sentence_facts(chunks, texts: list[str]) -> SentenceFacts:
         for s in c.sentences:
             inside = [m for m in c.mentions if m.start >= s.start and m.end <= s.end]
             mentions.append(tuple((c.text[m.start - c.start : m.end - c.start], m.label, m.head) for m in inside))
-            # A sentence mostly inside a quotation is the speaker's, not the author's.
-            quoted = [q for q in c.quotes if min(q.end, s.end) - max(q.start, s.start) >= 0.5 * (s.end - s.start)]
+            # A sentence mostly inside a quotation, or quoting a whole clause (six words or more), is the speaker's words.
+            quoted = [q for q in c.quotes if _quotes_much(c.text[max(q.start, s.start) - c.start : min(q.end, s.end) - c.start], s)]
             speakers.append(quoted[0].speaker if quoted else "")
         for m in c.mentions:
             names.update(tokenize_query(c.text[m.start - c.start : m.end - c.start]))
     labels = [{m[1] for m in ms} for ms in mentions]
     fits = {t: np.array([bool(ls & want) for ls in labels], dtype=bool) for t, want in TYPE_LABELS.items()}
     fits["date"] |= np.array([bool(_YEAR.search(t)) for t in texts], dtype=bool)
-    fits["number"] |= np.array([bool(_COUNT.search(t)) for t in texts], dtype=bool)
+    # A count: the recogniser's CARDINAL, QUANTITY… except a year it took for one, or a count in words or digits.
+    fits["number"] = np.array(
+        [
+            bool(_COUNT.search(t)) or any(m[1] in TYPE_LABELS["number"] and _COUNT.search(m[0]) for m in ms)
+            for t, ms in zip(texts, mentions, strict=True)
+        ],
+        dtype=bool,
+    )
     fits["reason"] = np.array([bool(_REASON.search(t)) for t in texts], dtype=bool)
     example = np.array([bool(_EXAMPLE.search(t)) for t in texts], dtype=bool)
     return SentenceFacts(fits, tuple(mentions), tuple(speakers), frozenset(names), example)
@@ -72,12 +83,22 @@ def sentence_facts(chunks, texts: list[str]) -> SentenceFacts:
 _ALIASES = {"american": "us", "america": "us", "usa": "us", "u.s.": "us", "united states": "us", "british": "uk", "britain": "uk"}
 
 
+def _quotes_much(inside: str, sentence) -> bool:
+    return len(inside) >= 0.5 * (sentence.end - sentence.start) or len(inside.split()) >= 6
+
+
 def same_entity(a: str, b: str) -> bool:
-    """Whether two mentions name one country or people: "Russia", "Russian" and "Russia's" do; "China" and "Russia" do not."""
+    """Whether two mentions name one country, people or person: "Spain", "Spanish" and "Spain's" do, "Roe" and
+    "Jane Roe" do (every word of the shorter in the longer); "Spain" and "France", "North Korea" and "South Korea" do not."""
     x, y = (re.sub(r"[’']s$", "", w.strip()).lower().removeprefix("the ") for w in (a, b))
     x, y = _ALIASES.get(x, x), _ALIASES.get(y, y)
-    n = min(len(x), len(y), 4)
-    return x == y or (n >= 4 and x[:n] == y[:n])
+    short, long = sorted((x.split(), y.split()), key=len)
+    return x == y or bool(short) and all(any(_same_word(w, v) for v in long) for w in short)
+
+
+def _same_word(a: str, b: str) -> bool:
+    n = min(len(a), len(b), 4)
+    return a == b or (n >= 4 and a[:n] == b[:n])
 
 
 def names_other(mentions, owner: str, head: str) -> bool:
@@ -85,3 +106,8 @@ def names_other(mentions, owner: str, head: str) -> bool:
     to ``owner`` itself: "the French defence minister Jane Roe" does not answer "Who is Spain's defence minister?"."""
     on_head = [text for text, label, h in mentions if h == head and label in ("GPE", "NORP", "ORG")]
     return bool(on_head) and not any(same_entity(t, owner) for t in on_head)
+
+
+def names_owner(mentions, owner: str) -> bool:
+    """Whether a sentence mentions ``owner`` (a country, people, organisation or person) at all."""
+    return any(label in ("GPE", "NORP", "ORG", "PERSON") and same_entity(text, owner) for text, label, _ in mentions)

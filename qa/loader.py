@@ -115,3 +115,15 @@ def open_index(
             f"The settings weight model {', '.join(missing)}, which this index cannot use here; answering with {', '.join(index.models)}."
         )
     return Loaded(index, encs, settings, tuple(notices))
+
+
+def model_weights(profile: dict, held: tuple[str, ...]) -> dict[str, float]:
+    """The dense weight of each model held here. When the profile weights a model this index lacks, the others are
+    scaled to sum to 1, the scale every fusion weight was tuned on; when it weights none, the first model answers alone."""
+    weights = {k: float(profile.get(k, 0.0)) for k in held if profile.get(k)}
+    if not weights:
+        return {held[0]: 1.0}
+    if any(w and k not in held for k, w in profile.items()):
+        total = sum(weights.values())
+        weights = {k: w / total for k, w in weights.items()}
+    return weights

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from qa.intent import canonical_section
+from qa.types import BAD_FILTER, Answer
+
 # Read before any work: a 14 MB paste must not cost the server gigabytes or stall other askers. The longest model
 # window (384 tokens) is about 2,000 characters; the rest of the cap keeps the lexical signal of a long question.
 MAX_QUESTION_CHARS = 5000
@@ -36,3 +39,39 @@ def length_notice(prepared, keep_end: bool, chars: int) -> str:
     if prepared.truncated:
         return f"Your question is {prepared.words:,} words long; only its {where} {prepared.kept_words:,} words were used."
     return ""
+
+
+def check_filters(original: str, k, myth, section, sections: tuple[str, ...], myths: tuple[int, ...]):
+    """(k, myth, section) checked at the edge, with an Answer saying what is wrong with them (else None).
+
+    ``k`` outside 1..MAX_K or not a number is brought back into range; an unknown section or myth is refused.
+    """
+    try:
+        k = min(MAX_K, max(1, int(k)))
+    except (TypeError, ValueError, OverflowError):
+        k = 5
+    if section is not None:
+        name = canonical_section(str(section), sections)
+        if name is None:
+            msg = f"There is no section “{section}”. Sections: {'; '.join(sections)}."
+            return k, myth, section, Answer(original, False, msg, (), (), status=BAD_FILTER)
+        section = name
+    if myth is not None:
+        known = ", ".join(map(str, myths)) or "none"
+        try:
+            myth = int(myth)
+        except (TypeError, ValueError, OverflowError):
+            return (
+                k,
+                None,
+                section,
+                Answer(original, False, f"The myth filter must be a number (myths: {known}).", (), (), status=BAD_FILTER),
+            )
+        if myth not in myths:
+            return (
+                k,
+                myth,
+                section,
+                Answer(original, False, f"There is no Myth {myth} in the index (myths: {known}).", (), (), status=BAD_FILTER),
+            )
+    return k, myth, section, None

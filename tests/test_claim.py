@@ -97,7 +97,7 @@ def test_threshold_comes_from_the_settings(two_myths):
     r = check(two_myths, BALTIC, strict)
     assert not r.matched and r.message == NO_MATCH and r.score == pytest.approx(0.8682, abs=1e-4)
     # several models: their thresholds weighted as the engine weights their cosines (scaled to sum to 1)
-    both = SimpleNamespace(weights={"minilm": 0.25, "mpnet": 1.0})
+    both = SimpleNamespace(weights={"minilm": 0.25, "mpnet": 1.0}, tuned=frozenset())
     assert threshold(both) == pytest.approx(0.2 * dict(CLAIM.thresholds)["minilm"] + 0.8 * dict(CLAIM.thresholds)["mpnet"])
 
 
@@ -178,3 +178,26 @@ def test_claim_report_table():
     lines = table(outcomes).splitlines()
     assert lines[1].split()[:5] == ["tune", "2", "1/1", "0/1", "0.500"]
     assert lines[3].split()[:5] == ["all", "3", "1/2", "0/1", "0.333"]
+
+
+def test_claims_on_a_tuned_index_are_scored_with_a_base_encoder(seed_corpus, tmp_path, encoder):
+    """Claim thresholds hold for base encoders: once ``make index`` tunes a model's query side, claims are scored with
+    the models it did not tune (here the hash embedder, which the profile does not weight for questions)."""
+    from qa import claim
+    from qa.evaluate.run import Question
+    from qa.tune.publish import tune_and_publish
+    from qa.tune.train import TuneSettings
+
+    index = tmp_path / "index"
+    assert run_ingest(seed_corpus, index, models=("minilm", HASH), progress=False, encoders={"minilm": encoder}).exit_code == 0
+    before = Engine.load(index)
+    assert before.tuned == frozenset() and claim.weights(before) == {"minilm": 1.0}
+    questions = [Question("1", "which firm halted drone sales", ("DJI",), "tune", "factoid", False)]
+    assert tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None).startswith("Published")
+    tuned = Engine.load(index)
+    assert tuned.tuned == frozenset({"minilm"}) and tuned.weights == {"minilm": 1.0}  # questions use the tuned encoder
+    assert claim.weights(tuned) == {HASH: 1.0} and claim.threshold(tuned) == claim.CLAIM.default_threshold
+    r = check(tuned, "Russia and China are joining forces militarily against the West.")
+    assert (r.matched, r.myth) == (True, 10) and r.sentences
+    _verbatim(r)
+    assert not check(tuned, "Goldfish have a three-second memory.").matched

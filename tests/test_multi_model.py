@@ -164,7 +164,7 @@ def test_stage_timing_is_an_explicit_hook(hash_index):
 
 
 def test_model_weights_rescale_only_when_a_weighted_model_is_missing():
-    from qa.engine import model_weights
+    from qa.loader import model_weights
 
     both = {"minilm": 0.25, "mpnet": 1.0}
     assert model_weights(both, ("minilm", "mpnet")) == both

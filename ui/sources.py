@@ -18,10 +18,18 @@ def anchor(turn: Turn, i: int) -> str:
 
 
 def answer_markdown(turn: Turn) -> str:
-    """One paragraph per verbatim sentence, each ending in a link to its source, e.g. ``… [1]``."""
+    """One paragraph per verbatim sentence, each ending in a link to its source, e.g. ``… [1]``; a quotation says whose
+    words it is (":gray[— Putin, quoted]"), so that it is not read as the author's view."""
     return "\n\n".join(
-        f"{escape_md(' '.join(s.text.split()))} [\\[{s.passage + 1}\\]](#{anchor(turn, s.passage)})" for s in turn.answer.sentences
+        f"{escape_md(' '.join(s.text.split()))} [\\[{s.passage + 1}\\]](#{anchor(turn, s.passage)}){speaker(s)}"
+        for s in turn.answer.sentences
     )
+
+
+def speaker(sentence) -> str:
+    """ " — X, quoted" after a sentence the text quotes someone in (Markdown, escaped), else ""."""
+    who = getattr(sentence, "speaker", "")
+    return f" :gray[— {escape_md(' '.join(who.split()))}, quoted]" if who else ""
 
 
 def _cut(text: str, limit: int) -> str:

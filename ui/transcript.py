@@ -105,7 +105,11 @@ def plain_text(t: Turn, link: str = "") -> str:
     a = t.answer
     lines = [f"{'Claim' if t.claim is not None else 'Q'}: {' '.join(t.question.split())}"]
     if a.answered:
-        lines.append(" ".join(f"{' '.join(s.text.split())} [{s.passage + 1}]" for s in a.sentences))
+        lines.append(
+            " ".join(
+                f"{' '.join(s.text.split())} [{s.passage + 1}]" + (f" ({s.speaker}, quoted)" if s.speaker else "") for s in a.sentences
+            )
+        )
     else:
         lines.append(a.message or "The corpus does not answer this question.")
     lines += ["", "Sources:" if a.answered else "Closest passages:"]

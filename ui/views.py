@@ -16,7 +16,6 @@ from ui.turn import Feedback, Turn
 NO_ANSWER = "The corpus does not answer this question."
 MODES = {"ask": "Ask", "claim": "Check a claim"}
 PLACEHOLDERS = {"ask": "Ask a question about the myths…", "claim": "Paste a claim to check against the myths…"}
-EXAMPLE_CLAIMS = ("China is arming Russia for the war in Ukraine.", "Russia and China have formed a military alliance against the West.")
 
 
 def _lower_article(title: str) -> str:
@@ -38,6 +37,11 @@ def example_questions(index: IndexFacts) -> list[str]:
     return out[:4] or ["What is the myth?"]
 
 
+def example_claims(index: IndexFacts) -> list[str]:
+    """Claims to click: each myth's own statement (its title) as a reader would paste it, for up to three myths."""
+    return [f"{title.rstrip('.')}." for _number, title in index.myths[:3] if title]
+
+
 def welcome(index: IndexFacts, mode: str, on_example: Callable[[str, bool], None]) -> None:
     """First visit: what the corpus holds, and example questions (or claims, in claim mode) to click."""
     m = index.manifest
@@ -55,7 +59,7 @@ def welcome(index: IndexFacts, mode: str, on_example: Callable[[str, bool], None
     )
     st.caption("Try one of these:")
     claim = mode == "claim"
-    for i, q in enumerate(EXAMPLE_CLAIMS if claim else example_questions(index)):
+    for i, q in enumerate(example_claims(index) if claim else example_questions(index)):
         st.button(escape_md(q), key=f"example-{i}", on_click=on_example, args=(q, claim), icon=":material/chat_bubble:")
 
 

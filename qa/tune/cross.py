@@ -58,8 +58,10 @@ def cross_validate(index_dir: Path, questions: list[Question], key: str, setting
         base = _split_report(engine, held, split)
         after = _split_report(tuned_engine, held, split)
         folds.append(Fold(split, len(train), base, after, seconds, tuple(round(x, 4) for x in losses)))
-        log(f"{split}: trained on {len(train)} pairs in {seconds:.0f} s; top-1 {base.top1:.3f} → {after.top1:.3f}, "
-            f"first sentence {base.sentence:.3f} → {after.sentence:.3f}")
+        log(
+            f"{split}: trained on {len(train)} pairs in {seconds:.0f} s; top-1 {base.top1:.3f} → {after.top1:.3f}, "
+            f"first sentence {base.sentence:.3f} → {after.sentence:.3f}"
+        )
     return folds
 
 
