@@ -70,6 +70,23 @@ class Settings:
     # China first receive Su-35s?". Chosen by `python -m qa.evaluate.fit` on the seven development splits (49 questions it
     # applies to after the other checks: 8 of 12 out of scope refused from 0.62 to 0.92, none of 37 answerable refused).
     fit_relevance: float = 0.62
+    # The learned answer-or-refuse decision (qa.decide.decide), applied after the rules above: logistic weights per feature
+    # of qa.decide.FEATURES, "bias" and "threshold", from `python -m qa.evaluate.answerability --write` on the seven
+    # development splits and 186 questions made unanswerable from them by a swapped name. Cross-validated by split, the
+    # rules alone refused 0 of 280 answerable, 25 of 42 out of scope and 9 of 186 swapped questions; with the model
+    # 4 / 27 / 29 (eval/README.md, round 6). In-sample caveat: mpnet's query encoder was tuned on these questions.
+    answer_model: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "dense": 7.67431,
+            "coverage": -0.720958,
+            "fit": 6.67506,
+            "strict": 0.2663,
+            "entities": 2.662898,
+            "follow_up": 0.0,
+            "bias": -11.846455,
+            "threshold": 0.113675,
+        }
+    )
     extra_ratio: float = 0.9  # further sentences must score at least this share of the best one
     max_sentences: int = 3
     # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and

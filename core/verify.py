@@ -88,7 +88,6 @@ def verify_store(store, rows: int, dimension: int, what: str, where: Path) -> No
         raise damaged(where, f"{what} holds {len(store)} vectors of dimension {store.dim}, not {rows} of {dimension}")
 
 
-
 def verify_published(index_dir: Path) -> str:
     """The full check of the published version (every hash, the ONNX exports too, then a complete load); returns a
     one-line summary. Raises IndexFormatError (or layout.IndexMissing) naming the first damage found."""

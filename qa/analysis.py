@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from core import nlp
 from core.lexical import tokenize_query
-from qa.followup import FollowUp, Reading, Turn, read_follow_up
+from qa.followup import WITH_PREVIOUS, FollowUp, Reading, Turn, read_follow_up
 from qa.intent import detect_sections
 from qa.metadata import metadata_field
 
@@ -69,7 +69,8 @@ class QuestionAnalysis:
 
     @property
     def understood_as(self) -> str | None:
-        return self.text if self.follow_up else None
+        """A follow-up's standalone reading, as the asker is shown it ("Understood as: …"), else None."""
+        return self.follow_up.text if self.follow_up else None
 
 
 _RECASED_LABELS = frozenset({"GPE", "NORP"})  # capitalised common words read as persons too often
@@ -152,6 +153,8 @@ class Analyzer:
         if previous and follow_ups and not field:  # a question about the document itself stands alone
             follow = read_follow_up(asked, doc, previous, self.locate)
         text = follow.text if follow else asked
+        if follow and follow.reading in WITH_PREVIOUS and follow.refers_to not in text:
+            text = f"{text} {follow.refers_to}"  # "What did the minister mean by that?" + the sentence "that" is
         # A follow-up's own words say what it wants ("When was that?"), unless it stands for a whole question ("And India?").
         reads_whole = follow is None or follow.reading in (Reading.OTHER_ENTITY, Reading.REFERS_BACK)
         kind, strict = answer_type(text if reads_whole else asked)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import numpy as np
 
 from core.lexical import tokenize_query
@@ -9,7 +12,7 @@ from core.profile import Settings
 from qa.abstain import Evidence, answerable, no_answer_message, no_figure_message, not_named_message
 from qa.analysis import AnswerType, QuestionAnalysis
 from qa.extract import Pick, pick_sentences, sentence_scores
-from qa.facts import SentenceFacts, names_other, names_owner
+from qa.facts import SentenceFacts, names_other, names_owner, same_entity
 from qa.followup import Reading
 from qa.fusion import rrf
 from qa.near_domain import asked_for, unknown_key_terms
@@ -17,6 +20,7 @@ from qa.retrieve import Scope, Signals
 from qa.types import NOT_IN_TEXTS, UNKNOWN_NAME
 
 _WHAT = {AnswerType.DATE: "date", AnswerType.NUMBER: "count"}
+_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "LAW"})
 
 
 # Names of which a strict question's answer must mention one ("Which firms has *the EU* sanctioned?"). Countries, places
@@ -47,6 +51,49 @@ def fits(a: QuestionAnalysis, facts: SentenceFacts, sids, texts=None) -> np.ndar
                 # One of the names is enough: texts say "Moscow" where readers say "Russia".
                 ok[i] = (not names or any(any(t in words for t in n) for n in names)) and (not role or any(t in words for t in role))
     return ok
+
+
+FEATURES = ("dense", "coverage", "fit", "strict", "entities", "follow_up")
+
+
+def features(a: QuestionAnalysis, ev: Evidence, facts: SentenceFacts, candidates, best: int, relevance, texts) -> dict[str, float]:
+    """What the answer-or-refuse decision reads, for one question: the closest sentence's cosine (``dense``), the share of
+    its terms the corpus knows (``coverage``), how well the best passages hold the kind of value asked for (``fit``: the
+    ratio of qa.decide.fit_ratio, 1 when the question asks for no such value), whether it must (``strict``), the share of
+    the names it uses that the best passage mentions (``entities``; its first ``best`` candidates), and ``follow_up``."""
+    names = [e.text for e in a.entities if e.label in _NAMED]
+    seen = [m for s in candidates[:best] for m in facts.mentions[s]]
+    found = sum(any(m[1] in _NAMED and same_entity(m[0], n) for m in seen) for n in names)
+    return {
+        "dense": float(ev.dense),
+        "coverage": float(ev.coverage),
+        "fit": fit_ratio(a, facts, candidates, relevance, texts) if a.strict else 1.0,
+        "strict": float(a.strict),
+        "entities": found / len(names) if names else 1.0,
+        "follow_up": float(a.follow_up is not None),
+    }
+
+
+def learned(model, f: dict[str, float]) -> float:
+    """The answer model's probability that the texts answer (logistic: ``model`` holds a weight per feature, "bias")."""
+    z = model.get("bias", 0.0) + sum(model.get(k, 0.0) * v for k, v in f.items())
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def decide(a, ev, f, abstention, candidates, facts, vocab, st: Settings, relevance=None, texts=None) -> tuple[str, str] | None:
+    """The one answer-or-refuse decision, for questions and follow-ups alike: (status, message), or None to answer.
+
+    Names and key terms the texts never use refuse first, and say so; then the calibrated abstention entry and the
+    answer-type check; then the learned answer model of the profile (``Settings.answer_model``), when it has one:
+    cross-validated by split, the rules and the model together refused more unanswerable questions than either alone
+    (qa.evaluate.answerability, eval/README.md round 6).
+    """
+    first = refusal(a, ev, abstention, vocab, st) or fit_refusal(a, candidates, facts, st, relevance, texts)
+    if first or not st.answer_model or learned(st.answer_model, f) >= st.answer_model.get("threshold", 0.5):
+        return first
+    if a.strict:  # say what is missing: the value asked for
+        return fit_refusal(a, candidates, facts, replace(st, fit_relevance=1.01), relevance, texts) or (NOT_IN_TEXTS, no_answer_message(ev))
+    return NOT_IN_TEXTS, no_answer_message(ev)
 
 
 def refusal(a: QuestionAnalysis, ev: Evidence, abstention, vocab: dict, st: Settings) -> tuple[str, str] | None:
@@ -91,15 +138,29 @@ def _answering(a: QuestionAnalysis, facts: SentenceFacts, candidates, relevance,
     return fit_ratio(a, facts, candidates, relevance, texts) >= ratio
 
 
-def preference(a: QuestionAnalysis, facts: SentenceFacts, sids: np.ndarray, st: Settings) -> np.ndarray:
+# How English texts open the items of a list, by position (qa.followup.FollowUp.item); -1 is the last.
+_ITEM_OPENERS = {
+    0: r"first(?:ly)?",
+    1: r"second(?:ly)?|another|next|the\s+other",
+    2: r"third(?:ly)?",
+    3: r"fourth(?:ly)?",
+    -1: r"finally|lastly",
+}
+
+
+def preference(a: QuestionAnalysis, facts: SentenceFacts, sids: np.ndarray, st: Settings, texts=None) -> np.ndarray:
     """A bonus per sentence of ``sids`` for holding what the question wants: its answer type, a stated reason for
-    "Why?", an example for "Give me an example"; quotations lose it when the question asks for the author's view."""
+    "Why?", an example for "Give me an example", the item asked for by "What's the other one?" (with ``texts``);
+    quotations lose it when the question asks for the author's view."""
     bonus = np.zeros(len(sids))
     if a.answer_type.value in facts.fits:
         bonus += st.s_type * fits(a, facts, sids)
     reading = a.follow_up.reading if a.follow_up else None
     if reading == Reading.EXAMPLE:
         bonus += st.s_type * facts.example[sids]
+    if reading == Reading.ITEM and texts is not None and a.follow_up.item in _ITEM_OPENERS:
+        opener = re.compile(rf"^\W*(?:(?:and|but)\s+)?(?:{_ITEM_OPENERS[a.follow_up.item]})\b", re.I)
+        bonus += st.s_type * np.array([bool(opener.match(texts[s])) for s in sids], dtype=bool)
     if a.author_view:
         bonus -= st.s_type * np.array([bool(facts.speakers[s]) for s in sids], dtype=bool)
     return bonus
@@ -123,7 +184,7 @@ def choose_sentences(
     """
     if mode == "fused":
         sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
-        sscores = sscores + preference(a, facts, scope.sentences, st)
+        sscores = sscores + preference(a, facts, scope.sentences, st, texts)
     elif mode == "rrf":
         sscores = rrf([sig.sent_dense, sig.sent_bm25], k=st.rrf_k)
     else:

@@ -13,9 +13,9 @@ from core.profile import DEFAULT, Settings
 from qa.abstain import Evidence, coverage, idf_table
 from qa.analysis import Analyzer, QuestionAnalysis
 from qa.candidates import choose_scope
-from qa.decide import choose_sentences, fit_ratio, fit_refusal, refusal
+from qa.decide import choose_sentences, decide, features
 from qa.facts import sentence_facts
-from qa.followup import NOT_AGAIN, Turn
+from qa.followup import Turn
 from qa.fusion import top_k
 from qa.loader import model_weights, open_index
 from qa.metadata import metadata_sentences
@@ -168,16 +168,16 @@ class Engine:
                 return self._structural(original, notice, sids, scope, scores, top, k)
             if mode == "fused":
                 candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
-                refused = refusal(a, self._evidence(a, tokens, sig), self.abstention, self.vocab, st)
-                if refused is None and a.strict:
-                    candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
-                    relevance = self._relevance(sig, scope, candidates)
-                    trace.record("fit_ratio", fit_ratio(a, self.facts, candidates, relevance, self.texts))
-                    refused = fit_refusal(a, candidates, self.facts, st, relevance, self.texts)
+                relevance = self._relevance(sig, scope, candidates)
+                ev = self._evidence(a, tokens, sig)
+                f = features(a, ev, self.facts, candidates, len(self._sentence_ids(int(scope.chunks[top[0]]))), relevance, self.texts)
+                for name, value in f.items():  # qa.evaluate.answerability learns from these
+                    trace.record(name, value)
+                refused = decide(a, ev, f, self.abstention, candidates, self.facts, self.vocab, st, relevance, self.texts)
                 if refused:
                     status, message = refused
                     return Answer(original, False, " ".join(filter(None, [message, notice])), (), passages, status=status)
-            avoid = a.follow_up.refers_to if a.follow_up and a.follow_up.reading in NOT_AGAIN else ""
+            avoid = a.follow_up.refers_to if a.follow_up and not a.follow_up.again else ""
             shown = [i for i, s in enumerate(scope.sentences) if self.texts[int(s)] == avoid] if avoid else []
             picks = choose_sentences(a, sig, scores, scope, top, st, mode, self.facts, shown, self.texts)
             slot = {c: i for i, c in enumerate(top)}
@@ -194,14 +194,15 @@ class Engine:
     def _sentence_ids(self, cid: int) -> range:
         return range(int(self.table.sent_start[cid]), int(self.table.sent_start[cid] + self.table.sent_count[cid]))
 
-    def near(self, sentence: str) -> tuple[int, ...]:
-        """Chunk ids of the passage holding ``sentence`` and of the passages beside it in the same source."""
+    def near(self, sentence: str, width: int = 1) -> tuple[int, ...]:
+        """Chunk ids of the passage holding ``sentence`` and of the ``width`` passages on each side of it in its source."""
         sid = self.sentence_id.get(sentence.strip())
         if sid is None:
             return ()
         cid = int(self.index.sentence_chunk[sid])
         source = self.index.chunks[cid].source
-        return tuple(c for c in (cid - 1, cid, cid + 1) if 0 <= c < len(self.index.chunks) and self.index.chunks[c].source == source)
+        around = range(cid - width, cid + width + 1)
+        return tuple(c for c in around if 0 <= c < len(self.index.chunks) and self.index.chunks[c].source == source)
 
     def _structural(self, original: str, notice: str, sids: list[int], scope, scores, top: list[int], k: int) -> Answer:
         """Answer with the given sentences; their passages are cited first, then the best of the ranking."""

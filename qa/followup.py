@@ -48,7 +48,10 @@ class Reading(StrEnum):
 # Readings answered near the previous answer (its passage and neighbours are preferred).
 NEAR_PREVIOUS = frozenset({Reading.REASON, Reading.TIME_PLACE, Reading.EXAMPLE, Reading.MORE, Reading.ITEM, Reading.REFERS_BACK})
 # Readings the previous answer sentence does not answer again: "Why?" wants the reason, not the claim once more.
-NOT_AGAIN = frozenset({Reading.REASON, Reading.EXAMPLE, Reading.ITEM})
+# "What about India?" wants India's side, not the sentence just shown.
+NOT_AGAIN = frozenset({Reading.REASON, Reading.EXAMPLE, Reading.ITEM, Reading.OTHER_ENTITY})
+# Readings whose own words do not carry the topic ("What did he mean by that?"): retrieval reads the previous answer too.
+WITH_PREVIOUS = frozenset({Reading.REFERS_BACK, Reading.MORE})
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class FollowUp:
     entity: str | None = None  # OTHER_ENTITY: the new entity; REFERS_BACK: what the pronoun names
     item: int | None = None  # ITEM: 0-based position in the previous answer's list (-1: the last)
     context: tuple[int, ...] = ()  # chunk ids of the previous answer's passage and its neighbours
+    again: bool = True  # whether the previous answer sentence may answer it again ("What else happened then?" may)
 
 
 class Rewrite(NamedTuple):  # resolve()'s result: the standalone text alone
@@ -90,9 +94,9 @@ _MORE = re.compile(
     r"which\s+ones?|what\s+(?:do|did)\s+you\s+mean|which\s+\w+\s+do\s+you\s+mean|in\s+what\s+way|how\s+so|like\s+who)\b",
     re.I,
 )
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "final": -1}
+_ORDINALS = {"first": 0, "second": 1, "other": 1, "next": 1, "third": 2, "fourth": 3, "last": -1, "final": -1}
 _ITEM = re.compile(
-    _LEAD + r"(?:(?:what|which)(?:'s|’s|\s+is|\s+was)?\s+|(?:and\s+)?)(?:the\s+)?(?P<n>first|second|third|fourth|last|final)"
+    _LEAD + r"(?:(?:what|which)(?:'s|’s|\s+is|\s+was)?\s+|(?:and\s+)?)(?:the\s+)?(?P<n>first|second|other|next|third|fourth|last|final)"
     r"(?:\s+\w+)?(?:\s+one)?" + _END,
     re.I,
 )
@@ -151,7 +155,7 @@ def _about(x: str, topic: str) -> tuple[str, str] | None:
     ents = _entities(x)
     bare = len(x) - len(re.sub(r"^the\s+", "", x, flags=re.I))  # "the US": the recogniser leaves "the" out
     new = next((e for e in ents if e.start in (0, bare) and e.end == len(x)), None)
-    if new is None and (len(x.split()) > 4 or any(w.lower().strip(",'’") in _NOT_X for w in x.split())):
+    if new is None and (len(x.split()) > 6 or any(w.lower().strip(",'’") in _NOT_X for w in x.split())):
         return None
     same = [e for e in _entities(topic) if new and e.kind == new.kind]
     if same and not any(_same(e.text, new.text) for e in same):  # "Is China arming Russia?" + "And India?": India replaces China
@@ -184,7 +188,8 @@ def _referent(cls: str, last: Turn, exclude: set[str]) -> str | None:
 
 
 def _pronouns(q: str, last: Turn) -> tuple[str, str] | None:
-    if len(q.split()) > _MAX_PRONOUN_WORDS or _MYTH_TALK.search(q):
+    # "Why is it wrong?", "Do they hold?": "it" and "they" mean the myth or the text's two countries; "he" and "she" do not.
+    if len(q.split()) > _MAX_PRONOUN_WORDS or (_MYTH_TALK.search(q) and not re.search(r"\b(?:he|him|his|she|her)\b", q, re.I)):
         return None
     exclude = {e.text.lower() for e in _entities(q)}
     out, pos, named = [], 0, ""
@@ -234,8 +239,11 @@ def read_follow_up(asked: str, doc, previous: Sequence[Turn], locate=None) -> Fo
         reading, (text, entity) = Reading.REFERS_BACK, found
     if reading is None:
         return None
-    context = tuple(locate(last.answer)) if locate and last.answer and reading in NEAR_PREVIOUS else ()
-    return FollowUp(reading, text, target, entity, item, context)
+    # The next items of a list are often in the next paragraphs; other readings stay beside the previous answer.
+    context = tuple(locate(last.answer, 2 if reading == Reading.ITEM else 1)) if locate and last.answer and reading in NEAR_PREVIOUS else ()
+    # "What did he mean by that?" points at the sentence shown: the answer is another one.
+    again = reading not in NOT_AGAIN and not (reading == Reading.REFERS_BACK and re.search(r"\b(?:that|this)\b", q, re.I))
+    return FollowUp(reading, text, target, entity, item, context, again)
 
 
 def resolve(question: str, previous: Sequence[Turn]) -> Rewrite:

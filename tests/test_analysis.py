@@ -128,3 +128,15 @@ def test_no_text_specific_names_in_the_read_path():
     names = {n for n in names if len(n) > 4 and n[0].isupper() and "\n" not in n}
     assert len(names) > 20
     assert sorted(n for n in names if n in code) == []
+
+
+def test_what_the_previous_sentence_may_answer_again(analyzer):
+    putin = Turn("Has Putin imagined an alliance?", "Asked whether one was possible, Putin replied at the Valdai conference in 2020.")
+    meant = analyzer.analyze("What did he mean by that?", (putin,))
+    # "that" is the sentence shown: the answer is another one, and retrieval reads that sentence too
+    assert meant.follow_up.reading == Reading.REFERS_BACK and not meant.follow_up.again
+    assert meant.understood_as == "What did Putin mean by that?" and meant.text.endswith(putin.answer)
+    other = analyzer.analyze("And what's the other one?", (ARMING,))
+    assert other.follow_up.item == 1 and not other.follow_up.again
+    when = analyzer.analyze("When was that?", (ARMING,))
+    assert when.follow_up.again and not when.strict  # the date may sit in the sentence just shown

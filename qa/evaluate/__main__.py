@@ -54,6 +54,8 @@ def levers_off(engine) -> dict[str, dict]:
         "near_domain": {"near_domain": False},
         "compose": {"extract_passages": 1},
         "end": {"keep_question_end": False},
+        "answer_model": {"answer_model": {}},  # the learned decision after the rules (qa.decide.decide)
+        "context": {"w_context": 0.0},  # follow-ups read near the previous answer
     }
     if len(engine.weights) > 1:
         first = next(iter(engine.weights))

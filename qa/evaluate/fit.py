@@ -27,14 +27,14 @@ GRID = tuple(round(x, 2) for x in np.arange(0.5, 0.901, 0.02))
 
 
 def ratios(engine, questions) -> list[tuple[float, bool]]:
-    """(fit ratio, out of scope) of each question the check applies to, asked with the check off."""
-    off = type(engine)(engine.index, engine.encoders, replace(engine.settings, fit_relevance=0.0), engine.notices)
+    """(fit ratio, out of scope) of each question the check applies to and no earlier check refuses, asked with it off."""
+    off = type(engine)(engine.index, engine.encoders, replace(engine.settings, fit_relevance=0.0, answer_model={}), engine.notices)
     out = []
     for q in questions:
         trace = Trace()
-        off.ask(q.question, trace=trace)
-        if "fit_ratio" in trace.values:
-            out.append((trace.values["fit_ratio"], q.out_of_scope))
+        answer = off.ask(q.question, trace=trace)
+        if trace.values.get("strict") and answer.answered:
+            out.append((trace.values["fit"], q.out_of_scope))
     return out
 
 
