@@ -61,7 +61,7 @@ def _onnx_note(onnx: dict | None) -> str:
         return "ONNX: not measured in this run (`onnx` and `onnxruntime` are not installed)."
     return (
         "onnx = the bundled model's transformer exported locally with `torch.onnx.export` (opset 17, dynamic batch and "
-        f"sequence axes; `ingest/onnx_export.py`) and run with onnxruntime {onnx['onnxruntime']} (onnx {onnx['onnx']}), mean "
+        f"sequence axes; `core/onnx_export.py`) and run with onnxruntime {onnx['onnxruntime']} (onnx {onnx['onnx']}), mean "
         "pooling and normalisation in numpy; one intra-op thread for queries, all cores for the bulk figure. **Adopted for "
         "queries**: ingestion writes this export into every index version (checked against PyTorch, largest difference "
         "~1e-7) and the read path embeds questions with it (`core/onnx_model.py`), so the app and `python -m qa` never "

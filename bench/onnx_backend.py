@@ -27,8 +27,8 @@ def versions() -> dict | None:
 
 
 def export(model, path: Path) -> Path:
-    """The read path's own export (ingest.onnx_export), written to ``path``."""
-    from ingest.onnx_export import export as export_query_encoder
+    """The read path's own export (core.onnx_export), written to ``path``."""
+    from core.onnx_export import export as export_query_encoder
 
     export_query_encoder(model, Path(path))
     return Path(path)

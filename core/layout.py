@@ -39,7 +39,7 @@ VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
 KEEP_VERSIONS = 3  # the published one plus two earlier ones, for readers still opening them
 HISTORY = ".published"  # versions published here, oldest first: a version not listed is an orphan, never kept
-EXPORT_CACHE = "onnx"  # cache_dir()/onnx/<key>/: ingest.onnx_export's checked exports
+EXPORT_CACHE = "onnx"  # cache_dir()/onnx/<key>/: core.onnx_export's checked exports
 CACHE_TEMP = ".query_encoder."  # prefix of an export, or its record, still being written in an export cache folder
 
 MANIFEST = "manifest.json"
@@ -50,7 +50,7 @@ SENTENCE_VECTORS = "sentence_vectors.npy"
 PASSAGE_VECTORS = "passage_vectors.npy"
 CHUNK_FAISS = "chunks.faiss"
 SENTENCE_FAISS = "sentences.faiss"  # written only from core.dense.SENTENCE_STORE_MIN_VECTORS sentences up
-QUERY_ONNX = "query_encoder.onnx"  # optional: the query encoder exported to ONNX (ingest.onnx_export)
+QUERY_ONNX = "query_encoder.onnx"  # optional: the query encoder exported to ONNX (core.onnx_export)
 BM25_CHUNKS = "bm25_chunks"
 BM25_SENTENCES = "bm25_sentences"
 MODELS = "models"

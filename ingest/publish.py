@@ -43,7 +43,7 @@ def _previous_model(run, key: str):
 
 def publish_version(run, pieces: list) -> BuildReport:
     """Write a new version from ``pieces`` (every model embedded) and switch the published pointer to it."""
-    from ingest.onnx_export import place
+    from core.onnx_export import place
 
     t = time.perf_counter()
     report = run.report

@@ -23,16 +23,10 @@ QUESTION_WORDS = frozenset(
 )
 
 
-# Names a reader uses for something the texts call otherwise ("US"): never counted as unknown.
-KNOWN_ALIASES = frozenset({"america", "american", "americans", "usa", "washington", "britain", "british", "soviet", "ussr"})
-# A capitalised word inside the question (not its first word, nor one after a full stop or colon).
-_NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w’'-]*[A-Za-z]")
-
-
 class Evidence(NamedTuple):
     dense: float  # best cosine between the question and an allowed sentence
     coverage: float  # idf-weighted share of the question's content terms that occur in the corpus at all
-    unknown_names: tuple[str, ...] = ()  # names in the question that no text contains (see ``unknown_names``)
+    unknown_names: tuple[str, ...] = ()  # names in the question that no text contains (qa.analysis.Analyzer.unknown)
 
 
 def idf_table(bm25) -> tuple[np.ndarray, float]:
@@ -53,30 +47,6 @@ def coverage(tokens: list[str], vocab: dict, idf: np.ndarray, unseen_idf: float)
     known = sum(idf[vocab[t]] for t in terms if t in vocab)
     total = float(sum(weights))
     return float(known / total) if total > 0 else 0.0
-
-
-def unknown_names(question: str, vocab: dict) -> tuple[str, ...]:
-    """Capitalised words of the question that the corpus never uses, e.g. ("Finland", "Sweden").
-
-    A question about a name the texts never mention is one they cannot answer, however close its
-    other words come ("When did Finland and Sweden apply to join NATO?"). Skipped: a sentence's first
-    word, aliases in ``KNOWN_ALIASES``, acronyms and words in capitals (the texts may spell them out:
-    "UN", "United Nations"), and a question in title case (a capitalised stopword inside a sentence:
-    "What Does Finland Think"), where capitals say nothing about names.
-    """
-    found: list[str] = []
-    question = re.sub(r"^\W+", "", question)  # "🙂 Who promotes…": an emoji or bullet first does not make "Who" a name
-    for match in _NAME.finditer(question):
-        name = re.sub(r"[’']s$", "", match.group(0))
-        for part in filter(None, re.split(r"[-’']", name)):
-            if part.isupper() or part.lower() in KNOWN_ALIASES or part in found:
-                continue
-            terms = tokenize_query(part)  # stemmed like the vocabulary
-            if not terms:  # a stopword: only title case capitalises those
-                return ()
-            if any(t not in vocab for t in terms):
-                found.append(part)
-    return tuple(found)
 
 
 def no_answer_message(ev: Evidence, terms: tuple[str, ...] = ()) -> str:

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from core import nlp
 from core.lexical import tokenize_query
+from qa.abstain import QUESTION_WORDS
 from qa.followup import WITH_PREVIOUS, FollowUp, Reading, Turn, read_follow_up
 from qa.intent import detect_sections
 from qa.metadata import metadata_field
@@ -77,11 +78,6 @@ _RECASED_LABELS = frozenset({"GPE", "NORP"})  # capitalised common words read as
 NAME_LABELS = frozenset("PERSON ORG GPE NORP LOC FAC PRODUCT EVENT LAW WORK_OF_ART".split())
 # Names readers use for what texts usually call otherwise; general English, never counted as unknown.
 KNOWN_ALIASES = frozenset({"america", "american", "americans", "usa", "washington", "britain", "british", "soviet", "ussr"})
-_QUESTION_WORDS = frozenset(
-    tokenize_query(
-        "who whom whose why when where what which how do does did many much is are was were can could would should will may might"
-    )
-)
 _AUX = r"(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could|should|might|may)"
 _DATE_Q = re.compile(rf"\bwhen\s+{_AUX}\b|\b(?:what|which|on\s+what|in\s+what)\s+(?:year|month|date|day)\b|\bsince\s+when\b", re.I)
 _DEGREE = (
@@ -162,7 +158,7 @@ class Analyzer:
         owner = focus(doc)
         if kind == AnswerType.WHO and owner is not None:  # "Who is Russia's defence minister?" asks for a person by name
             kind = AnswerType.PERSON
-        terms = tuple(t for t in dict.fromkeys(re.sub(r"(?<=\d)s\b", "", w) for w in tokenize_query(text)) if t not in _QUESTION_WORDS)
+        terms = tuple(t for t in dict.fromkeys(re.sub(r"(?<=\d)s\b", "", w) for w in tokenize_query(text)) if t not in QUESTION_WORDS)
         return QuestionAnalysis(
             asked=asked,
             text=text,

@@ -44,28 +44,6 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
 )
 
 
-# Expected answer types: a question asking "when" wants a date, "how many" wants a number.
-_DATE_Q = re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|month|date|day)\b", re.IGNORECASE)
-_NUMBER_Q = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share)\b", re.IGNORECASE)
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE = re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.IGNORECASE)
-
-
-def answer_type(question: str) -> str | None:
-    """Return "date" or "number" when the question asks for one, else None."""
-    if _DATE_Q.search(question):
-        return "date"
-    if _NUMBER_Q.search(question):
-        return "number"
-    return None
-
-
-def type_matches(sentences: list[str]) -> dict[str, list[bool]]:
-    """For each answer type, whether each sentence contains such a value (computed once per index)."""
-    return {"date": [bool(_DATE.search(s)) for s in sentences], "number": [bool(_NUMBER.search(s)) for s in sentences]}
-
-
 def detect_sections(question: str) -> tuple[str, ...]:
     """Return the sections a question names or implies, in pattern order, without duplicates.
 

@@ -58,6 +58,12 @@ def test_answer_type(analyzer, question, kind, strict):
         ("Has Moscow shifted its position on Beijing's South China Sea claims?", ()),
         ("is their relationship just about ganging up on the west", ()),  # lower-case verbs are not recased
         ("What has the war revealed about Sino-Russian defence ties?", ()),  # one known part of a compound is enough
+        ("Finland joined NATO; did Russia react?", ("Finland",)),  # a name first in the sentence is still a name
+        ("Is Putin right? Brazil thinks so.", ("Brazil",)),
+        ("Does Russia see America or the UN as the enemy?", ()),  # a reader's alias, an acronym the texts may spell out
+        ("WHAT DOES FINLAND THINK", ()),  # capitals everywhere: no signal
+        ("Is Pyongyang helping Moscow?", ("Pyongyang",)),
+        ("", ()),
     ],
 )
 def test_unknown_names_come_from_the_index(analyzer, question, unknown):

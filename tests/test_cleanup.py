@@ -55,7 +55,7 @@ def test_an_orphan_older_than_the_published_version_is_never_kept(seed_corpus, t
     published = _versions(index)
     assert len(published) == layout.KEEP_VERSIONS
     # A run killed between its rename and its pointer swap, before the last publish: its name sorts before CURRENT.
-    orphan = index / layout.VERSIONS / (published[-1][:-9] + "-0orphan")
+    orphan = index / layout.VERSIONS / (published[-1][:-9] + "-00000000")  # sorts before any other random suffix
     orphan.mkdir()
     assert sorted([*published, orphan.name])[-2] == orphan.name
     with layout.writer_lock(index):

@@ -83,8 +83,8 @@ def test_versions_share_one_export(seed_corpus, tmp_path, encoder):
 
 
 def test_unsupported_model_or_missing_runtime_keeps_torch(tmp_path, monkeypatch, encoder, model_dir):
+    from core.onnx_export import place
     from core.spec import MINILM
-    from ingest.onnx_export import place
 
     monkeypatch.setenv("MYTHQA_CACHE", str(tmp_path / "cache"))
     entry = place(tmp_path, MINILM, model_dir, lambda: [encoder[0]], None)  # a model without pooling
@@ -96,8 +96,8 @@ def test_unsupported_model_or_missing_runtime_keeps_torch(tmp_path, monkeypatch,
 
 def test_unusable_cache_exports_into_the_version(tmp_path, monkeypatch, encoder, model_dir):
     from core.model import sha256_file
+    from core.onnx_export import place
     from core.spec import MINILM
-    from ingest.onnx_export import place
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")

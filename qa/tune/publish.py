@@ -17,7 +17,7 @@ from core.compat import IndexFormatError
 from core.model import sha256_file
 
 TUNED_CACHE = "tuned"  # beside layout.EXPORT_CACHE in the cache folder; cleaned the same way
-TOLERANCE = 1e-4  # as ingest.onnx_export: the export must give the tuned model's vectors
+TOLERANCE = 1e-4  # as core.onnx_export: the export must give the tuned model's vectors
 
 
 def cache_key(record: dict) -> str:
@@ -38,7 +38,7 @@ def cached_export(record: dict) -> Path | None:
 
 def export_tuned(model, spec, model_dir: Path, record: dict) -> Path:
     """Export ``model`` to ONNX in the cache, check it against PyTorch, and return its path."""
-    from ingest.onnx_export import export, max_difference
+    from core.onnx_export import export, max_difference
 
     folder = layout.cache_dir() / TUNED_CACHE / cache_key(record)
     folder.mkdir(parents=True, exist_ok=True)
