@@ -12,9 +12,10 @@ from enum import StrEnum
 
 from core import nlp
 from core.lexical import tokenize_query
+from core.types import STANDFIRST_SECTION, TITLE_SECTION
 from qa.abstain import QUESTION_WORDS
 from qa.followup import WITH_PREVIOUS, FollowUp, Reading, Turn, read_follow_up
-from qa.intent import detect_sections
+from qa.intent import MYTH, WRONG, detect_sections
 from qa.metadata import metadata_field
 
 
@@ -74,6 +75,8 @@ class QuestionAnalysis:
         return self.follow_up.text if self.follow_up else None
 
 
+# Where a myth states itself: a "Why?" about these sentences is answered by why the myth is wrong.
+STATEMENT = frozenset({TITLE_SECTION, STANDFIRST_SECTION, MYTH})
 _RECASED_LABELS = frozenset({"GPE", "NORP"})  # capitalised common words read as persons too often
 NAME_LABELS = frozenset("PERSON ORG GPE NORP LOC FAC PRODUCT EVENT LAW WORK_OF_ART".split())
 # Names readers use for what texts usually call otherwise; general English, never counted as unknown.
@@ -135,10 +138,11 @@ _ORGS = ("organ", "compan", "firm", "institut", "outlet", "agenc")
 class Analyzer:
     """Analyses questions against one index: its vocabulary and the entity names stored at ingestion."""
 
-    def __init__(self, vocab: dict, names: frozenset, locate=None):
+    def __init__(self, vocab: dict, names: frozenset, locate=None, section_of=None):
         self.vocab = vocab  # stemmed terms of every sentence (the BM25 vocabulary)
         self.names = names  # stemmed terms of every stored entity mention
         self.locate = locate  # previous answer sentence -> (chunk ids of it and its neighbours), for follow-ups
+        self.section_of = section_of  # a corpus sentence -> the section it stands in (None when unknown)
 
     def analyze(self, asked: str, previous: tuple[Turn, ...] = (), follow_ups: bool = True) -> QuestionAnalysis:
         """Analyse ``asked`` (already cleaned), reading it against ``previous`` turns when it is a follow-up."""
@@ -167,13 +171,20 @@ class Analyzer:
             terms=terms,
             entities=entities,
             unknown=self.unknown(self.cased(doc)),
-            sections=detect_sections(text),
+            sections=self._sections(text, follow),
             metadata=field,
             focus=owner,
             subject=subject(doc) if strict else None,
             author_view=bool(_AUTHOR_VIEW.search(asked)),
             follow_up=follow,
         )
+
+    def _sections(self, text: str, follow: FollowUp | None) -> tuple[str, ...]:
+        """The template sections the question aims at; "Why?" after the myth's own statement asks why it is wrong."""
+        found = detect_sections(text)
+        if follow and follow.reading == Reading.REASON and self.section_of and self.section_of(follow.refers_to) in STATEMENT:
+            found = tuple(dict.fromkeys((WRONG, *found)))
+        return found
 
     def _known(self, part: str) -> bool:
         terms = tokenize_query(part)

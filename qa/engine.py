@@ -44,7 +44,7 @@ class Engine:
         self.vocab = index.bm25_sentences.vocab_dict
         self.facts = sentence_facts(index.chunks, self.texts)
         self.sentence_id = {t.strip(): i for i, t in reversed(list(enumerate(self.texts)))}  # first sentence of a text wins
-        self.analyzer = Analyzer(self.vocab, self.facts.names, self.near)
+        self.analyzer = Analyzer(self.vocab, self.facts.names, self.near, self.section_of)
         self.weights = model_weights(settings.model_weights, tuple(index.models))
         # Candidates on large indexes come from the most heavily weighted model's sentence store.
         self.lead = max(self.weights, key=self.weights.get)
@@ -193,6 +193,11 @@ class Engine:
 
     def _sentence_ids(self, cid: int) -> range:
         return range(int(self.table.sent_start[cid]), int(self.table.sent_start[cid] + self.table.sent_count[cid]))
+
+    def section_of(self, sentence: str) -> str | None:
+        """The section of the passage holding ``sentence`` (a corpus sentence), or None."""
+        sid = self.sentence_id.get(sentence.strip())
+        return None if sid is None else self.index.chunks[int(self.index.sentence_chunk[sid])].section
 
     def near(self, sentence: str, width: int = 1) -> tuple[int, ...]:
         """Chunk ids of the passage holding ``sentence`` and of the ``width`` passages on each side of it in its source."""

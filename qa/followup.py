@@ -206,6 +206,12 @@ def _pronouns(q: str, last: Turn) -> tuple[str, str] | None:
     return (_capital("".join(out) + q[pos:]), named) if out else None
 
 
+def _topic_turn(previous: Sequence[Turn]) -> Turn:
+    """The last turn that asked a question of its own: "What about Finland?" after "Is China arming Russia?" and "Why?"
+    is about the first, not about the sentence "Why?" was read against."""
+    return next((t for t in reversed(previous) if t.question.strip() and not _PREFIXED.match(t.question)), previous[-1])
+
+
 def read_follow_up(asked: str, doc, previous: Sequence[Turn], locate=None) -> FollowUp | None:
     """How ``asked`` reads against the last of ``previous`` turns, or None when it stands alone.
 
@@ -233,7 +239,7 @@ def read_follow_up(asked: str, doc, previous: Sequence[Turn], locate=None) -> Fo
         reading, text, item = Reading.ITEM, f"The {m.group('n').lower()}: {target}", _ORDINALS[m.group("n").lower()]
     elif _MORE.match(q):
         reading, text = Reading.MORE, f"More: {target}"
-    elif (m := _ABOUT.match(q) or _AND.match(q)) and (about := _about(m.group("x").strip(), last.topic)):
+    elif (m := _ABOUT.match(q) or _AND.match(q)) and (about := _about(m.group("x").strip(), _topic_turn(previous).topic)):
         reading, (text, entity) = Reading.OTHER_ENTITY, about
     elif found := _pronouns(q, last):
         reading, (text, entity) = Reading.REFERS_BACK, found
