@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 
@@ -91,9 +90,7 @@ def decide(a, ev, f, abstention, candidates, facts, vocab, st: Settings, relevan
     first = refusal(a, ev, abstention, vocab, st) or fit_refusal(a, candidates, facts, st, relevance, texts)
     if first or not st.answer_model or learned(st.answer_model, f) >= st.answer_model.get("threshold", 0.5):
         return first
-    if a.strict:  # say what is missing: the value asked for
-        return fit_refusal(a, candidates, facts, replace(st, fit_relevance=1.01), relevance, texts) or (NOT_IN_TEXTS, no_answer_message(ev))
-    return NOT_IN_TEXTS, no_answer_message(ev)
+    return missing(a) if a.strict else (NOT_IN_TEXTS, no_answer_message(ev))
 
 
 def refusal(a: QuestionAnalysis, ev: Evidence, abstention, vocab: dict, st: Settings) -> tuple[str, str] | None:
@@ -113,10 +110,15 @@ def refusal(a: QuestionAnalysis, ev: Evidence, abstention, vocab: dict, st: Sett
 def fit_refusal(a: QuestionAnalysis, candidates, facts: SentenceFacts, st: Settings, relevance=None, texts=None) -> tuple[str, str] | None:
     """(status, message) when no candidate sentence (those of the best passages) holds the kind of value ``a`` must be
     answered with, is not about another owner than the one asked, and is about what the question is about: its
-    ``relevance`` (the lead model's cosine with the question, one per candidate) reaches ``st.fit_relevance`` of the
+    ``relevance`` (its dense and lexical closeness to the question, one per candidate) reaches ``st.fit_relevance`` of the
     best candidate's. Else None."""
     if not (st.near_domain and a.strict and len(candidates)) or _answering(a, facts, candidates, relevance, st.fit_relevance, texts):
         return None
+    return missing(a)
+
+
+def missing(a: QuestionAnalysis) -> tuple[str, str]:
+    """The refusal of a question whose kind of answer the texts do not give, saying what is missing."""
     if a.answer_type in _WHAT:
         return NOT_IN_TEXTS, no_figure_message(asked_for(a.asked, _WHAT[a.answer_type]))
     kind = {AnswerType.WHO: "the person", AnswerType.PERSON: "the person", AnswerType.ORGANISATION: "the organisation"}

@@ -27,8 +27,7 @@ class Turn(NamedTuple):
     @property
     def topic(self) -> str:
         """The question this turn was about, without a follow-up's prefix ("Why: …") or suffix ("— what about …")."""
-        q = self.asked and not _PREFIXED.match(self.question) and self.question or self.question
-        q = _PREFIXED.sub("", q)
+        q = _PREFIXED.sub("", self.question)
         return re.sub(r"\s+—\s+what about .*$", "", q.strip()).rstrip(" ?.!")
 
 
