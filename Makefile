@@ -27,7 +27,9 @@ index: setup
 	$(BIN)/python -m ingest; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	$(BIN)/python -m qa.tune --publish || echo "Tuning skipped: answering with the base mpnet query encoder."
 
+# The operator's address (with the token that unlocks server paths and the rebuild button) is printed first.
 run: index
+	$(BIN)/python -m ui.operator --url http://$(ADDRESS):$(PORT)/
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
 
 lint: setup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -22,6 +23,9 @@ if not log.handlers:  # the script re-runs on every interaction; configure once 
     log.addHandler(_h)
 log.setLevel(logging.INFO)
 RECENT = 5  # turns drawn in full; older ones are drawn lighter to keep each question fast
+# Turns drawn when a conversation opens; "Show earlier" adds as many. A browser stalls drawing hundreds of turns at once
+# (a 500-turn conversation never finished), while downloads still hold the whole conversation.
+PAGE = 20
 ICON = Path(__file__).resolve().parent / "ui" / "icon.png"  # a local file: the page loads nothing from outside 127.0.0.1
 
 
@@ -89,7 +93,8 @@ def _engine(settings: config.Settings):
 def main() -> None:
     t0, cpu0 = time.perf_counter(), time.thread_time()
     st.set_page_config(page_title="Myth Q&A", page_icon=str(ICON), layout="centered")
-    settings = config.from_env(address=st.get_option("server.address"))
+    settings = config.from_env()
+    settings = dataclasses.replace(settings, operator=session.operator(settings))  # the token, never the address
     store = ConversationStore(settings.conversations_db)
     ss = st.session_state
     session.follow_url(store)
@@ -111,7 +116,8 @@ def main() -> None:
         views.welcome(facts, mode, actions.ask_example)
     first_recent = len(ss.turns) + bool(ask) - RECENT
     base = actions.base_url()
-    for i, t in enumerate(ss.turns):
+    for i in range(views.earlier(ss, PAGE), len(ss.turns)):  # the latest turns; "Show earlier" pages back
+        t = ss.turns[i]
         views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, recent=i >= first_recent, base=base)
     # The page is on screen before the model loads (first start), so people can read and type meanwhile.
     engine = _engine(settings)  # held for the whole question: a re-ingest mid-question cannot mix versions

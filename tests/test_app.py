@@ -67,12 +67,18 @@ def app(monkeypatch, tmp_path, encoder):
     from ui import resources
 
     monkeypatch.setattr(resources, "_preloaded_encoder", encoder)
-    monkeypatch.setenv("MYTHQA_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("MYTHQA_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))  # the token file defaults beside it
 
-    def start(index: Path, corpus: Path) -> AppTest:
+    def start(index: Path, corpus: Path, operator: bool = True) -> AppTest:
+        """``operator``: open the page with the operator token (ui.operator), as `make run` prints it."""
+        from ui.operator import PARAM, ensure_token
+
         monkeypatch.setenv("MYTHQA_INDEX", str(index))
         monkeypatch.setenv("MYTHQA_CORPUS", str(corpus))
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if operator:
+            at.query_params[PARAM] = ensure_token(tmp_path / "operator.token")
+        at.run()
         assert not at.exception, at.exception
         return at
 
@@ -362,22 +368,77 @@ def test_visitors_never_see_server_paths_nor_a_rebuild_button(app, hash_index, t
     assert at.info[0].value.startswith("No index is published yet; the operator builds it")
 
 
-def test_the_operator_sees_the_damage_and_can_rebuild(app, hash_index, tmp_path, monkeypatch):
+def test_the_operator_proves_it_with_the_token(app, hash_index, tmp_path, monkeypatch):
+    """The operator sees the damage and may rebuild, having opened the page once with the token; the token leaves the
+    address; without it (the default: any visitor, behind a proxy too) nobody is the operator."""
     import shutil
+
+    from ui.operator import PARAM, ensure_token
 
     copy = tmp_path / "index"
     shutil.copytree(hash_index, copy)
     (copy / layout.POINTER).write_text("../../../etc\n")  # a pointer out of versions/ is never followed
-    monkeypatch.setenv("MYTHQA_OPERATOR", "1")
-    at = app(copy, ROOT / "corpus")
+    token_file = tmp_path / "operator.token"  # where the app fixture's feedback database puts it
+    visitor = app(copy, ROOT / "corpus", operator=False)  # no token, served on loopback: still a visitor
+    assert not visitor.button and "damaged or was built by another version" in plain(visitor.error[0].value)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params[PARAM] = "not-the-token"
+    at.run()
+    assert not at.button and PARAM not in at.query_params
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params[PARAM] = ensure_token(token_file)
+    at.run()
     (error,) = at.error
     assert "The index is damaged: " in plain(error.value) and "does not hold a version name" in plain(error.value)
     assert [b.label for b in at.button] == ["Rebuild the index now"]
+    assert PARAM not in at.query_params  # never left in the address bar
+    at.run()  # the session stays the operator's
+    assert [b.label for b in at.button] == ["Rebuild the index now"]
+    monkeypatch.setenv("MYTHQA_OPERATOR", "0")  # powers off for everyone, token or not
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params[PARAM] = ensure_token(token_file)
+    at.run()
+    assert not at.button
 
 
-def test_operator_mode_defaults_to_loopback_only():
-    from ui.config import operator_mode
+def test_the_operator_token_file(tmp_path):
+    import stat
 
-    assert operator_mode({}, "127.0.0.1") and operator_mode({}, "localhost")
-    assert not operator_mode({}, "0.0.0.0") and not operator_mode({}, None)
-    assert operator_mode({"MYTHQA_OPERATOR": "1"}, "0.0.0.0") and not operator_mode({"MYTHQA_OPERATOR": "0"}, "127.0.0.1")
+    from ui.config import operator_enabled
+    from ui.operator import ensure_token, proves
+
+    path = tmp_path / "sub" / "operator.token"
+    token = ensure_token(path)
+    assert len(token) >= 40 and ensure_token(path) == token  # made once, then read
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert proves(token, token) and not proves(token[:-1], token) and not proves("", token) and not proves(None, token)
+    assert operator_enabled({}) and not operator_enabled({"MYTHQA_OPERATOR": "0"}) and operator_enabled({"MYTHQA_OPERATOR": "1"})
+
+
+
+
+def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tiny, tmp_path):
+    """45 stored turns: the page draws the last 20 and offers the rest 20 at a time; downloads hold all 45."""
+    from tests.test_conversations import _turn
+    from ui.conversations import ConversationStore
+
+    corpus, index = tiny
+    app(index, corpus)  # points the app at the tiny index
+    conv = "c" * 32
+    store = ConversationStore(tmp_path / "conversations.sqlite3")  # beside the app fixture's feedback database
+    for i in range(45):
+        store.add(conv, _turn(f"{i:032x}", f"Question number {i}?"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["c"] = conv
+    at.run()
+    asked = [m for m in at.chat_message if m.name == "user"]
+    assert len(asked) == 20 and "Question number 25?" in plain(asked[0].markdown[0].value)
+    (more,) = [b for b in at.button if b.label.startswith("Show ")]
+    assert more.label == "Show 20 earlier turns (25 not shown)"
+    more.click().run()
+    assert len([m for m in at.chat_message if m.name == "user"]) == 40
+    (more,) = [b for b in at.button if b.label.startswith("Show ")]
+    assert more.label == "Show 5 earlier turns (5 not shown)"
+    more.click().run()
+    assert len([m for m in at.chat_message if m.name == "user"]) == 45 and not [b for b in at.button if b.label.startswith("Show ")]
+    assert len(at.session_state["turns"]) == 45  # what the downloads are made of

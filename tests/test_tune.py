@@ -113,3 +113,37 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
     run_ingest(tmp_path / "corpus", index, progress=False, encoders={"minilm": encoder})  # the corpus changed: sources.toml
     entry = layout.read_manifest(layout.resolve(index))["models"]["minilm"]["query_encoder"]
     assert entry["sha256"] == tuned_sha and entry["tuned"]["pairs"] == 2  # a re-ingest keeps the tuned encoder
+
+
+def test_tuning_questions_are_checked_before_anything_loads(tmp_path, capsys):
+    """Each bad row is named by file and line, the run exits 2 and nothing is published (no index is even opened)."""
+    from qa.tune.__main__ import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"question": "Who?", "gold": ["a snippet of four words"]}\n'  # no id
+        '{"id": "g5", "question": "Who?", "gold": 5}\n'
+        '{"id": "k", "question": "Who wrote it?", "gold": "Klein"}\n'  # a string, not a list
+        '{"id": "e", "question": "Who?", "gold": [""]}\n'
+        '{"id": "s", "question": "Who?", "gold": ["Klein"]}\n'  # too short to mean something
+        '{"id": 7, "question": ["Who?"], "gold": ["a snippet of four words"], "split": 3}\n',
+        encoding="utf-8",
+    )
+    missing = tmp_path / "no-index"
+    assert main(["--publish", "--index", str(missing), "--questions", str(bad)]) == 2
+    err = capsys.readouterr().err
+    for line in (1, 2, 3, 4, 5, 6):
+        assert f"{bad}:{line}: " in err
+    assert "“Klein” is too short" in err and "“split” must be a string" in err and "Traceback" not in err
+    assert not missing.exists()
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "1", "question": "Which firm halted drone sales?", "gold": ["halted all sales to Russia"]}\n' * 3)
+    assert main(["--publish", "--index", str(missing), "--questions", str(good), "--max-questions", "2"]) == 2
+    assert "over the limit of 2; raise it with --max-questions N" in capsys.readouterr().err
+
+
+def test_the_shipped_question_set_passes_the_tuning_checks():
+    from qa.evaluate.run import QUESTIONS
+    from qa.tune.checks import check_files
+
+    assert check_files([QUESTIONS]) == 410

@@ -16,25 +16,20 @@ class Settings:
     corpus: Path
     feedback_db: Path
     conversations_db: Path
-    operator: bool = True  # may rebuild the index from the page and see server paths (see ``operator_mode``)
+    operator: bool = False  # this session proved the operator token (ui.operator): server paths, rebuild
+    operator_enabled: bool = True  # MYTHQA_OPERATOR=0 turns operator powers off for everyone
+    token_file: Path | None = None  # where the operator token is kept (ui.operator.token_path)
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+def operator_enabled(environ: Mapping[str, str]) -> bool:
+    """Whether anyone may become the operator here (with the token): yes unless MYTHQA_OPERATOR is 0/false/no/off.
+    The network address grants nothing: behind a proxy every visitor arrives from loopback."""
+    return environ.get("MYTHQA_OPERATOR", "").strip().lower() not in ("0", "false", "no", "off")
 
 
-def operator_mode(environ: Mapping[str, str], address: str | None) -> bool:
-    """Whether people on this page act as the operator: MYTHQA_OPERATOR=1/0 when set; otherwise only when the server
-    listens on a loopback address (`make run` does), so a public server never lets a visitor start a rebuild."""
-    flag = environ.get("MYTHQA_OPERATOR", "").strip().lower()
-    if flag:
-        return flag in ("1", "true", "yes", "on")
-    return (address or "") in LOOPBACK
-
-
-def from_env(environ: Mapping[str, str] = os.environ, address: str | None = "127.0.0.1") -> Settings:
-    """Read MYTHQA_INDEX, MYTHQA_CORPUS, MYTHQA_FEEDBACK_DB, MYTHQA_CONVERSATIONS_DB and MYTHQA_OPERATOR.
-
-    ``address``: the address the server listens on (``server.address``), for ``operator_mode``.
+def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read MYTHQA_INDEX, MYTHQA_CORPUS, MYTHQA_FEEDBACK_DB, MYTHQA_CONVERSATIONS_DB, MYTHQA_OPERATOR and
+    MYTHQA_OPERATOR_TOKEN_FILE. Nobody is the operator until a session proves the token (``ui.session.operator``).
     Defaults: ``index/``, ``corpus/``, ``feedback.sqlite3`` beside the index folder (never inside it,
     because ingestion replaces what is inside) and ``conversations.sqlite3`` beside the feedback database.
     """
@@ -42,4 +37,6 @@ def from_env(environ: Mapping[str, str] = os.environ, address: str | None = "127
     corpus = Path(environ.get("MYTHQA_CORPUS") or "corpus")
     feedback = Path(environ.get("MYTHQA_FEEDBACK_DB") or default_db_path(index))
     conversations = Path(environ.get("MYTHQA_CONVERSATIONS_DB") or feedback.parent / "conversations.sqlite3")
-    return Settings(index, corpus, feedback, conversations, operator_mode(environ, address))
+    from ui.operator import token_path
+
+    return Settings(index, corpus, feedback, conversations, False, operator_enabled(environ), token_path(environ, feedback))

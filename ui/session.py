@@ -26,6 +26,24 @@ class Pending:
     link_version: str | None = None
 
 
+def operator(settings) -> bool:
+    """Whether this browser session is the operator's: it presented the token (?token=…) once (ui.operator).
+
+    The token is taken out of the address at once, so it is never in the address bar, a bookmark or a shared link.
+    """
+    from ui.operator import PARAM, ensure_token, proves
+
+    ss = st.session_state
+    presented = st.query_params.get(PARAM)
+    if presented is not None:
+        del st.query_params[PARAM]
+        if settings.operator_enabled and settings.token_file and proves(presented, ensure_token(settings.token_file)):
+            ss.operator = True
+        else:
+            log.warning("an operator token was presented and refused")
+    return bool(settings.operator_enabled and ss.get("operator"))
+
+
 def reset() -> None:
     """Start a new, empty conversation in this tab (it is stored once its first question is answered)."""
     ss = st.session_state

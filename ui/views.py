@@ -69,6 +69,21 @@ def mode() -> str:
     return st.segmented_control("Mode", list(MODES), format_func=MODES.get, required=True, key="mode", label_visibility="collapsed")
 
 
+def earlier(ss, page: int) -> int:
+    """The index of the first turn to draw: the last ``page`` turns of this conversation, more after each "Show earlier"
+    (a button above them saying how many are not shown)."""
+    shown = ss.setdefault("shown", {}).get(ss.conv, page)
+    start = max(0, len(ss.turns) - shown)
+    if start:
+        more = min(page, start)
+        st.button(
+            f"Show {more} earlier turn{'s' if more > 1 else ''} ({start} not shown)",
+            icon=":material/expand_less:",
+            on_click=lambda: ss.shown.update({ss.conv: shown + page}),
+        )
+    return start
+
+
 def question(shown: str, claim: bool) -> None:
     """The reader's message: the question, or the claim to check, as ``text.shorten`` gives it for display."""
     with st.chat_message("user"):

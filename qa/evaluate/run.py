@@ -97,6 +97,11 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
     """Read the question set, checking each row has what the metrics need."""
     out = []
     for n, r in read_rows(path):
+        gold = r.get("gold", ())
+        if not all(isinstance(r.get(k), str) and r[k].strip() for k in ("id", "question")):
+            raise BadInput(f"{path}:{n}: “id” and “question” must be non-empty strings")
+        if not isinstance(gold, list | tuple) or not all(isinstance(g, str) for g in gold):
+            raise BadInput(f"{path}:{n}: “gold” must be a list of strings")
         q = Question(
             r["id"],
             r["question"],

@@ -23,6 +23,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--questions", type=Path, action="append", help=f"question file(s), e.g. a feedback export (default: {QUESTIONS.name}); repeatable"
     )
     p.add_argument("--epochs", type=int, help="training epochs (default: qa.tune.train.TuneSettings)")
+    p.add_argument(
+        "--max-questions", type=int, default=None, metavar="N", help="refuse more training questions than this (default 5,000; 0: no limit)"
+    )
     return p.parse_args(argv)
 
 
@@ -39,9 +42,12 @@ def run(args) -> int:
     from dataclasses import replace
 
     from qa.evaluate.run import load_questions
+    from qa.tune.checks import MAX_QUESTIONS, check_files
     from qa.tune.train import TuneSettings
 
-    questions = [q for path in args.questions or [QUESTIONS] for q in load_questions(path)]
+    files = args.questions or [QUESTIONS]
+    check_files(files, MAX_QUESTIONS if args.max_questions is None else args.max_questions)  # before any model loads
+    questions = [q for path in files for q in load_questions(path)]
     settings = TuneSettings() if args.epochs is None else replace(TuneSettings(), epochs=args.epochs)
     if args.cross_validate:
         from qa.tune.cross import cross_validate, table
