@@ -40,6 +40,8 @@ BUILDING_PREFIX = ".building-"
 KEEP_VERSIONS = 3  # the published one plus two earlier ones, for readers still opening them
 HISTORY = ".published"  # versions published here, oldest first: a version not listed is an orphan, never kept
 EXPORT_CACHE = "onnx"  # cache_dir()/onnx/<key>/: core.onnx_export's checked exports
+TUNED_CACHE = "tuned"  # cache_dir()/tuned/<tuning key>/: qa.tune's checked exports of tuned query encoders
+TUNED_SPARES = 1  # tuned exports no published version links, kept for a re-tune that asks for one of them again
 CACHE_TEMP = ".query_encoder."  # prefix of an export, or its record, still being written in an export cache folder
 
 MANIFEST = "manifest.json"
@@ -216,6 +218,8 @@ def cleanup(index_dir: Path) -> None:
         if p.name.startswith((f".{POINTER}.", f"{HISTORY}.")):
             p.unlink(missing_ok=True)
     clean_export_cache()
+    clean_export_cache(cache_dir() / TUNED_CACHE)
+    prune_tuned_cache()
     root = index_dir / VERSIONS
     if not root.is_dir():
         return
@@ -252,6 +256,40 @@ def clean_export_cache(root: Path | None = None) -> None:
                         p.unlink(missing_ok=True)
         except OSError:
             continue  # a cache that is not ours to clean (read-only, say) never stops a run
+
+
+def prune_tuned_cache(root: Path | None = None, spares: int = TUNED_SPARES) -> list[str]:
+    """Remove tuned exports no index version uses, but the ``spares`` newest; returns the folders removed.
+
+    A version hard-links the export it answers with (qa.tune.publish), so an export whose file has one link only is
+    held by the cache alone; removing it frees its space (a 420 MB mpnet export each) and no version loses anything.
+    Folders an export is being written in (their lock held) are left alone.
+    """
+    root = cache_dir() / TUNED_CACHE if root is None else Path(root)
+    unused = []
+    try:
+        for folder in root.iterdir():
+            try:
+                st = (folder / QUERY_ONNX).stat()
+            except OSError:
+                continue  # no finished export (being written, or not ours)
+            if st.st_nlink == 1:
+                unused.append((st.st_mtime, folder))
+    except OSError:
+        return []
+    removed = []
+    for _, folder in sorted(unused, reverse=True)[spares:]:
+        try:
+            with file_lock(folder / LOCK, blocking=False) as taken:
+                if taken:
+                    for p in folder.iterdir():
+                        if p.name != LOCK:
+                            p.unlink(missing_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+        except OSError:
+            continue  # a cache that is not ours to clean never stops a run
+    return removed
 
 
 def read_manifest(version_dir: Path) -> dict:

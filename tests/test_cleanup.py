@@ -157,3 +157,24 @@ def test_ctrl_c_while_waiting_is_a_message_not_a_traceback(seed_corpus, tmp_path
     monkeypatch.setattr(ingest.build, "run_ingest", interrupted)
     assert main(["--corpus", str(seed_corpus), "--index", str(tmp_path / "index"), "--models", HASH]) == 130
     assert capsys.readouterr().err.startswith("Interrupted. The published index is complete either way")
+
+
+def test_tuned_exports_no_version_links_are_pruned_but_one_spare(tmp_path):
+    """Ten tunings leave ten exports in the cache; those a version hard-links stay, and the newest unused one."""
+    import os
+
+    root = tmp_path / "tuned"
+    for i in range(10):
+        folder = root / f"tuning{i}"
+        folder.mkdir(parents=True)
+        (folder / layout.QUERY_ONNX).write_bytes(b"onnx" * 10)
+        os.utime(folder / layout.QUERY_ONNX, (1_700_000_000 + i, 1_700_000_000 + i))
+    (root / "half-written").mkdir()  # no finished export: not ours to judge
+    version = tmp_path / "index" / "versions" / "v1"
+    version.mkdir(parents=True)
+    os.link(root / "tuning3" / layout.QUERY_ONNX, version / layout.QUERY_ONNX)  # what qa.tune.publish does
+    removed = layout.prune_tuned_cache(root, spares=1)
+    assert sorted(removed) == sorted(f"tuning{i}" for i in (0, 1, 2, 4, 5, 6, 7, 8))
+    assert sorted(p.name for p in root.iterdir()) == ["half-written", "tuning3", "tuning9"]
+    assert (version / layout.QUERY_ONNX).read_bytes() == b"onnx" * 10  # the version keeps its file
+    assert layout.prune_tuned_cache(root, spares=1) == []

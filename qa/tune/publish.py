@@ -16,7 +16,7 @@ from core import layout
 from core.compat import IndexFormatError
 from core.model import sha256_file
 
-TUNED_CACHE = "tuned"  # beside layout.EXPORT_CACHE in the cache folder; cleaned the same way
+TUNED_CACHE = layout.TUNED_CACHE  # beside layout.EXPORT_CACHE in the cache folder; pruned by layout.cleanup
 TOLERANCE = 1e-4  # as core.onnx_export: the export must give the tuned model's vectors
 
 
