@@ -97,6 +97,7 @@ def main() -> None:
     settings = dataclasses.replace(settings, operator=session.operator(settings))  # the token, never the address
     store = ConversationStore(settings.conversations_db)
     ss = st.session_state
+    session.visitor()  # whose conversations this page may show: the secret in the address, never the network address
     session.follow_url(store)
     st.title("Myth Q&A", anchor=False)
     st.caption("Verbatim, cited answers from expert texts on Russian military power.")
@@ -134,7 +135,7 @@ def main() -> None:
     with st.sidebar:
         sidebar.downloads(ss.turns, ss.feedback)
         history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,
-                              functools.partial(session.delete_conversation, store), bool(ss.turns))  # fmt: skip
+                              functools.partial(session.delete_conversation, store), bool(ss.turns), ss.owner)  # fmt: skip
     if ask is not None:
         wall, cpu = (time.perf_counter() - t0) * 1000, (time.thread_time() - cpu0) * 1000
         log.info("question handled in %.1f ms of server time (whole script run; %.1f ms CPU)", wall, cpu)

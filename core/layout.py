@@ -197,6 +197,13 @@ def _history(index_dir: Path, versions: set[str], current: str | None) -> list[s
     return names + ([current] if current in versions else [])
 
 
+def forget_version(index_dir: Path, name: str) -> None:
+    """Take ``name`` out of the published history (call under the writer lock): a damaged version is not counted among
+    the versions kept, and the cleanup after the next publish removes it."""
+    versions = _versions(Path(index_dir))
+    _write_history(index_dir, [v for v in _history(index_dir, versions, name) if v != name])
+
+
 def _write_history(index_dir: Path, names: list[str]) -> None:
     tmp = Path(index_dir) / f"{HISTORY}.{os.getpid()}.tmp"
     try:

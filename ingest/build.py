@@ -15,7 +15,7 @@ from core.profile import Settings
 from ingest.budget import Budget, owed, retry_limited
 from ingest.load import Limits, Skipped, SourceFile, discover, read_document
 from ingest.plan import BuildReport, FileReport, chunking_for, myth_from_json, myth_to_json, plan_files
-from ingest.previous import intact, published_dir, published_profile, read_published
+from ingest.previous import damage, lost_tuning, published_dir, published_profile, read_published
 from ingest.sources import read_origins, with_origin
 
 
@@ -70,7 +70,8 @@ def run_ingest(
         specs, dirs = _models(models or _default_models(prev), strict=chosen, report=report)  # verified before any work
         profile = profile or published_profile(prev)
         chunking = chunking_for(specs, profile)
-        shared = prev is not None and not full and shared_reusable(prev, chunking, LEXICAL_SETTINGS) and intact(prev_dir, prev, report)
+        damaged = damage(index, prev_dir, prev, report)  # said in every run, a dry run too
+        shared = prev is not None and not full and not damaged and shared_reusable(prev, chunking, LEXICAL_SETTINGS)
         reuse = {s.key for s in specs if shared and s.key in prev["models"] and not model_problem(s.key, prev["models"][s.key])}
         prev_files = prev["files"] if shared else {}
         found = discover(corpus, limits)
@@ -113,7 +114,12 @@ def run_ingest(
         run.budget = budget
         run.origins = origins
         run.previous = (prev_dir, prev) if prev_dir is not None and prev is not None else None
-        return _build(run, found, plan, prev_dir if shared else None, reuse, prev_files, progress, on_progress)
+        if damaged and prev_dir is not None:
+            layout.forget_version(index, prev_dir.name)  # a damaged version is not one of the versions kept
+        done = _build(run, found, plan, prev_dir if shared else None, reuse, prev_files, progress, on_progress)
+        if damaged and done.exit_code < 2:
+            done.warnings += lost_tuning(prev, layout.read_manifest(layout.resolve(index)))
+        return done
 
 
 def _default_models(prev: dict | None) -> tuple[str, ...]:

@@ -72,6 +72,35 @@ def read_published(prev_dir: Path | None) -> dict | None:
         return None  # unreadable: build from scratch, the old version is left as it is
 
 
+def damage(index: Path, prev_dir: Path | None, prev: dict | None, report) -> bool:
+    """Whether the published index is damaged (an unresolvable pointer, an unreadable manifest, or a failed full
+    check); ``report`` gets a warning saying what and that everything is rebuilt."""
+    if prev_dir is None:
+        if (Path(index) / layout.POINTER).exists():
+            report.warnings.append("the published pointer (CURRENT) is damaged; everything is rebuilt")
+            return True
+        return False
+    if prev is None:
+        report.warnings.append(f"the published version {prev_dir.name} cannot be read (its manifest is damaged); everything is rebuilt")
+        return True
+    return not intact(prev_dir, prev, report)
+
+
+def lost_tuning(prev: dict | None, new: dict) -> list[str]:
+    """Warnings for tuned query encoders (qa.tune) the damaged version held and the new one does not, with the remedy."""
+    tuned_before = {
+        k for k, e in ((prev or {}).get("models") or {}).items() if isinstance(e, dict) and (e.get("query_encoder") or {}).get("tuned")
+    }
+    tuned_now = {k for k, e in new["models"].items() if (e.get("query_encoder") or {}).get("tuned")}
+    restore = "run `python -m qa.tune --publish` (`make index` does; a cached tuning takes seconds) to restore it"
+    if prev is None:
+        return [f"if the damaged version's query encoder was tuned, answers now use the base model: {restore}"]
+    return [
+        f"answers now use the base {k} query encoder (the tuned one could not be carried over): {restore}"
+        for k in sorted(tuned_before - tuned_now)
+    ]
+
+
 def intact(prev_dir: Path, prev: dict, report) -> bool:
     """Whether the published version passes the full hash check (its chunks are then exactly as published); nothing
     is copied from one that does not, and ``report`` gets a warning saying so."""

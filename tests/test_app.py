@@ -419,6 +419,8 @@ def test_the_operator_token_file(tmp_path):
 
 def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tiny, tmp_path):
     """45 stored turns: the page draws the last 20 and offers the rest 20 at a time; downloads hold all 45."""
+    import hashlib
+
     from tests.test_conversations import _turn
     from ui.conversations import ConversationStore
 
@@ -426,10 +428,12 @@ def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tin
     app(index, corpus)  # points the app at the tiny index
     conv = "c" * 32
     store = ConversationStore(tmp_path / "conversations.sqlite3")  # beside the app fixture's feedback database
+    visitor = "e" * 32
     for i in range(45):
-        store.add(conv, _turn(f"{i:032x}", f"Question number {i}?"))
+        store.add(conv, _turn(f"{i:032x}", f"Question number {i}?"), hashlib.sha256(visitor.encode()).hexdigest())
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["c"] = conv
+    at.query_params["u"] = visitor  # the visitor whose conversation it is
     at.run()
     asked = [m for m in at.chat_message if m.name == "user"]
     assert len(asked) == 20 and "Question number 25?" in plain(asked[0].markdown[0].value)

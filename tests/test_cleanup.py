@@ -178,3 +178,21 @@ def test_tuned_exports_no_version_links_are_pruned_but_one_spare(tmp_path):
     assert sorted(p.name for p in root.iterdir()) == ["half-written", "tuning3", "tuning9"]
     assert (version / layout.QUERY_ONNX).read_bytes() == b"onnx" * 10  # the version keeps its file
     assert layout.prune_tuned_cache(root, spares=1) == []
+
+
+def test_a_damaged_version_is_reported_rebuilt_and_not_kept(seed_corpus, tmp_path):
+    """A dry run says the published version is damaged; the rebuild does not count it among the versions kept."""
+    index = tmp_path / "index"
+    for _ in range(3):
+        _build(seed_corpus, index, full=True)
+    published = _versions(index)
+    damaged = layout.resolve(index)
+    (damaged / layout.MANIFEST).write_text("{ truncated")
+    dry = run_ingest(seed_corpus, index, dry_run=True, models=(HASH,), progress=False)
+    assert any("cannot be read (its manifest is damaged)" in w for w in dry.warnings)
+    assert _versions(index) == published  # a dry run writes nothing
+    report = _build(seed_corpus, index)
+    assert any("cannot be read" in w for w in report.warnings)
+    assert any("if the damaged version's query encoder was tuned" in w for w in report.warnings)
+    assert damaged.name not in _versions(index)
+    assert _versions(index) == [*published[:-1], layout.current_version(index)]  # the two intact ones and the new one

@@ -14,7 +14,7 @@ from qa.followup import Turn as FollowUp
 from qa.types import Answer, AnswerSentence, Passage
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
 from ui.conversations import ConversationStore, title_of
-from ui.session import GONE
+from ui.session import GONE, VISITOR
 from ui.turn import Claim, Feedback, Turn, turn_from_json, turn_to_json
 
 URL = "https://example.org/myth-90"
@@ -117,9 +117,12 @@ def test_several_writers_at_once_lose_nothing(tmp_path):
 # --- in the app (hash-embedded index: no model files) ---
 
 
-def _reopen(url_conversation: str) -> AppTest:
+def _reopen(url_conversation: str, visitor: str | None = None) -> AppTest:
+    """A new session opening the address ?c=…, of the same visitor (?u=…) when given, else of a new one."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["c"] = url_conversation
+    if visitor is not None:
+        at.query_params[VISITOR] = visitor
     at.run()
     assert not at.exception, at.exception
     return at
@@ -140,7 +143,7 @@ def test_reload_restores_the_conversation_and_its_votes(monkeypatch, tmp_path, h
     assert conv == at.session_state["conv"]
     shown = _shown(at)
 
-    again = _reopen(conv)  # a reload is a new session with the same address
+    again = _reopen(conv, at.query_params[VISITOR])  # a reload is a new session with the same address
     assert _shown(again) == shown and len(shown) == 4
     assert again.session_state["turns"] == at.session_state["turns"]
     assert again.feedback(key=f"fb-{turn.id}").value == 0 and again.checkbox(key=f"fb-passage-{turn.id}").value is True
@@ -150,7 +153,7 @@ def test_reload_restores_the_conversation_and_its_votes(monkeypatch, tmp_path, h
 def test_a_follow_up_after_reload_reads_the_restored_turn(monkeypatch, tmp_path, hash_index):
     at = hash_app(monkeypatch, tmp_path, hash_index)
     ask(at, "Is China supplying Russia with arms?")
-    again = ask(_reopen(at.query_params["c"]), "And what about India?")
+    again = ask(_reopen(at.query_params["c"], at.query_params[VISITOR]), "And what about India?")
     first, follow = again.session_state["turns"]
     expected = Engine.load(hash_index).ask("And what about India?", previous=[FollowUp.of(first.answer)])
     assert follow.answer.understood_as == expected.understood_as == "Is India supplying Russia with arms?"
@@ -171,7 +174,7 @@ def test_two_tabs_keep_two_conversations(monkeypatch, tmp_path, hash_index):
 
 def test_a_tab_picks_up_turns_another_tab_added(monkeypatch, tmp_path, hash_index):
     one = ask(hash_app(monkeypatch, tmp_path, hash_index), "Why is the myth wrong?")
-    two = _reopen(one.query_params["c"])
+    two = _reopen(one.query_params["c"], one.query_params[VISITOR])
     ask(one, "Who wrote this?")
     two.run()
     assert _shown(two)[::2] == ["Why is the myth wrong?", "Who wrote this?"]
@@ -205,5 +208,44 @@ def test_an_unknown_conversation_address_starts_fresh_with_a_notice(monkeypatch,
 def test_a_long_question_reads_the_same_after_reload(monkeypatch, tmp_path, hash_index):
     question = "Why is the myth wrong? " * 435  # the engine reads only its last 5,000 characters
     at = ask(hash_app(monkeypatch, tmp_path, hash_index), question)
-    again = _reopen(at.query_params["c"])
+    again = _reopen(at.query_params["c"], at.query_params[VISITOR])
     assert _shown(again)[0] == _shown(at)[0] and _shown(at)[0].endswith("… (10,004 characters)")
+
+
+def test_strangers_see_nothing_of_each_other(monkeypatch, tmp_path, hash_index):
+    """Visitor B, even holding A's conversation address, neither sees, continues, rates nor deletes A's conversation; A's
+    reload still restores it; the share link carries neither the conversation nor the visitor."""
+    a = ask(hash_app(monkeypatch, tmp_path, hash_index), "Why is the myth wrong?")
+    conv, key = a.query_params["c"], a.query_params[VISITOR]
+    turn = a.session_state["turns"][0]
+    a.feedback(key=f"fb-{turn.id}").set_value(0).run()
+    b = ask(hash_app(monkeypatch, tmp_path, hash_index), "Who wrote this?")
+    assert b.query_params[VISITOR] != key
+    assert [x.key for x in b.sidebar.button if x.key and x.key.startswith("open-")] == [f"open-{b.query_params['c']}"]
+    stolen = _reopen(conv, b.query_params[VISITOR])  # B opens A's address in B's browser
+    assert not stolen.chat_message and plain(stolen.toast[0].value) == GONE and "c" not in stolen.query_params
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    owner_b = b.session_state["owner"]
+    assert store.load(conv, owner_b) is None and not store.delete(conv, owner_b)
+    store.set_feedback(turn.id, Feedback("right", "B was here"), owner_b)  # a vote on A's turn from B: ignored
+    again = _reopen(conv, key)  # A's reload
+    assert _shown(again)[::2] == ["Why is the myth wrong?"] and again.feedback(key=f"fb-{turn.id}").value == 0
+    assert store.load(conv).feedback[turn.id] == a.session_state["feedback"][turn.id]  # A's own vote, unchanged
+    link = [c.value for c in a.chat_message[-1].code][0]
+    assert "c=" not in link and f"{VISITOR}=" not in link
+
+
+def test_the_operator_lists_and_purges_every_visitors_conversations(tmp_path, monkeypatch, capsys):
+    from ui.manage import main
+
+    db = tmp_path / "conversations.sqlite3"
+    monkeypatch.setenv("MYTHQA_CONVERSATIONS_DB", str(db))
+    store = ConversationStore(db)
+    store.add("1" * 32, _turn("a" * 32, "Mine?"), "owner-a")
+    store.add("2" * 32, _turn("b" * 32, "Theirs?"), "owner-b")
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert "2 conversation(s)" in out and "Mine?" in out and "Theirs?" in out
+    assert main(["--purge", "1" * 32]) == 0 and store.load("1" * 32) is None and store.load("2" * 32) is not None
+    assert main(["--older-than", "0"]) == 0 and "Removed 1 conversation(s)" in capsys.readouterr().out.splitlines()[-1]
+    assert store.recent() == ([], 0)

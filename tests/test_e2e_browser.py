@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -181,7 +182,7 @@ def test_ask_in_a_real_browser(server, tmp_path):
         assert page.locator('[data-testid="stException"]').count() == 0
 
         # Reload: the conversation comes back from its address.
-        assert "?c=" in page.url
+        assert re.search(r"[?&]c=", page.url) and re.search(r"[?&]u=", page.url)  # this conversation, this visitor
         shown = lambda m: m.locator('[data-testid="stMarkdownContainer"]').first.inner_text()  # noqa: E731
         before = [shown(m) for m in page.locator('[data-testid="stChatMessage"]').all()]
         page.reload()
@@ -193,14 +194,14 @@ def test_ask_in_a_real_browser(server, tmp_path):
         answer = page.locator('[data-testid="stChatMessage"]').nth(1)
         answer.get_by_role("button", name="Share").click()
         link = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]').first.inner_text().replace("\n", "").strip()
-        assert link.startswith(f"{url}?q=Is+China+supplying+Russia")
+        assert link.startswith(f"{url}?q=Is+China+supplying+Russia") and "u=" not in link and "c=" not in link
         other = context.new_page()
         other.goto(link)
         reply = other.locator('[data-testid="stChatMessage"]').nth(1)
         reply.locator('[data-testid="stFeedback"]').wait_for(timeout=60_000)
         assert shown(reply) == shown(answer) and GOLD in shown(reply)
         assert "index changed" not in reply.inner_text()
-        assert "?c=" in other.url and other.url != page.url
+        assert re.search(r"[?&]c=", other.url) and other.url != page.url
         assert _outside(seen, url) == []  # nothing but the app itself: no fonts, icons or telemetry from elsewhere
         browser.close()
 

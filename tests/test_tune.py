@@ -147,3 +147,30 @@ def test_the_shipped_question_set_passes_the_tuning_checks():
     from qa.tune.checks import check_files
 
     assert check_files([QUESTIONS]) == 410
+
+
+def test_a_full_rebuild_of_a_damaged_tuned_index_keeps_the_tuning_or_says_how_to_restore_it(shipped_index, tmp_path, encoder):
+    import shutil
+
+    from core import layout
+    from ingest.build import run_ingest
+    from qa.tune.publish import published_record, tune_and_publish
+    from tests.conftest import CORPUS
+
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index, index)
+    questions = [_q("1", "which firm halted drone sales", ["DJI"]), _q("2", "who wrote it", ["Margarete"])]
+    tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    version = layout.resolve(index)
+    with open(version / layout.CHUNKS, "a", encoding="utf-8") as f:
+        f.write("{}\n")  # damage elsewhere than the tuned encoder
+    report = run_ingest(CORPUS, index, full=True, progress=False, encoders={"minilm": encoder})
+    assert any("failed its check" in w for w in report.warnings)
+    assert published_record(index, "minilm")["pairs"] == 2  # the intact tuned encoder was carried over
+    assert not any("tune --publish" in w for w in report.warnings)
+    onnx = layout.model_path(layout.resolve(index), "minilm") / layout.QUERY_ONNX
+    onnx.unlink()  # the version's own link only: the cache and older versions keep theirs
+    onnx.write_bytes(b"not an onnx model")
+    report = run_ingest(CORPUS, index, full=True, progress=False, encoders={"minilm": encoder})
+    assert published_record(index, "minilm") is None
+    assert any("answers now use the base minilm query encoder" in w and "python -m qa.tune --publish" in w for w in report.warnings)

@@ -130,7 +130,7 @@ def test_a_permalink_reopens_the_same_answer_with_its_filters(at):
     assert (opened.sidebar.selectbox(key="myth").value, opened.sidebar.selectbox(key="section").value) == (10, "Why is it wrong?")
     assert opened.sidebar.slider(key="k").value == 3
     assert again.notice == "" and not any("index changed" in c for c in _captions(opened.chat_message[-1]))
-    assert set(opened.query_params) == {"c"} and opened.query_params["c"] != at.query_params["c"]  # a conversation of its own
+    assert set(opened.query_params) == {"c", "u"} and opened.query_params["c"] != at.query_params["c"]  # a conversation of its own
 
 
 def test_a_permalink_from_another_index_version_says_the_index_changed(at, hash_index):

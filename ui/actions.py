@@ -12,7 +12,7 @@ import streamlit as st
 from qa.feedback import VERDICTS, FeedbackStore
 from qa.followup import Turn as FollowUp
 from ui import config, links, rating, session, sidebar
-from ui.conversations import ConversationStore
+from ui.conversations import ConversationStore, NotYours
 from ui.text import shorten
 from ui.turn import Feedback, Turn, from_claim_result
 
@@ -33,7 +33,7 @@ def feedback(turn: Turn) -> None:
     try:
         rating.record(FeedbackStore(settings.feedback_db), turn, old, new)
         if ss.conv is not None:
-            ConversationStore(settings.conversations_db).set_feedback(turn.id, new)
+            ConversationStore(settings.conversations_db).set_feedback(turn.id, new, ss.owner)
     except Exception:
         log.exception("storing feedback failed")
         ss.notice = OOPS.format("storing your feedback")
@@ -84,7 +84,12 @@ def keep(store: ConversationStore, turn: Turn) -> None:
         ss.conv = session.new_id()
         st.query_params["c"] = ss.conv
     try:
-        store.add(ss.conv, turn)
+        try:
+            store.add(ss.conv, turn, ss.owner)
+        except NotYours:  # someone else's conversation id in this address: this visitor's turn starts one of their own
+            ss.conv, ss.turns = session.new_id(), [turn]
+            st.query_params["c"] = ss.conv
+            store.add(ss.conv, turn, ss.owner)
     except Exception:
         log.exception("storing the turn failed")
         st.toast("This answer could not be saved; it will be lost on reload.", icon="⚠️")
@@ -93,6 +98,6 @@ def keep(store: ConversationStore, turn: Turn) -> None:
 def base_url() -> str:
     """The app's address as the browser sees it, for permalinks ("" when no browser is behind this run)."""
     try:
-        return st.context.url or ""
+        return (st.context.url or "").split("?")[0]  # never this visitor's own parameters
     except Exception:  # tests: links become relative
         return ""

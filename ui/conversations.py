@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS turns (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,6 +36,18 @@ CREATE TABLE IF NOT EXISTS turns (
 );
 CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (conversation_id, seq);
 """
+
+
+def _setup(con) -> None:
+    """The schema; a store from before owners gets the column (its conversations then belong to nobody)."""
+    con.executescript(_SCHEMA)
+    if "owner" not in {row[1] for row in con.execute("PRAGMA table_info(conversations)")}:
+        con.execute("ALTER TABLE conversations ADD COLUMN owner TEXT")
+    con.execute("CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at)")
+
+
+class NotYours(PermissionError):
+    """A conversation id that belongs to another visitor (someone else's link used as one's own)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,12 @@ def title_of(turn: Turn) -> str:
 
 
 class ConversationStore:
-    """Conversations in one SQLite file; one connection per call, so every Streamlit session (thread) may use it."""
+    """Conversations in one SQLite file; one connection per call, so every Streamlit session (thread) may use it.
+
+    Each conversation belongs to the visitor who started it: ``owner`` (ui.session.visitor, a hash of the secret in
+    that visitor's address) scopes every call the app makes. ``owner=None`` is the operator's view of all of them
+    (`python -m ui.conversations`).
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -72,36 +90,54 @@ class ConversationStore:
     @contextlib.contextmanager
     def _connect(self):
         """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers)."""
-        con = connect(self.path, lambda c: c.executescript(_SCHEMA))
+        con = connect(self.path, _setup)
         try:
             with con:
                 yield con
         finally:
             con.close()
 
-    def add(self, conversation_id: str, turn: Turn) -> None:
-        """Append a turn; the conversation is created on its first turn, titled by that turn's question."""
+    def add(self, conversation_id: str, turn: Turn, owner: str | None = None) -> None:
+        """Append a turn; the conversation is created on its first turn, titled by that turn's question.
+
+        Raises:
+            NotYours: the conversation exists and belongs to another owner.
+        """
         now = time.time()
         with self._connect() as con:
+            row = con.execute("SELECT owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is not None and owner is not None and row[0] != owner:
+                raise NotYours(f"conversation {conversation_id} belongs to another visitor")
             con.execute(
-                "INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO conversations (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at",
-                (conversation_id, title_of(turn), now, now),
+                (conversation_id, title_of(turn), now, now, owner),
             )
             con.execute(
                 "INSERT INTO turns (id, conversation_id, created_at, turn) VALUES (?, ?, ?, ?)",
                 (turn.id, conversation_id, now, json.dumps(turn_to_json(turn), ensure_ascii=False)),
             )
 
-    def set_feedback(self, turn_id: str, feedback: Feedback) -> None:
-        """Remember the current vote and comment on one turn (the feedback store keeps the votes themselves)."""
+    def set_feedback(self, turn_id: str, feedback: Feedback, owner: str | None = None) -> None:
+        """Remember the current vote and comment on one turn of ``owner``'s (the feedback store keeps the votes)."""
+        mine, args = self._mine(owner)
         with self._connect() as con:
-            con.execute("UPDATE turns SET feedback = ? WHERE id = ?", (json.dumps(asdict(feedback), ensure_ascii=False), turn_id))
+            con.execute(
+                f"UPDATE turns SET feedback = ? WHERE id = ? AND conversation_id IN (SELECT id FROM conversations c WHERE 1{mine})",
+                (json.dumps(asdict(feedback), ensure_ascii=False), turn_id, *args),
+            )
 
-    def load(self, conversation_id: str) -> Conversation | None:
-        """The conversation with its turns, or None when there is none by that id; unreadable turns are skipped."""
+    @staticmethod
+    def _mine(owner: str | None) -> tuple[str, tuple]:
+        """The SQL condition (on conversations ``c``) and its arguments that scope a call to ``owner`` (None: all)."""
+        return ("", ()) if owner is None else (" AND c.owner = ?", (owner,))
+
+    def load(self, conversation_id: str, owner: str | None = None) -> Conversation | None:
+        """The conversation with its turns, or None when there is none by that id of ``owner``'s; unreadable turns are
+        skipped."""
+        mine, args = self._mine(owner)
         with self._connect() as con:
-            if con.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
+            if con.execute(f"SELECT 1 FROM conversations c WHERE c.id = ?{mine}", (conversation_id, *args)).fetchone() is None:
                 return None
             rows = con.execute("SELECT id, turn, feedback FROM turns WHERE conversation_id = ? ORDER BY seq", (conversation_id,)).fetchall()
         turns, feedback = [], {}
@@ -114,24 +150,53 @@ class ConversationStore:
                 log.warning("skipping stored turn %s of conversation %s: %s", turn_id, conversation_id, e)
         return Conversation(conversation_id, tuple(turns), feedback)
 
-    def count(self, conversation_id: str) -> int:
+    def count(self, conversation_id: str, owner: str | None = None) -> int:
         """How many turns are stored (another tab may have added some)."""
+        mine, args = self._mine(owner)
         with self._connect() as con:
-            return con.execute("SELECT count(*) FROM turns WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
+            return con.execute(
+                f"SELECT count(*) FROM turns WHERE conversation_id IN (SELECT id FROM conversations c WHERE c.id = ?{mine})",
+                (conversation_id, *args),
+            ).fetchone()[0]
 
-    def recent(self, limit: int = 20) -> tuple[list[Summary], int]:
-        """The most recently used conversations, newest first, and how many there are in all."""
+    def recent(self, limit: int = 20, owner: str | None = None) -> tuple[list[Summary], int]:
+        """``owner``'s most recently used conversations (all, for None), newest first, and how many there are in all."""
+        mine, args = self._mine(owner)
         with self._connect() as con:
-            total = con.execute("SELECT count(*) FROM conversations").fetchone()[0]
+            total = con.execute(f"SELECT count(*) FROM conversations c WHERE 1{mine}", args).fetchone()[0]
             rows = con.execute(
                 "SELECT c.id, c.title, c.updated_at, (SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)"
-                " FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?",
-                (limit,),
+                f" FROM conversations c WHERE 1{mine} ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?",
+                (*args, limit),
             ).fetchall()
         return [Summary(*r) for r in rows], total
 
-    def delete(self, conversation_id: str) -> None:
-        """Forget a conversation and its turns (votes already sent stay in the feedback store)."""
+    def delete(self, conversation_id: str, owner: str | None = None) -> bool:
+        """Forget one of ``owner``'s conversations and its turns (votes already sent stay in the feedback store);
+        False when there is no such conversation of theirs."""
+        mine, args = self._mine(owner)
         with self._connect() as con:
+            if con.execute(f"SELECT 1 FROM conversations c WHERE c.id = ?{mine}", (conversation_id, *args)).fetchone() is None:
+                return False
             con.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))
             con.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        return True
+
+    def purge(self, conversation_ids: list[str] | None = None, older_than_days: float | None = None) -> int:
+        """The operator's purge: the given conversations, and/or every one untouched for ``older_than_days`` (retention);
+        returns how many were removed."""
+        where, args = [], []
+        if conversation_ids:
+            where.append(f"id IN ({','.join('?' * len(conversation_ids))})")
+            args += conversation_ids
+        if older_than_days is not None:
+            where.append("updated_at < ?")
+            args.append(time.time() - older_than_days * 86400)
+        if not where:
+            return 0
+        with self._connect() as con:
+            ids = [r[0] for r in con.execute(f"SELECT id FROM conversations WHERE {' OR '.join(where)}", args)]
+            for cid in ids:
+                con.execute("DELETE FROM turns WHERE conversation_id = ?", (cid,))
+                con.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+        return len(ids)

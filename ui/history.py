@@ -21,11 +21,12 @@ def conversations(
     on_open: Callable[[str], None],
     on_delete: Callable[[str], None],
     has_turns: bool,
+    owner: str | None = None,
 ) -> None:
-    """The conversation list, newest first; the one shown is in bold."""
+    """``owner``'s conversations, newest first; the one shown is in bold."""
     st.button("New conversation", on_click=on_new, disabled=not has_turns, icon=":material/add:", width="stretch")
     try:
-        shown, total = store.recent(SHOWN)
+        shown, total = store.recent(SHOWN, owner)
     except Exception:  # an unreadable store must not cost the page
         log.exception("listing conversations failed")
         st.caption("The stored conversations cannot be read right now.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -14,7 +16,11 @@ from ui.resources import IndexFacts
 from ui.sidebar import ALL, filter_sections
 
 log = logging.getLogger("mythqa.app")
-GONE = "That conversation is no longer stored (it was deleted, or the link is from another machine); starting a new one."
+GONE = (
+    "That conversation is not stored here (it was deleted, it is someone else's, or the link is from another machine);"
+    " starting a new one."
+)
+VISITOR = "u"  # query parameter: this visitor's secret; conversations belong to its sha256 (ui.conversations owner)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,20 @@ def operator(settings) -> bool:
     return bool(settings.operator_enabled and ss.get("operator"))
 
 
+def visitor() -> str:
+    """This visitor's owner key: the secret in the address (?u=…, made on the first visit and kept there, so a reload
+    or a bookmark is the same visitor), hashed. Another browser without it is another visitor, who sees none of these
+    conversations; the permalinks and share links never carry it."""
+    ss = st.session_state
+    if "owner" not in ss:
+        key = st.query_params.get(VISITOR)
+        ss.visitor_key = key if key and ID.fullmatch(key) else secrets.token_hex(16)
+        ss.owner = hashlib.sha256(ss.visitor_key.encode()).hexdigest()
+    if st.query_params.get(VISITOR) != ss.visitor_key:
+        st.query_params[VISITOR] = ss.visitor_key
+    return ss.owner
+
+
 def reset() -> None:
     """Start a new, empty conversation in this tab (it is stored once its first question is answered)."""
     ss = st.session_state
@@ -71,9 +91,9 @@ def follow_url(store: ConversationStore) -> None:
         reset()
         return
     try:
-        if wanted == ss.conv and store.count(wanted) <= len(ss.turns):
+        if wanted == ss.conv and store.count(wanted, ss.owner) <= len(ss.turns):
             return
-        conv = store.load(wanted)
+        conv = store.load(wanted, ss.owner)
     except Exception:
         log.exception("reading conversation %s failed", wanted)
         ss.notice = "The stored conversations cannot be read right now; this conversation will not be kept."
@@ -123,7 +143,7 @@ def delete_conversation(store: ConversationStore, conversation_id: str) -> None:
     """Sidebar callback: forget a stored conversation; deleting the one shown starts a new one."""
     ss = st.session_state
     try:
-        store.delete(conversation_id)
+        store.delete(conversation_id, ss.owner)
     except Exception:
         log.exception("deleting conversation %s failed", conversation_id)
         ss.notice = "The conversation could not be deleted; please try again."
