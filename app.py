@@ -99,6 +99,7 @@ def main() -> None:
     ss = st.session_state
     session.visitor()  # whose conversations this page may show: the secret in the address, never the network address
     session.follow_url(store)
+    actions.retain(store)
     st.title("Myth Q&A", anchor=False)
     st.caption("Verbatim, cited answers from expert texts on Russian military power.")
     facts = _facts(settings)
@@ -110,9 +111,11 @@ def main() -> None:
     typed = st.chat_input(views.PLACEHOLDERS[mode])
     if typed is not None and not typed.strip():
         typed, ss.notice = None, "Type a question first." if mode == "ask" else "Paste a claim first."
+    ask = session.Pending(typed, mode == "claim") if typed else ss.pop("pending", None)
+    if ask is not None and not actions.allowed("questions"):  # the throttle says how long to wait
+        ask = None
     if notice := ss.pop("notice", None):
         st.toast(escape_md(notice), icon="ℹ️")
-    ask = session.Pending(typed, mode == "claim") if typed else ss.pop("pending", None)
     if not ss.turns and ask is None:
         views.welcome(facts, mode, actions.ask_example)
     first_recent = len(ss.turns) + bool(ask) - RECENT
@@ -135,7 +138,8 @@ def main() -> None:
     with st.sidebar:
         sidebar.downloads(ss.turns, ss.feedback)
         history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,
-                              functools.partial(session.delete_conversation, store), bool(ss.turns), ss.owner)  # fmt: skip
+                              functools.partial(session.delete_conversation, store), bool(ss.turns), ss.owner,
+                              functools.partial(session.undo_delete, store) if session.can_undo() else None)  # fmt: skip
     if ask is not None:
         wall, cpu = (time.perf_counter() - t0) * 1000, (time.thread_time() - cpu0) * 1000
         log.info("question handled in %.1f ms of server time (whole script run; %.1f ms CPU)", wall, cpu)

@@ -189,10 +189,21 @@ def test_sidebar_reopens_and_deletes_conversations(monkeypatch, tmp_path, hash_i
     assert [b.key for b in at.sidebar.button if b.key and b.key.startswith("open-")] == [f"open-{second}", f"open-{first}"]
     at.sidebar.button(key=f"open-{first}").click().run()
     assert at.query_params["c"] == first and _shown(at)[::2] == ["Why is the myth wrong?"]
+    at.sidebar.button(key=f"delete-{second}").click().run()  # asks first
+    assert plain(at.sidebar.caption[-1].value) == "Delete “Who wrote this?”?"
+    at.sidebar.button(key=f"keep-{second}").click().run()
+    assert ConversationStore(tmp_path / "conversations.sqlite3").load(second) is not None
     at.sidebar.button(key=f"delete-{second}").click().run()
+    at.sidebar.button(key=f"confirm-{second}").click().run()
     assert [b.key for b in at.sidebar.button if b.key and b.key.startswith("open-")] == [f"open-{first}"]
     assert ConversationStore(tmp_path / "conversations.sqlite3").load(second) is None
-    at.sidebar.button(key=f"delete-{first}").click().run()  # deleting the one shown starts a new one
+    [b for b in at.sidebar.button if b.label == "Undo delete"][0].click().run()  # brought back, votes and all
+    assert [t.question for t in ConversationStore(tmp_path / "conversations.sqlite3").load(second).turns] == ["Who wrote this?"]
+    assert at.query_params["c"] == second and _shown(at)[::2] == ["Who wrote this?"]
+    at.sidebar.button(key=f"delete-{first}").click().run()
+    at.sidebar.button(key=f"confirm-{first}").click().run()
+    at.sidebar.button(key=f"delete-{second}").click().run()
+    at.sidebar.button(key=f"confirm-{second}").click().run()  # deleting the one shown starts a new one
     assert not at.chat_message and "c" not in at.query_params and at.session_state["conv"] is None
 
 

@@ -13,6 +13,7 @@ from qa.feedback import VERDICTS, FeedbackStore
 from qa.followup import Turn as FollowUp
 from ui import config, links, rating, session, sidebar
 from ui.conversations import ConversationStore, NotYours
+from ui.limits import Limits, throttle
 from ui.text import shorten
 from ui.turn import Feedback, Turn, from_claim_result
 
@@ -30,6 +31,8 @@ def feedback(turn: Turn) -> None:
     ss, settings = st.session_state, config.from_env()
     old = ss.feedback.get(turn.id, Feedback())
     new = rating.read(turn, ss, old)
+    if new != old and not allowed("votes"):
+        return
     try:
         rating.record(FeedbackStore(settings.feedback_db), turn, old, new)
         if ss.conv is not None:
@@ -77,13 +80,18 @@ def answer(engine, ask: session.Pending, opts: sidebar.Options) -> Turn | None:
 
 
 def keep(store: ConversationStore, turn: Turn) -> None:
-    """Add the turn to the conversation shown, and to the store (the first turn gives the conversation its id and URL)."""
-    ss = st.session_state
+    """Add the turn to the conversation shown, and to the store (the first turn gives the conversation its id and URL),
+    within the server's limits (ui.limits): past them the answer is shown but not kept, and the visitor is told why."""
+    ss, limits = st.session_state, Limits.from_env()
     ss.turns.append(turn)
-    if ss.conv is None:
-        ss.conv = session.new_id()
-        st.query_params["c"] = ss.conv
     try:
+        full = _over_limits(store, limits)
+        if full:
+            st.toast(full, icon="⚠️")
+            return
+        if ss.conv is None:
+            ss.conv = session.new_id()
+            st.query_params["c"] = ss.conv
         try:
             store.add(ss.conv, turn, ss.owner)
         except NotYours:  # someone else's conversation id in this address: this visitor's turn starts one of their own
@@ -93,6 +101,45 @@ def keep(store: ConversationStore, turn: Turn) -> None:
     except Exception:
         log.exception("storing the turn failed")
         st.toast("This answer could not be saved; it will be lost on reload.", icon="⚠️")
+
+
+def _over_limits(store: ConversationStore, limits: Limits) -> str:
+    """Why the turn cannot be kept ("" when it can): too many turns here, or conversations for this visitor or in all."""
+    ss = st.session_state
+    if ss.conv is not None and store.count(ss.conv, ss.owner) >= limits.turns_per_conversation:
+        return f"This conversation has reached {limits.turns_per_conversation:,} questions and keeps no more: start a new one."
+    if ss.conv is None and store.conversations(ss.owner) >= limits.conversations_per_visitor:
+        return (
+            f"You have {limits.conversations_per_visitor:,} stored conversations, the most kept per visitor: delete some to keep new ones."
+        )
+    if ss.conv is None and store.conversations() >= limits.conversations_total:
+        return "This server keeps no more conversations right now; this answer is not saved."
+    return ""
+
+
+def allowed(kind: str) -> bool:
+    """Whether this visitor may ask (``kind`` "questions") or vote ("votes") now; if not, they are told how long to wait."""
+    limits = Limits.from_env()
+    per_minute = limits.questions_per_minute if kind == "questions" else limits.votes_per_minute
+    wait = throttle(kind, per_minute).wait(st.session_state.owner)
+    if wait:
+        st.session_state.notice = f"That is more {kind} than this server takes in a minute ({per_minute}); please wait {wait:.0f} s."
+    return not wait
+
+
+_retained = [0.0]  # when this process last removed old conversations
+
+
+def retain(store: ConversationStore) -> None:
+    """Remove conversations untouched for MYTHQA_RETENTION_DAYS (at most once an hour per process)."""
+    days = Limits.from_env().retention_days
+    if days > 0 and time.time() - _retained[0] > 3600:
+        _retained[0] = time.time()
+        try:
+            if removed := store.purge(older_than_days=days):
+                log.info("removed %d conversation(s) untouched for %g days", removed, days)
+        except Exception:
+            log.exception("removing old conversations failed")
 
 
 def base_url() -> str:

@@ -200,3 +200,9 @@ class ConversationStore:
                 con.execute("DELETE FROM turns WHERE conversation_id = ?", (cid,))
                 con.execute("DELETE FROM conversations WHERE id = ?", (cid,))
         return len(ids)
+
+    def conversations(self, owner: str | None = None) -> int:
+        """How many conversations ``owner`` has (all of them, for None)."""
+        mine, args = self._mine(owner)
+        with self._connect() as con:
+            return con.execute(f"SELECT count(*) FROM conversations c WHERE 1{mine}", args).fetchone()[0]

@@ -22,9 +22,14 @@ def conversations(
     on_delete: Callable[[str], None],
     has_turns: bool,
     owner: str | None = None,
+    on_undo: Callable[[], None] | None = None,
 ) -> None:
-    """``owner``'s conversations, newest first; the one shown is in bold."""
+    """``owner``'s conversations, newest first; the one shown is in bold. Delete asks first; ``on_undo``, when given,
+    offers to bring the conversation deleted last back."""
+    ss = st.session_state
     st.button("New conversation", on_click=on_new, disabled=not has_turns, icon=":material/add:", width="stretch")
+    if on_undo is not None:
+        st.button("Undo delete", on_click=on_undo, icon=":material/undo:", width="stretch")
     try:
         shown, total = store.recent(SHOWN, owner)
     except Exception:  # an unreadable store must not cost the page
@@ -45,6 +50,19 @@ def conversations(
                 width="stretch",
                 help=f"{s.turns} question{'s' if s.turns != 1 else ''}",
             )
-            st.button("", key=f"delete-{s.id}", icon=":material/delete:", on_click=on_delete, args=(s.id,), type="tertiary", help="Delete")
+            st.button(
+                "",
+                key=f"delete-{s.id}",
+                icon=":material/delete:",
+                on_click=ss.update,
+                kwargs={"confirm": s.id},
+                type="tertiary",
+                help="Delete",
+            )
+        if ss.get("confirm") == s.id:
+            st.caption(f"Delete “{label}”?")
+            with st.container(horizontal=True, gap="small"):
+                st.button("Delete", key=f"confirm-{s.id}", on_click=on_delete, args=(s.id,), type="primary")
+                st.button("Keep", key=f"keep-{s.id}", on_click=ss.pop, args=("confirm", None))
     if total > len(shown):
         st.caption(f"{total - len(shown)} older conversation{'s' if total - len(shown) != 1 else ''} not shown.")

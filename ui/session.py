@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -17,8 +18,7 @@ from ui.sidebar import ALL, filter_sections
 
 log = logging.getLogger("mythqa.app")
 GONE = (
-    "That conversation is not stored here (it was deleted, it is someone else's, or the link is from another machine);"
-    " starting a new one."
+    "That conversation is not stored here (it was deleted, it is someone else's, or the link is from another machine); starting a new one."
 )
 VISITOR = "u"  # query parameter: this visitor's secret; conversations belong to its sha256 (ui.conversations owner)
 
@@ -139,15 +139,47 @@ def new_conversation() -> None:
     reset()
 
 
+UNDO_SECONDS = 30  # how long a deleted conversation can be brought back from the sidebar
+
+
 def delete_conversation(store: ConversationStore, conversation_id: str) -> None:
-    """Sidebar callback: forget a stored conversation; deleting the one shown starts a new one."""
+    """Sidebar callback (after its confirmation): forget a stored conversation, which "Undo delete" can bring back for
+    UNDO_SECONDS; deleting the one shown starts a new one."""
     ss = st.session_state
+    ss.pop("confirm", None)
     try:
+        kept = store.load(conversation_id, ss.owner)
         store.delete(conversation_id, ss.owner)
     except Exception:
         log.exception("deleting conversation %s failed", conversation_id)
         ss.notice = "The conversation could not be deleted; please try again."
         return
+    ss.undo = (kept, time.monotonic()) if kept is not None else None
     if ss.get("conv") == conversation_id:
         new_conversation()
-    ss.notice = "Conversation deleted."
+    ss.notice = f"Conversation deleted. “Undo delete” in the sidebar brings it back for {UNDO_SECONDS} seconds."
+
+
+def undo_delete(store: ConversationStore) -> None:
+    """Sidebar callback: store the conversation deleted last again, with its votes and comments, and show it."""
+    ss = st.session_state
+    kept, _when = ss.pop("undo", None) or (None, 0)
+    if kept is None:
+        return
+    try:
+        for t in kept.turns:
+            store.add(kept.id, t, ss.owner)
+            if t.id in kept.feedback:
+                store.set_feedback(t.id, kept.feedback[t.id], ss.owner)
+    except Exception:
+        log.exception("restoring conversation %s failed", kept.id)
+        ss.notice = "The conversation could not be restored."
+        return
+    open_conversation(kept.id)
+    ss.notice = "Conversation restored."
+
+
+def can_undo() -> bool:
+    """Whether the sidebar offers "Undo delete" (a conversation deleted in this session less than UNDO_SECONDS ago)."""
+    undo = st.session_state.get("undo")
+    return bool(undo) and time.monotonic() - undo[1] < UNDO_SECONDS

@@ -1,0 +1,68 @@
+"""Limits that hold on a public server: questions and votes per visitor per minute, conversations per visitor and in
+all, turns per conversation, and how long an untouched conversation is kept. Each read from the environment."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    # A reader asks a question every few seconds at most; 20 a minute stops a script without slowing a person.
+    questions_per_minute: int = 20
+    votes_per_minute: int = 30
+    conversations_per_visitor: int = 200
+    conversations_total: int = 20_000  # ~400 MB of SQLite at 20 kB a conversation (5,000 measured 93 MB with long ones)
+    turns_per_conversation: int = 1_000
+    retention_days: float = 90.0  # conversations untouched this long are removed; 0 keeps them forever
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
+        """MYTHQA_QUESTIONS_PER_MINUTE, MYTHQA_VOTES_PER_MINUTE, MYTHQA_CONVERSATIONS_PER_VISITOR, MYTHQA_CONVERSATIONS_TOTAL,
+        MYTHQA_TURNS_PER_CONVERSATION and MYTHQA_RETENTION_DAYS; an unreadable value keeps the default."""
+        values = {}
+        for name, default in cls().__dict__.items():
+            raw = environ.get(f"MYTHQA_{name.upper()}", "").strip()
+            try:
+                values[name] = type(default)(raw) if raw else default
+            except ValueError:
+                values[name] = default
+        return cls(**values)
+
+
+class Throttle:
+    """At most ``per_minute`` events per key in any 60 seconds (a sliding window, in this process)."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._seen: dict[str, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        """0 and the event is counted, or the seconds to wait before the next one is allowed (not counted)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            seen = self._seen[key]
+            while seen and now - seen[0] >= 60:
+                seen.popleft()
+            if self.per_minute and len(seen) >= self.per_minute:
+                return 60 - (now - seen[0])
+            seen.append(now)
+            return 0.0
+
+
+_throttles: dict[str, Throttle] = {}
+_lock = threading.Lock()
+
+
+def throttle(kind: str, per_minute: int) -> Throttle:
+    """The process-wide throttle for ``kind`` ("questions", "votes"): shared by every session of the app."""
+    with _lock:
+        if kind not in _throttles or _throttles[kind].per_minute != per_minute:
+            _throttles[kind] = Throttle(per_minute)
+        return _throttles[kind]
