@@ -100,6 +100,7 @@ def main() -> None:
     session.visitor()  # whose conversations this page may show: the secret in the address, never the network address
     session.follow_url(store)
     actions.retain(store)
+    shared = session.open_share(store)  # a read-only answer someone shared (?s=…): in no conversation
     st.title("Myth Q&A", anchor=False)
     st.caption("Verbatim, cited answers from expert texts on Russian military power.")
     facts = _facts(settings)
@@ -116,13 +117,15 @@ def main() -> None:
         ask = None
     if notice := ss.pop("notice", None):
         st.toast(escape_md(notice), icon="ℹ️")
-    if not ss.turns and ask is None:
+    if shared is not None and not ss.turns:
+        views.shared(shared, opts)
+    elif not ss.turns and ask is None:
         views.welcome(facts, mode, actions.ask_example)
     first_recent = len(ss.turns) + bool(ask) - RECENT
     base = actions.base_url()
     for i in range(views.earlier(ss, PAGE), len(ss.turns)):  # the latest turns; "Show earlier" pages back
         t = ss.turns[i]
-        views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, recent=i >= first_recent, base=base)
+        views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, i >= first_recent, base, actions.share)
     # The page is on screen before the model loads (first start), so people can read and type meanwhile.
     engine = _engine(settings)  # held for the whole question: a re-ingest mid-question cannot mix versions
     for notice in engine.notices:  # e.g. a model the index holds that is not installed here
@@ -134,7 +137,7 @@ def main() -> None:
                 turn = actions.answer(engine, ask, opts)
             if turn is not None:
                 actions.keep(store, turn)
-                views.reply(turn, opts, Feedback(), actions.feedback, base=base)
+                views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
     with st.sidebar:
         sidebar.downloads(ss.turns, ss.feedback)
         history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,

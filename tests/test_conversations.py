@@ -260,3 +260,25 @@ def test_the_operator_lists_and_purges_every_visitors_conversations(tmp_path, mo
     assert main(["--purge", "1" * 32]) == 0 and store.load("1" * 32) is None and store.load("2" * 32) is not None
     assert main(["--older-than", "0"]) == 0 and "Removed 1 conversation(s)" in capsys.readouterr().out.splitlines()[-1]
     assert store.recent() == ([], 0)
+
+
+def test_a_shared_answer_is_a_read_only_view_that_adds_nothing_to_any_list(monkeypatch, tmp_path, hash_index):
+    from ui.views import SHARE
+
+    a = ask(hash_app(monkeypatch, tmp_path, hash_index), "Why is the myth wrong?")
+    turn = a.session_state["turns"][0]
+    a.button(key=f"share-{turn.id}").click().run()
+    share_id = a.session_state["shares"][turn.id]
+    assert share_id != a.query_params["c"] and share_id != a.query_params[VISITOR]
+    assert f"?{SHARE}={share_id}" in [c.value for c in a.chat_message[-1].code][0]
+    b = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    b.query_params[SHARE] = share_id
+    b.run()
+    assert _shown(b) == _shown(a) and not b.feedback and not [x for x in b.button if x.key and x.key.startswith("share-")]
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    assert store.recent(owner=b.session_state["owner"]) == ([], 0) and store.conversations() == 1  # only A's own
+    assert "c" not in b.query_params
+    bogus = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    bogus.query_params[SHARE] = "0" * 32
+    bogus.run()
+    assert not bogus.chat_message and "shared answer is not stored here" in plain(bogus.toast[0].value)

@@ -26,6 +26,16 @@ def ask_example(text: str, claim: bool) -> None:
     st.session_state.pending = session.Pending(text, claim)
 
 
+def share(turn: Turn) -> None:
+    """Callback of "Make a read-only link": keep a copy of the answer under an id of its own (ui.views.SHARE)."""
+    ss = st.session_state
+    try:
+        ss.setdefault("shares", {})[turn.id] = ConversationStore(config.from_env().conversations_db).share(turn)
+    except Exception:
+        log.exception("sharing turn %s failed", turn.id)
+        ss.notice = OOPS.format("making the link")
+
+
 def feedback(turn: Turn) -> None:
     """Callback of the feedback controls: store the vote as it now stands, with the conversation and for evaluators."""
     ss, settings = st.session_state, config.from_env()

@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import re
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,11 @@ CREATE TABLE IF NOT EXISTS turns (
     feedback TEXT
 );
 CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (conversation_id, seq);
+CREATE TABLE IF NOT EXISTS shares (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    turn TEXT NOT NULL
+);
 """
 
 
@@ -206,3 +212,22 @@ class ConversationStore:
         mine, args = self._mine(owner)
         with self._connect() as con:
             return con.execute(f"SELECT count(*) FROM conversations c WHERE 1{mine}", args).fetchone()[0]
+
+    def share(self, turn: Turn) -> str:
+        """Keep a read-only copy of one answer and return its own unguessable id (not the conversation's)."""
+        share_id = secrets.token_hex(16)
+        with self._connect() as con:
+            con.execute(
+                "INSERT INTO shares (id, created_at, turn) VALUES (?, ?, ?)",
+                (share_id, time.time(), json.dumps(turn_to_json(turn), ensure_ascii=False)),
+            )
+        return share_id
+
+    def shared(self, share_id: str) -> Turn | None:
+        """The answer shared under ``share_id``, or None."""
+        with self._connect() as con:
+            row = con.execute("SELECT turn FROM shares WHERE id = ?", (share_id,)).fetchone()
+        try:
+            return turn_from_json(json.loads(row[0])) if row else None
+        except (ValueError, TypeError):
+            return None

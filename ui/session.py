@@ -128,6 +128,20 @@ def open_link(facts: IndexFacts) -> None:
     ss.pending = Pending(link.text, link.claim, link.version or None)
 
 
+def open_share(store: ConversationStore):
+    """The shared answer the address names (?s=…), read-only, or None; an unknown one is said so."""
+    from ui.views import SHARE
+
+    wanted = st.query_params.get(SHARE)
+    if wanted is None:
+        return None
+    found = store.shared(wanted) if ID.fullmatch(wanted) else None
+    if found is None:
+        st.session_state.notice = "That shared answer is not stored here (the link is wrong, or from another machine)."
+        del st.query_params[SHARE]
+    return found
+
+
 def open_conversation(conversation_id: str) -> None:
     """Sidebar callback: show a stored conversation (the URL follows, so reload and bookmarks keep it)."""
     st.query_params["c"] = conversation_id

@@ -14,6 +14,7 @@ from ui.transcript import plain_text
 from ui.turn import Feedback, Turn
 
 NO_ANSWER = "The corpus does not answer this question."
+SHARE = "s"  # query parameter of a read-only shared answer (ui.conversations.ConversationStore.share)
 MODES = {"ask": "Ask", "claim": "Check a claim"}
 PLACEHOLDERS = {"ask": "Ask a question about the myths…", "claim": "Paste a claim to check against the myths…"}
 
@@ -90,8 +91,17 @@ def question(shown: str, claim: bool) -> None:
         st.markdown((":gray[Claim to check:]  \n" if claim else "") + escape_md(shown))
 
 
-def reply(turn: Turn, opts: Options, fb: Feedback, on_feedback: Callable[[Turn], None], recent: bool = True, base: str = "") -> None:
-    """The answer inside its chat message: sentences with clickable markers, sources, then a compact footer.
+def reply(
+    turn: Turn,
+    opts: Options,
+    fb: Feedback,
+    on_feedback: Callable[[Turn], None] | None,
+    recent: bool = True,
+    base: str = "",
+    on_share: Callable[[Turn], None] | None = None,
+) -> None:
+    """The answer inside its chat message: sentences with clickable markers, sources, then a compact footer (votes and
+    Share; none without ``on_feedback``: a shared answer is read-only).
 
     Recent turns show each cited source in its own expander; older ones (``recent=False``) put all in one, because the
     whole conversation is drawn again on every run.
@@ -115,22 +125,46 @@ def reply(turn: Turn, opts: Options, fb: Feedback, on_feedback: Callable[[Turn],
     facts += [f"Answered in {turn.ms:.0f} ms from index {turn.index_version}"] if opts.show_scores else []
     if any(facts):
         st.caption(escape_md(" · ".join(f for f in facts if f)))
+    if on_feedback is None:
+        return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         rating.control(turn, fb, on_feedback)
-        _share(turn, base)
+        _share(turn, base, on_share)
 
 
-def _share(turn: Turn, base: str) -> None:
+def _share(turn: Turn, base: str, on_share: Callable[[Turn], None] | None) -> None:
     link = links.build(turn, base)
     with st.popover("Share", icon=":material/share:", type="tertiary"):
+        shared = st.session_state.get("shares", {}).get(turn.id)
+        if shared:
+            st.caption("Read-only link to this answer (it opens no conversation and shows nothing else of yours):")
+            st.code(f"{base}?{SHARE}={shared}", language=None, wrap_lines=True)
+        elif on_share is not None:
+            st.button(
+                "Make a read-only link to this answer", key=f"share-{turn.id}", on_click=on_share, args=(turn,), icon=":material/link:"
+            )
         st.caption("Link that asks this again with the same filters:")
         st.code(link, language=None, wrap_lines=True)
         st.caption("The answer with its citations, as plain text:")
         st.code(plain_text(turn, link), language=None, wrap_lines=True)
 
 
-def turn(turn: Turn, opts: Options, fb: Feedback, on_feedback: Callable[[Turn], None], recent: bool = True, base: str = "") -> None:
+def turn(
+    turn: Turn,
+    opts: Options,
+    fb: Feedback,
+    on_feedback: Callable[[Turn], None] | None,
+    recent: bool = True,
+    base: str = "",
+    on_share: Callable[[Turn], None] | None = None,
+) -> None:
     """One question and its answer."""
     question(turn.typed or shorten(turn.question), turn.claim is not None)
     with st.chat_message("assistant"):
-        reply(turn, opts, fb, on_feedback, recent, base)
+        reply(turn, opts, fb, on_feedback, recent, base, on_share)
+
+
+def shared(turn_: Turn, opts: Options) -> None:
+    """An answer someone shared: read-only, in no conversation, with nothing else of theirs."""
+    st.caption(":material/link: A shared answer, read-only. Ask your own question below to start a conversation.")
+    turn(turn_, opts, Feedback(), None)
