@@ -27,7 +27,17 @@ def test_questions_past_the_minute_limit_wait_and_say_so(monkeypatch, tmp_path, 
     ask(at, "Who wrote this?")
     ask(at, "What would good policy look like?")
     assert len(at.session_state["turns"]) == 2
-    assert plain(at.toast[0].value).startswith("That is more questions than this server takes in a minute (2); please wait ")
+    assert plain(at.toast[0].value).startswith("That is more questions than this server takes in a minute; please wait ")
+
+
+def test_everyones_questions_together_are_limited_too(monkeypatch, tmp_path, hash_index):
+    """A script that drops its visitor secret to look new each time meets the limit for everyone together."""
+    monkeypatch.setenv("MYTHQA_QUESTIONS_PER_MINUTE_TOTAL", "3")
+    answered = 0
+    for _ in range(4):
+        at = ask(hash_app(monkeypatch, tmp_path, hash_index), "Why is the myth wrong?")
+        answered += len(at.session_state["turns"])
+    assert answered == 3 and "more questions than this server takes" in plain(at.toast[0].value)
 
 
 def test_conversations_and_turns_past_their_caps_are_shown_but_not_kept(monkeypatch, tmp_path, hash_index):

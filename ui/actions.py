@@ -128,12 +128,13 @@ def _over_limits(store: ConversationStore, limits: Limits) -> str:
 
 
 def allowed(kind: str) -> bool:
-    """Whether this visitor may ask (``kind`` "questions") or vote ("votes") now; if not, they are told how long to wait."""
+    """Whether this visitor may ask (``kind`` "questions") or vote ("votes") now, within their own limit and everyone's
+    together; if not, they are told how long to wait."""
     limits = Limits.from_env()
-    per_minute = limits.questions_per_minute if kind == "questions" else limits.votes_per_minute
-    wait = throttle(kind, per_minute).wait(st.session_state.owner)
+    mine, everyone = getattr(limits, f"{kind}_per_minute"), getattr(limits, f"{kind}_per_minute_total")
+    wait = throttle(kind, mine).wait(st.session_state.owner) or throttle(f"{kind}-total", everyone).wait("*")
     if wait:
-        st.session_state.notice = f"That is more {kind} than this server takes in a minute ({per_minute}); please wait {wait:.0f} s."
+        st.session_state.notice = f"That is more {kind} than this server takes in a minute; please wait {wait:.0f} s."
     return not wait
 
 
