@@ -75,6 +75,9 @@ class Settings:
     # development splits and 186 questions made unanswerable from them by a swapped name. Cross-validated by split, the
     # rules alone refused 0 of 280 answerable, 25 of 42 out of scope and 9 of 186 swapped questions; with the model
     # 4 / 27 / 29 (eval/README.md, round 6). In-sample caveat: mpnet's query encoder was tuned on these questions.
+    # The splits of eval/questions.jsonl the answer model and the thresholds above (abstention, fit_relevance) were
+    # fitted on: qa.evaluate reports figures on them as in-sample. (The tuned encoder's own list is in its record.)
+    trained_splits: tuple[str, ...] = ("tune", "heldout", "blind", "blind2", "blind3", "blind4", "blind5")
     answer_model: Mapping[str, float] = field(
         default_factory=lambda: {
             "dense": 7.67431,
@@ -130,6 +133,7 @@ class Settings:
         d["query_threads"] = dict(self.query_threads)
         # A list, not an object: the order says which model decides, and manifests are written with sorted keys.
         d["abstain"] = [{"model": k, **v} for k, v in self.abstain.items()]
+        d["trained_splits"] = list(self.trained_splits)  # as JSON reads it back: a manifest's profile compares equal
         return d
 
     @classmethod
@@ -155,6 +159,8 @@ class Settings:
                 raise ProfileError(f"setting abstain must list {{model, lexical_weight, threshold}} entries, not {d['abstain']!r}") from e
         for name, value in d.items():
             default = getattr(base, name)
+            if isinstance(default, tuple) and isinstance(value, list) and all(isinstance(x, str) for x in value):
+                value = tuple(value)  # a list of names in JSON
             ok = (
                 isinstance(value, Mapping)
                 if isinstance(default, Mapping)

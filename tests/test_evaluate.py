@@ -96,7 +96,8 @@ def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch,
     assert evaluate_main(argv) == 1
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
-    assert [r["split"] for r in doc["reports"]] == ["tune", "heldout", "all"]
+    assert [r["split"] for r in doc["reports"]] == ["tune", "heldout", "all", "in-sample"]  # tune, heldout: the profile's
+    assert doc["in_sample_note"].startswith("In-sample: ")
     assert "top1" in captured.err
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -174,3 +176,40 @@ def test_a_full_rebuild_of_a_damaged_tuned_index_keeps_the_tuning_or_says_how_to
     report = run_ingest(CORPUS, index, full=True, progress=False, encoders={"minilm": encoder})
     assert published_record(index, "minilm") is None
     assert any("answers now use the base minilm query encoder" in w and "python -m qa.tune --publish" in w for w in report.warnings)
+
+
+def test_evaluation_reports_what_the_index_learnt_from_apart(shipped_index, tmp_path):
+    """The tuning record lists the trained question ids; qa.evaluate reports those in-sample, the others unseen."""
+    import shutil
+
+    from qa.engine import Engine
+    from qa.evaluate.__main__ import sample_note
+    from qa.evaluate.run import evaluate, trained_on
+    from qa.tune.publish import published_record, tune_and_publish
+
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index, index)
+    trained = [_q("t1", "which firm halted drone sales", ["DJI halted all sales"]), _q("t2", "who wrote it", ["Margarete Klein"])]
+    tune_and_publish(index, trained, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    assert published_record(index, "minilm")["questions"] == ["t1", "t2"]
+    engine = Engine.load(index)
+    engine = type(engine)(engine.index, engine.encoders, replace(engine.settings, trained_splits=()), engine.notices)
+    assert trained_on(engine) == (frozenset({"t1", "t2"}), frozenset())
+    unseen = _q("u1", "Which company stopped selling drones to Russia?", ["DJI halted all sales"])
+    reports = {r.split: r for r in evaluate(engine, [*trained, unseen])}
+    assert (reports["in-sample"].n_answerable, reports["unseen"].n_answerable) == (2, 1)
+    assert sample_note(engine, [*trained, unseen]).startswith("In-sample: 2 of 3 questions")
+    assert sample_note(engine, [unseen]).startswith("None of these questions")
+
+
+def test_a_sealed_split_is_scored_once_on_the_record(hash_index, tmp_path, capsys):
+    from qa.evaluate.once import main, scorings
+
+    sealed = tmp_path / "sealed.jsonl"
+    sealed.write_text('{"id": "s1", "question": "Why is the myth wrong?", "gold": ["There is no evidence"], "split": "sealed"}\n')
+    ledger = tmp_path / "scorings.jsonl"
+    args = ["--questions", str(sealed), "--index", str(hash_index), "--ledger", str(ledger)]
+    assert main(args) == 0 and [s["time"] for s in scorings(ledger)] == [1]
+    assert main(args) == 1 and "was scored 1 time(s) already" in capsys.readouterr().err
+    assert main([*args, "--again"]) == 0 and [s["time"] for s in scorings(ledger)] == [1, 2]
+    assert scorings(ledger)[-1]["index_version"] and scorings(ledger)[-1]["split"] == "sealed"

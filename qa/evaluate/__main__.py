@@ -45,6 +45,21 @@ def lever_reports(engine, questions, by_kind: bool) -> list:
     return out
 
 
+def sample_note(engine, questions) -> str:
+    """One line saying which figures are in-sample: questions the index's tuned encoder or answer model learnt from."""
+    from qa.evaluate.run import in_sample, trained_on
+
+    trained = trained_on(engine)
+    seen = sum(in_sample(q, trained) for q in questions)
+    if not seen:
+        return "None of these questions was used to train or calibrate this index: every figure is unseen."
+    return (
+        f"In-sample: {seen} of {len(questions)} questions trained the tuned query encoder or calibrated the answer model "
+        f"(splits {', '.join(sorted(trained[1])) or 'none'}; encoder record: {len(trained[0])} questions): "
+        "their rows, and 'in-sample', are not unseen quality; see 'unseen'."
+    )
+
+
 def levers_off(engine) -> dict[str, dict]:
     """Settings that switch each lever off; the second model only when the engine weights more than one."""
     st = engine.settings
@@ -83,9 +98,11 @@ def evaluate_cli(args) -> int:
         reports += lever_reports(engine, questions, args.by_kind)
     gate = next(r for r in reports if r.method == "fused" and r.split == args.split)
     if args.json:
-        print(json.dumps({"index_version": engine.version, "reports": as_json(reports)}, ensure_ascii=False))
+        note = {"in_sample_note": sample_note(engine, questions)}
+        print(json.dumps({"index_version": engine.version, **note, "reports": as_json(reports)}, ensure_ascii=False))
     else:
-        print(f"Index {engine.version}; {len(questions)} questions from {args.questions}\n")
+        print(f"Index {engine.version}; {len(questions)} questions from {args.questions}")
+        print(sample_note(engine, questions) + "\n")
         print(table(reports) + "\n")
         print(failures(gate))
     broken = [

@@ -232,19 +232,42 @@ def splits_of(questions: list[Question]) -> list[str]:
     return [s for s in SPLITS if s in present and s != "all"] + [s for s in present if s not in SPLITS] + ["all"]
 
 
+def trained_on(engine) -> tuple[frozenset[str], frozenset[str]]:
+    """(question ids, splits) the published index learnt from: the ids in each tuned query encoder's record (qa.tune),
+    and the splits its profile's answer model and thresholds were fitted on (``Settings.trained_splits``)."""
+    ids = set()
+    for model in engine.index.models.values():
+        ids.update(((model.entry.get("query_encoder") or {}).get("tuned") or {}).get("questions") or ())
+    return frozenset(ids), frozenset(engine.settings.trained_splits)
+
+
+def in_sample(question: Question, trained: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether a figure on ``question`` is in-sample: the index's encoder or answer model was trained on it."""
+    ids, splits = trained
+    return question.id in ids or question.split in splits
+
+
 def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fused",), by_kind: bool = False) -> list[Report]:
-    """Run each method once over all questions; report each split present (tune, heldout, …) and all.
+    """Run each method once over all questions; report each split present (tune, heldout, …), all, and the questions
+    the index learnt from (``in-sample``) apart from the others (``unseen``), see ``trained_on``.
 
     ``by_kind`` adds one report per question kind over all splits (named ``kind:<kind>``).
     """
     reports = []
     splits = splits_of(questions)
+    trained = trained_on(engine)
+    seen = {q.id for q in questions if in_sample(q, trained)}
+    apart = ("in-sample", "unseen") if seen else ()
     kinds = list(dict.fromkeys(q.kind for q in questions)) if by_kind else []
     for method in methods:
         outcomes = run(engine, questions, method)
         for split in splits:
             chosen = [o for o in outcomes if split == "all" or o.question.split == split]
             reports.append(summarise(engine, chosen, method, split))
+        for part in apart:
+            chosen = [o for o in outcomes if (o.question.id in seen) == (part == "in-sample")]
+            if chosen:
+                reports.append(summarise(engine, chosen, method, part))
         for kind in kinds:
             reports.append(summarise(engine, [o for o in outcomes if o.question.kind == kind], method, f"kind:{kind}"))
     return reports

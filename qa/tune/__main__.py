@@ -9,6 +9,9 @@ from pathlib import Path
 from core.errors import MythQAError
 from qa.evaluate.run import QUESTIONS
 
+# Kept for scoring once (python -m qa.evaluate.once): never tuned or calibrated on, whatever file brings them.
+SEALED = ("blind6",)
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m qa.tune", description=__doc__.split(": ", 1)[1])
@@ -23,6 +26,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--questions", type=Path, action="append", help=f"question file(s), e.g. a feedback export (default: {QUESTIONS.name}); repeatable"
     )
     p.add_argument("--epochs", type=int, help="training epochs (default: qa.tune.train.TuneSettings)")
+    p.add_argument(
+        "--exclude-splits",
+        default=",".join(SEALED),
+        metavar="S,…",
+        help=f"splits never trained on (default: the sealed {', '.join(SEALED)}; '' trains on every split)",
+    )
     p.add_argument(
         "--max-questions", type=int, default=None, metavar="N", help="refuse more training questions than this (default 5,000; 0: no limit)"
     )
@@ -47,7 +56,8 @@ def run(args) -> int:
 
     files = args.questions or [QUESTIONS]
     check_files(files, MAX_QUESTIONS if args.max_questions is None else args.max_questions)  # before any model loads
-    questions = [q for path in files for q in load_questions(path)]
+    sealed = {s for s in args.exclude_splits.split(",") if s}
+    questions = [q for path in files for q in load_questions(path) if q.split not in sealed]
     settings = TuneSettings() if args.epochs is None else replace(TuneSettings(), epochs=args.epochs)
     if args.cross_validate:
         from qa.tune.cross import cross_validate, table

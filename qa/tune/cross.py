@@ -102,6 +102,7 @@ def plan(index_dir: Path, questions: list[Question], key: str, settings: TuneSet
         "pairs": len(train),
         "pairs_sha256": pairs_digest(train, texts),
         "settings": settings.to_json(),
+        "questions": sorted(p.id for p in train),  # what the encoder was trained on: in-sample for qa.evaluate
     }
     return record, train, index
 

@@ -14,6 +14,7 @@ class Pair:
     question: str
     sentences: tuple[int, ...]
     split: str
+    id: str = ""  # the question's id in its set: the tuning record lists them, so evaluation knows what is in-sample
 
 
 def pairs(questions: list[Question], texts: list[str]) -> list[Pair]:
@@ -28,5 +29,5 @@ def pairs(questions: list[Question], texts: list[str]) -> list[Pair]:
             continue
         hits = tuple(i for i, t in enumerate(texts) if sentence_hit(t, q.gold))
         if hits:
-            out.append(Pair(q.question, hits, q.split))
+            out.append(Pair(q.question, hits, q.split, q.id))
     return out

@@ -92,7 +92,7 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) 
 
     record, train, index = plan(index_dir, questions, key, settings)
     published = published_record(index_dir, key)
-    if published and all(published.get(k) == record[k] for k in ("base", "pairs_sha256", "settings", "side")):
+    if published and all(published.get(k) == record[k] for k in ("base", "pairs_sha256", "settings", "side", "questions")):
         return f"The published query encoder of {key} is already tuned on these {record['pairs']} pairs; nothing to do."
     layout.clean_export_cache(layout.cache_dir() / TUNED_CACHE)  # what a killed tuning run left half-written
     onnx = cached_export(record)
