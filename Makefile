@@ -20,6 +20,11 @@ $(STAMP): requirements.txt requirements-mpnet.txt requirements-spacy.txt
 
 setup: $(STAMP)
 
+TEST_STAMP := $(VENV)/.installed-test
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $(TEST_STAMP)
+
 # Exit 1 means "some files skipped, index published": the app can still start. Then the mpnet query encoder is
 # tuned on eval/questions.jsonl (qa.tune; minutes once, cached after, a no-op when published); if that cannot run,
 # the app answers with the base encoder.
@@ -32,10 +37,10 @@ run: index
 	$(BIN)/python -m ui.operator --url http://$(ADDRESS):$(PORT)/
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
 
-lint: setup
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-test: setup lint
+test: $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 # Questions (every split, the sealed blind6 and the second-myth fixture are separate files: see eval/README.md) and claims,

@@ -7,7 +7,7 @@ from pathlib import Path
 from core.errors import BadInput
 from qa.evaluate.run import read_rows, squash
 
-MIN_GOLD_WORDS, MIN_GOLD_CHARS = 3, 12  # shorter snippets ("Klein") match sentences that do not answer
+MIN_GOLD_WORDS, MIN_GOLD_CHARS = 3, 12  # shorter snippets (a bare surname) match sentences that do not answer
 MAX_QUESTIONS = 5000  # per run: about an hour of training on this 2-core machine; --max-questions raises it
 MAX_SHOWN = 10  # errors listed; the rest are counted
 
