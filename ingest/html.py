@@ -2,8 +2,8 @@
 
 Why not trafilatura alone: it is the best-kept main-text extractor here (lxml-based, robust to broken
 markup) and is used for ordinary pages, but like every boilerplate remover (readability, jusText) it is
-built to drop bylines, author blocks, short lines and link-only text. On a Myth 10 page it drops
-"Kristin", "Margarete" / "Klein" and the whole byline in default, recall and precision modes, and those
+built to drop bylines, author blocks, short lines and link-only text. On the shipped myth's page it drops the
+authors' first names, surnames and the whole byline in default, recall and precision modes, and those
 lines are the myth template's author and affiliation. So a page whose article holds a myth title line is
 read by a template-aware walk of its main/article element, after pruning chrome by tag, ARIA role and
 class/id (navigation, site header and footer, asides, forms, dialogs, cookie, related, share and
