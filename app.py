@@ -108,6 +108,13 @@ def main() -> None:
     with st.sidebar:
         sidebar.index_status(facts, resources.corpus_changes(settings.corpus, facts), settings)
         opts = sidebar.controls(facts)
+        if settings.operator:  # evaluators work as the operator: never a page for visitors of a public server
+            st.toggle("Evaluation page", key="evaluate", help="Run a question set against the published index")
+    if settings.operator and ss.get("evaluate"):
+        from ui import evaluation
+
+        evaluation.page(_engine(settings))
+        return
     mode = views.mode() if actions.claims_available() else "ask"
     typed = st.chat_input(views.PLACEHOLDERS[mode])
     if typed is not None and not typed.strip():

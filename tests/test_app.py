@@ -446,3 +446,24 @@ def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tin
     more.click().run()
     assert len([m for m in at.chat_message if m.name == "user"]) == 45 and not [b for b in at.button if b.label.startswith("Show ")]
     assert len(at.session_state["turns"]) == 45  # what the downloads are made of
+
+
+def test_the_operator_runs_a_question_set_on_the_evaluation_page(app, hash_index):
+    at = app(hash_index, ROOT / "corpus")
+    at.sidebar.toggle(key="evaluate").set_value(True).run()
+    assert [s.label for s in at.main.selectbox] == ["Question set", "Split"]
+    assert "blind6.jsonl" not in at.selectbox(key="eval_set").options  # sealed: scored once, elsewhere
+    at.selectbox(key="eval_split").set_value("tune").run()
+    assert any("In-sample:" in plain(c.value) for c in at.main.caption)  # tune is one of the profile's trained splits
+    at.button[0].click().run()
+    assert not at.exception
+    splits = list(at.dataframe[0].value["split"])
+    assert splits[:2] == ["tune", "all"] and "in-sample" in splits
+    (count,) = [plain(m.value).strip("*") for m in at.main.markdown if "Failures:" in plain(m.value)]
+    failures = int(count.split(": ")[1])
+    assert failures > 0 and len(at.main.expander) == failures  # each failure opened up
+
+
+def test_visitors_get_no_evaluation_page(app, hash_index):
+    at = app(hash_index, ROOT / "corpus", operator=False)
+    assert not [t for t in at.sidebar.toggle if t.label == "Evaluation page"]

@@ -129,8 +129,9 @@ def sentence_hit(sentence: str | None, gold: tuple[str, ...]) -> bool:
     return any(g in sentence or sentence in g for g in gold)
 
 
-def run(engine, questions: list[Question], method: str = "fused") -> list[Outcome]:
-    """Ask every question once with ``method`` and record what came back and how long it took."""
+def run(engine, questions: list[Question], method: str = "fused", on_progress=None) -> list[Outcome]:
+    """Ask every question once with ``method`` and record what came back and how long it took; ``on_progress`` is called
+    with (done, total) after each question."""
     engine.clear_cache()
     for warm in ("warm-up question one", "warm-up question two"):
         engine.ask(warm, k=DEPTH, mode=method)
@@ -142,6 +143,8 @@ def run(engine, questions: list[Question], method: str = "fused") -> list[Outcom
         a = engine.ask(q.question, k=DEPTH, mode=method, previous=previous)
         dt = time.perf_counter() - t0
         turns[q.id] = Turn.of(a)
+        if on_progress is not None:
+            on_progress(len(turns), len(questions))
         top = a.passages[0] if a.passages else None
         outcomes.append(
             Outcome(
@@ -247,7 +250,9 @@ def in_sample(question: Question, trained: tuple[frozenset[str], frozenset[str]]
     return question.id in ids or question.split in splits
 
 
-def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fused",), by_kind: bool = False) -> list[Report]:
+def evaluate(
+    engine, questions: list[Question], methods: tuple[str, ...] = ("fused",), by_kind: bool = False, on_progress=None
+) -> list[Report]:
     """Run each method once over all questions; report each split present (tune, heldout, …), all, and the questions
     the index learnt from (``in-sample``) apart from the others (``unseen``), see ``trained_on``.
 
@@ -260,7 +265,7 @@ def evaluate(engine, questions: list[Question], methods: tuple[str, ...] = ("fus
     apart = ("in-sample", "unseen") if seen else ()
     kinds = list(dict.fromkeys(q.kind for q in questions)) if by_kind else []
     for method in methods:
-        outcomes = run(engine, questions, method)
+        outcomes = run(engine, questions, method, on_progress)
         for split in splits:
             chosen = [o for o in outcomes if split == "all" or o.question.split == split]
             reports.append(summarise(engine, chosen, method, split))

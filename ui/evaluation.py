@@ -1,0 +1,74 @@
+"""The evaluation page (the operator's only): run a question set or one split against the published index, and see the
+figures by split and by kind, in-sample and unseen apart, with every failure opened up."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from qa.evaluate.run import ROOT, Report, evaluate, load_questions, splits_of
+from qa.tune.__main__ import SEALED
+from ui.text import escape_md
+
+NOT_SETS = ("claims.jsonl", "scorings.jsonl")  # JSON-lines files in eval/ that are not question sets
+
+
+def question_sets() -> list:
+    """The question files of eval/; a sealed split's file is left out (`python -m qa.evaluate.once` scores it)."""
+    out = []
+    for path in sorted((ROOT / "eval").glob("*.jsonl")):
+        if path.name in NOT_SETS:
+            continue
+        try:
+            if not {q.split for q in load_questions(path)} & set(SEALED):
+                out.append(path)
+        except Exception:  # an unreadable set is not offered
+            continue
+    return out
+
+
+def page(engine) -> None:
+    """Run and show an evaluation of ``engine`` (the published index)."""
+    from qa.evaluate.__main__ import sample_note
+
+    ss = st.session_state
+    st.subheader("Evaluation", anchor=False)
+    sets = question_sets()
+    if not sets:
+        st.info("No question set in eval/.")
+        return
+    path = st.selectbox("Question set", sets, format_func=lambda p: p.name, key="eval_set")
+    questions = load_questions(path)
+    splits = splits_of(questions)
+    split = st.selectbox("Split", splits, index=len(splits) - 1, key="eval_split")  # "all" first
+    chosen = [q for q in questions if split == "all" or q.split == split]
+    st.caption(escape_md(f"{len(chosen)} questions against index {engine.version}. " + sample_note(engine, chosen)))
+    if st.button("Run", icon=":material/play_arrow:", type="primary"):
+        bar = st.progress(0.0, text="Asking…")
+        reports = evaluate(engine, chosen, by_kind=True, on_progress=lambda d, n: bar.progress(d / n, text=f"Asked {d} of {n}"))
+        ss.eval_result = (engine.version, path.name, split, reports)
+    if ss.get("eval_result"):
+        show(*ss.eval_result)
+
+
+def _row(r: Report) -> dict:
+    return {
+        "split": r.split, "answerable": r.n_answerable, "top-1": round(r.top1, 3), "top-3": round(r.top3, 3),
+        "first sentence": round(r.sentence, 3), "refused": r.refused,
+        "unanswerable refused": f"{r.abstained_out_of_scope}/{r.n_out_of_scope}", "p95 ms": round(r.latency_p95_ms, 1),
+    }  # fmt: skip
+
+
+def show(version: str, name: str, split: str, reports: list[Report]) -> None:
+    """The figures of one run, then every failure of the whole run, each opened up."""
+    st.markdown(f"**{escape_md(f'{name}, {split}')}**, on index {escape_md(version)}")
+    st.dataframe([_row(r) for r in reports if not r.split.startswith("kind:")], hide_index=True)
+    st.caption("By kind of question:")
+    st.dataframe([_row(r) for r in reports if r.split.startswith("kind:")], hide_index=True)
+    whole = next(r for r in reports if r.split == "all")
+    st.markdown(f"**Failures: {len(whole.failures)}**")
+    for f in whole.failures:
+        with st.expander(escape_md(f"{f['id']} · {f['question']}")):
+            st.markdown(escape_md(f"Why: {f['why']}"))
+            st.markdown(escape_md("Expected: " + (" | ".join(f["gold"]) or "(out of scope: a refusal)")))
+            st.markdown(escape_md(f"First sentence given: {f['sentence'] or '(none: refused)'}"))
+            st.caption(escape_md(f"Top passage [{f['top_section']}]: {f['top_passage']}"))
