@@ -113,7 +113,7 @@ def main() -> None:
     if settings.operator and ss.get("evaluate"):
         from ui import evaluation
 
-        evaluation.page(_engine(settings))
+        evaluation.page(_engine(settings), settings.index)
         return
     mode = views.mode() if actions.claims_available() else "ask"
     typed = st.chat_input(views.PLACEHOLDERS[mode])

@@ -149,8 +149,9 @@ def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, 
     )
 
 
-def load_index(index_dir: Path, models=None, retries: int = 3) -> IndexData:
-    """Load the published version of ``index_dir`` (``CURRENT`` is read once per try) with the models usable here.
+def load_index(index_dir: Path, models=None, retries: int = 3, version: str | None = None) -> IndexData:
+    """Load the published version of ``index_dir`` (``CURRENT`` is read once per try), or a kept earlier ``version``
+    (evaluators compare versions), with the models usable here.
 
     Args:
         index_dir: an index folder written by ``python -m ingest``.
@@ -162,6 +163,10 @@ def load_index(index_dir: Path, models=None, retries: int = 3) -> IndexData:
         layout.IndexMissing: nothing is published.
         IndexFormatError: another format version, files missing or damaged, or none of its models usable here.
     """
+    if version is not None:
+        if version not in layout.kept_versions(index_dir):
+            raise layout.IndexMissing(f"{index_dir} keeps no version {version!r}")
+        return _load_version(Path(index_dir) / layout.VERSIONS / version, models)
     for attempt in range(retries):
         version_dir = layout.resolve(index_dir)
         try:

@@ -197,6 +197,14 @@ def _history(index_dir: Path, versions: set[str], current: str | None) -> list[s
     return names + ([current] if current in versions else [])
 
 
+def kept_versions(index_dir: Path) -> list[str]:
+    """The published versions still kept, oldest first, ending with the current one."""
+    try:
+        return _history(Path(index_dir), _versions(Path(index_dir)), current_version(index_dir))
+    except (OSError, ValueError, MythQAError):
+        return []
+
+
 def forget_version(index_dir: Path, name: str) -> None:
     """Take ``name`` out of the published history (call under the writer lock): a damaged version is not counted among
     the versions kept, and the cleanup after the next publish removes it."""
@@ -226,6 +234,8 @@ def cleanup(index_dir: Path) -> None:
             p.unlink(missing_ok=True)
     clean_export_cache()
     clean_export_cache(cache_dir() / TUNED_CACHE)
+    from core.onnx_export import prune_tuned_cache  # the export caches' own module; it imports this one
+
     prune_tuned_cache()
     root = index_dir / VERSIONS
     if not root.is_dir():
@@ -263,40 +273,6 @@ def clean_export_cache(root: Path | None = None) -> None:
                         p.unlink(missing_ok=True)
         except OSError:
             continue  # a cache that is not ours to clean (read-only, say) never stops a run
-
-
-def prune_tuned_cache(root: Path | None = None, spares: int = TUNED_SPARES) -> list[str]:
-    """Remove tuned exports no index version uses, but the ``spares`` newest; returns the folders removed.
-
-    A version hard-links the export it answers with (qa.tune.publish), so an export whose file has one link only is
-    held by the cache alone; removing it frees its space (a 420 MB mpnet export each) and no version loses anything.
-    Folders an export is being written in (their lock held) are left alone.
-    """
-    root = cache_dir() / TUNED_CACHE if root is None else Path(root)
-    unused = []
-    try:
-        for folder in root.iterdir():
-            try:
-                st = (folder / QUERY_ONNX).stat()
-            except OSError:
-                continue  # no finished export (being written, or not ours)
-            if st.st_nlink == 1:
-                unused.append((st.st_mtime, folder))
-    except OSError:
-        return []
-    removed = []
-    for _, folder in sorted(unused, reverse=True)[spares:]:
-        try:
-            with file_lock(folder / LOCK, blocking=False) as taken:
-                if taken:
-                    for p in folder.iterdir():
-                        if p.name != LOCK:
-                            p.unlink(missing_ok=True)
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder.name)
-        except OSError:
-            continue  # a cache that is not ours to clean never stops a run
-    return removed
 
 
 def read_manifest(version_dir: Path) -> dict:

@@ -202,3 +202,37 @@ def _read_json(path: Path) -> dict:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}  # missing or damaged: export again
+
+
+def prune_tuned_cache(root: Path | None = None, spares: int = layout.TUNED_SPARES) -> list[str]:
+    """Remove tuned exports no index version uses, but the ``spares`` newest; returns the folders removed.
+
+    A version hard-links the export it answers with (qa.tune.publish), so an export whose file has one link only is
+    held by the cache alone; removing it frees its space (a 420 MB mpnet export each) and no version loses anything.
+    Folders an export is being written in (their lock held) are left alone.
+    """
+    root = cache_dir() / layout.TUNED_CACHE if root is None else Path(root)
+    unused = []
+    try:
+        for folder in root.iterdir():
+            try:
+                st = (folder / layout.QUERY_ONNX).stat()
+            except OSError:
+                continue  # no finished export (being written, or not ours)
+            if st.st_nlink == 1:
+                unused.append((st.st_mtime, folder))
+    except OSError:
+        return []
+    removed = []
+    for _, folder in sorted(unused, reverse=True)[spares:]:
+        try:
+            with layout.file_lock(folder / layout.LOCK, blocking=False) as taken:
+                if taken:
+                    for p in folder.iterdir():
+                        if p.name != layout.LOCK:
+                            p.unlink(missing_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+        except OSError:
+            continue  # a cache that is not ours to clean never stops a run
+    return removed

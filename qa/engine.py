@@ -74,7 +74,14 @@ class Engine:
 
     @classmethod
     def load(
-        cls, index_dir: Path, settings: Settings | None = None, threads: int | None = 1, backend: str = "auto", models=None, encoders=None
+        cls,
+        index_dir: Path,
+        settings: Settings | None = None,
+        threads: int | None = 1,
+        backend: str = "auto",
+        models=None,
+        encoders=None,
+        version: str | None = None,
     ) -> Engine:
         """Load the published index in ``index_dir`` with the query encoders of the models it was built with.
 
@@ -86,6 +93,7 @@ class Engine:
             backend: "auto" (each model's checked ONNX export when usable, else PyTorch), "onnx" or "torch".
             models: keys of the index's models to answer with (default: all usable here).
             encoders: already loaded SentenceTransformers by model key (tests, the app); used only on PyTorch.
+            version: a kept earlier version to load instead of the published one (evaluators compare versions).
 
         Raises:
             layout.IndexMissing: nothing is published there.
@@ -93,7 +101,7 @@ class Engine:
                 or ``backend="onnx"`` cannot be honoured; re-run ingestion.
             core.model.ModelError: a model's files are missing or altered.
         """
-        loaded = open_index(index_dir, settings, threads, backend, models, encoders)
+        loaded = open_index(index_dir, settings, threads, backend, models, encoders, version)
         return cls(loaded.index, loaded.encoders, loaded.settings, loaded.notices)
 
     def ask(

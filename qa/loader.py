@@ -78,7 +78,13 @@ def query_encoder(model: ModelVectors, backend: str = "auto", threads: int | Non
 
 
 def open_index(
-    index_dir: Path, settings: Settings | None = None, threads: int | None = 1, backend: str = "auto", models=None, encoders=None
+    index_dir: Path,
+    settings: Settings | None = None,
+    threads: int | None = 1,
+    backend: str = "auto",
+    models=None,
+    encoders=None,
+    version: str | None = None,
 ) -> Loaded:
     """Load the published version with query encoders for its usable models and the settings to answer with.
 
@@ -89,7 +95,7 @@ def open_index(
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose {', '.join(BACKENDS)}")
-    index = load_index(Path(index_dir), models)
+    index = load_index(Path(index_dir), models, version=version)
     if settings is None:
         try:
             settings = Settings.from_json(index.manifest.get("profile", {}))

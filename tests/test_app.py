@@ -467,3 +467,23 @@ def test_the_operator_runs_a_question_set_on_the_evaluation_page(app, hash_index
 def test_visitors_get_no_evaluation_page(app, hash_index):
     at = app(hash_index, ROOT / "corpus", operator=False)
     assert not [t for t in at.sidebar.toggle if t.label == "Evaluation page"]
+
+
+def test_the_evaluation_page_compares_a_kept_earlier_version(app, hash_index, tmp_path):
+    index, corpus = tmp_path / "index", tmp_path / "corpus"
+    shutil.copytree(hash_index, index)
+    shutil.copytree(ROOT / "corpus", corpus)
+    earlier = layout.current_version(index)
+    (corpus / "extra.txt").write_text("A short note about icebreakers in the Arctic and nothing else.\n", encoding="utf-8")
+    assert run_ingest(corpus, index, models=(HASH,), progress=False).exit_code == 0
+    at = app(index, corpus)
+    at.sidebar.toggle(key="evaluate").set_value(True).run()
+    at.selectbox(key="eval_split").set_value("tune").run()
+    at.button[0].click().run()
+    assert at.selectbox(key="eval_other").value == earlier
+    [b for b in at.main.button if b.label == "Compare"][0].click().run()
+    assert not at.exception
+    rows = at.main.dataframe[-1].value
+    assert list(rows["split"])[:2] == ["tune", "all"] and all("→" in v for v in rows["top1"])
+    said = [plain(m.value) for m in at.main.markdown]
+    assert any(t.startswith("Fixed (") for t in said) and any(t.startswith("Broke (") for t in said)

@@ -163,6 +163,8 @@ def test_tuned_exports_no_version_links_are_pruned_but_one_spare(tmp_path):
     """Ten tunings leave ten exports in the cache; those a version hard-links stay, and the newest unused one."""
     import os
 
+    from core.onnx_export import prune_tuned_cache
+
     root = tmp_path / "tuned"
     for i in range(10):
         folder = root / f"tuning{i}"
@@ -173,11 +175,11 @@ def test_tuned_exports_no_version_links_are_pruned_but_one_spare(tmp_path):
     version = tmp_path / "index" / "versions" / "v1"
     version.mkdir(parents=True)
     os.link(root / "tuning3" / layout.QUERY_ONNX, version / layout.QUERY_ONNX)  # what qa.tune.publish does
-    removed = layout.prune_tuned_cache(root, spares=1)
+    removed = prune_tuned_cache(root, spares=1)
     assert sorted(removed) == sorted(f"tuning{i}" for i in (0, 1, 2, 4, 5, 6, 7, 8))
     assert sorted(p.name for p in root.iterdir()) == ["half-written", "tuning3", "tuning9"]
     assert (version / layout.QUERY_ONNX).read_bytes() == b"onnx" * 10  # the version keeps its file
-    assert layout.prune_tuned_cache(root, spares=1) == []
+    assert prune_tuned_cache(root, spares=1) == []
 
 
 def test_a_damaged_version_is_reported_rebuilt_and_not_kept(seed_corpus, tmp_path):

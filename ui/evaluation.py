@@ -26,8 +26,8 @@ def question_sets() -> list:
     return out
 
 
-def page(engine) -> None:
-    """Run and show an evaluation of ``engine`` (the published index)."""
+def page(engine, index_dir=None) -> None:
+    """Run and show an evaluation of ``engine`` (the published index); with ``index_dir``, compare a kept version."""
     from qa.evaluate.__main__ import sample_note
 
     ss = st.session_state
@@ -48,6 +48,36 @@ def page(engine) -> None:
         ss.eval_result = (engine.version, path.name, split, reports)
     if ss.get("eval_result"):
         show(*ss.eval_result)
+        if index_dir is not None:
+            compare(engine, index_dir, chosen)
+
+
+def compare(engine, index_dir, questions) -> None:
+    """Evaluate a kept earlier version on the same questions: figures side by side, what was fixed, what broke."""
+    from core import layout
+    from qa.engine import Engine
+    from qa.evaluate.compare import changes, side_by_side
+
+    ss = st.session_state
+    earlier = [v for v in layout.kept_versions(index_dir) if v != engine.version]
+    if not earlier:
+        st.caption("No earlier version is kept to compare with.")
+        return
+    st.markdown("**Compare with an earlier version**")
+    other = st.selectbox("Earlier version", earlier[::-1], key="eval_other")
+    if st.button("Compare", icon=":material/compare_arrows:"):
+        bar = st.progress(0.0, text="Asking the earlier version…")
+        old = Engine.load(index_dir, version=other)
+        before = evaluate(old, questions, on_progress=lambda d, n: bar.progress(d / n, text=f"Asked {d} of {n}"))
+        version, _name, _split, after = ss.eval_result
+        ss.eval_compare = (other, version, before, after)
+    if ss.get("eval_compare"):
+        other, version, before, after = ss.eval_compare
+        st.caption(escape_md(f"{other} → {version}"))
+        st.dataframe(side_by_side(before, after), hide_index=True)
+        fixed, broke = changes(before, after)
+        st.markdown(escape_md(f"Fixed ({len(fixed)}): {', '.join(fixed) or 'none'}"))
+        st.markdown(escape_md(f"Broke ({len(broke)}): {', '.join(broke) or 'none'}"))
 
 
 def _row(r: Report) -> dict:

@@ -1,0 +1,34 @@
+"""Two evaluations of one question set side by side (two index versions): figures per split, what was fixed, what broke."""
+
+from __future__ import annotations
+
+from qa.evaluate.run import Report
+
+METRICS = ("top1", "top3", "sentence")
+
+
+def side_by_side(before: list[Report], after: list[Report]) -> list[dict]:
+    """Per split evaluated in both: each metric before → after, and the refusals."""
+    old = {r.split: r for r in before}
+    rows = []
+    for r in after:
+        if r.split in old and not r.split.startswith("kind:"):
+            b = old[r.split]
+            rows.append(
+                {
+                    "split": r.split,
+                    **{m: f"{getattr(b, m):.3f} → {getattr(r, m):.3f}" for m in METRICS},
+                    "refused": f"{b.refused} → {r.refused}",
+                }
+            )
+    return rows
+
+
+def changes(before: list[Report], after: list[Report]) -> tuple[list[str], list[str]]:
+    """(fixed, broke): ids of the questions that failed before and pass after, and the other way round."""
+
+    def failing(reports):
+        return {f["id"] for r in reports if r.split == "all" for f in r.failures}
+
+    was, now = failing(before), failing(after)
+    return sorted(was - now), sorted(now - was)
