@@ -149,19 +149,11 @@ def _share(turn: Turn, base: str, on_share: Callable[[Turn], None] | None) -> No
         st.code(plain_text(turn, link), language=None, wrap_lines=True)
 
 
-def turn(
-    turn: Turn,
-    opts: Options,
-    fb: Feedback,
-    on_feedback: Callable[[Turn], None] | None,
-    recent: bool = True,
-    base: str = "",
-    on_share: Callable[[Turn], None] | None = None,
-) -> None:
-    """One question and its answer."""
+def turn(turn: Turn, *args, **kwargs) -> None:
+    """One question and its answer (the answer drawn by ``reply``, which takes the other arguments)."""
     question(turn.typed or shorten(turn.question), turn.claim is not None)
     with st.chat_message("assistant"):
-        reply(turn, opts, fb, on_feedback, recent, base, on_share)
+        reply(turn, *args, **kwargs)
 
 
 def shared(turn_: Turn, opts: Options) -> None:
