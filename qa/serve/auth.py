@@ -1,0 +1,60 @@
+"""Who is asking: the operator (the app's operator token), a client with an API key, or anyone on a loopback-only server.
+
+A network address never grants anything: behind a reverse proxy every request comes from loopback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.serve.errors import ApiError
+from qa.serve.keys import ApiKey, KeyStore
+from ui.operator import proves
+
+OPERATOR, CLIENT, LOCAL = "operator", "client", "local"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The party a request speaks for; ``limit_key`` is what the per-key rate limit counts ("" is never limited)."""
+
+    role: str
+    key: ApiKey | None = None
+
+    @property
+    def operator(self) -> bool:
+        return self.role == OPERATOR
+
+    @property
+    def limit_key(self) -> str:
+        return f"key:{self.key.id}" if self.key else ""
+
+
+def presented(authorization: str | None, api_key: str | None) -> str | None:
+    """The secret a request carries: ``Authorization: Bearer …`` or ``X-API-Key: …``."""
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return (api_key or "").strip() or None
+
+
+def identify(secret: str | None, store: KeyStore, operator_token: str, keys_required: bool) -> Caller:
+    """The caller ``secret`` proves; raises 401 for a wrong, revoked or (where keys are required) missing key."""
+    if secret and proves(secret, operator_token):
+        return Caller(OPERATOR)
+    if secret:
+        key = store.check(secret)
+        if key is None:
+            raise ApiError(401, "bad_key", "This API key is not valid or has been revoked. Ask the operator for a new one.", _CHALLENGE)
+        return Caller(CLIENT, key)
+    if keys_required:
+        raise ApiError(
+            401,
+            "key_required",
+            "This server needs an API key: send it as `Authorization: Bearer <key>`. The operator creates keys with "
+            "`python -m qa.serve.keys create NAME`.",
+            _CHALLENGE,
+        )
+    return Caller(LOCAL)
+
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
