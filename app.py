@@ -111,9 +111,10 @@ def main() -> None:
         if settings.operator:  # evaluators work as the operator: never a page for visitors of a public server
             st.toggle("Evaluation page", key="evaluate", help="Run a question set against the published index")
     if settings.operator and ss.get("evaluate"):
+        from qa.feedback import FeedbackStore
         from ui import evaluation
 
-        evaluation.page(_engine(settings), settings.index)
+        evaluation.page(_engine(settings), settings.index, FeedbackStore(settings.feedback_db))
         return
     mode = views.mode() if actions.claims_available() else "ask"
     typed = st.chat_input(views.PLACEHOLDERS[mode])

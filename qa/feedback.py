@@ -44,7 +44,13 @@ CREATE TABLE IF NOT EXISTS feedback (
 )
 """
 # Columns added after the first release, with their definitions: older databases get them on first use.
-_ADDED = {"models": "TEXT NOT NULL DEFAULT ''", "profile": "TEXT NOT NULL DEFAULT ''"}
+_ADDED = {
+    "models": "TEXT NOT NULL DEFAULT ''",
+    "profile": "TEXT NOT NULL DEFAULT ''",
+    "understood_as": "TEXT NOT NULL DEFAULT ''",  # a follow-up's standalone reading: what a reviewed question asks
+    "review": "TEXT NOT NULL DEFAULT ''",  # '' waiting, or one of REVIEWS (qa.review)
+}
+REVIEWS = ("accepted", "dismissed")
 CSV_FIELDS = (
     "id",
     "created_at",
@@ -81,6 +87,8 @@ class Vote:
     index_version: str
     models: tuple[str, ...] = ()
     profile: str = ""
+    understood_as: str = ""
+    review: str = ""
 
 
 def default_db_path(index_dir: Path) -> Path:
@@ -159,12 +167,13 @@ class FeedbackStore:
             index_version,
             ",".join(models),
             profile,
+            answer.understood_as or "",
         )
         with self._connect() as con:
             new = con.execute("SELECT 1 FROM feedback WHERE answer_id = ?", (answer_id,)).fetchone() is None
             con.execute(
                 "INSERT INTO feedback (answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version,"
-                " models, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO UPDATE SET"
+                " models, profile, understood_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO UPDATE SET"
                 " created_at = excluded.created_at, verdict = excluded.verdict, comment = excluded.comment",
                 row,
             )
@@ -177,25 +186,24 @@ class FeedbackStore:
         with self._connect() as con:
             rows = con.execute(
                 "SELECT id, answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version, models,"
-                " profile FROM feedback ORDER BY id"
+                " profile, understood_as, review FROM feedback ORDER BY id"
             ).fetchall()
         return [
-            Vote(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                bool(r[6]),
-                tuple(json.loads(r[7])),
-                tuple(json.loads(r[8])),
-                r[9],
-                tuple(filter(None, r[10].split(","))),
-                r[11],
-            )
+            Vote(*r[:6], bool(r[6]), tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9], tuple(filter(None, r[10].split(","))), *r[11:])
             for r in rows
         ]
+
+    def set_review(self, vote_id: int, review: str, was: str = "") -> bool:
+        """Mark a vote reviewed as ``was`` (default: waiting) as ``review``; False when its review was no longer ``was``
+        (another evaluator was first). ``review`` '' puts a vote back in the queue.
+
+        Raises:
+            ValueError: ``review`` is not '' or one of REVIEWS.
+        """
+        if review not in ("", *REVIEWS):
+            raise ValueError(f"Unknown review {review!r}; use one of {', '.join(REVIEWS)}.")
+        with self._connect() as con:
+            return con.execute("UPDATE feedback SET review = ? WHERE id = ? AND review = ?", (review, vote_id, was)).rowcount == 1
 
 
 def gold_rows(votes: list[Vote], split: str = FEEDBACK_SPLIT) -> list[dict]:

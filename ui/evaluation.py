@@ -26,12 +26,31 @@ def question_sets() -> list:
     return out
 
 
-def page(engine, index_dir=None) -> None:
-    """Run and show an evaluation of ``engine`` (the published index); with ``index_dir``, compare a kept version."""
+VIEWS = ("Run a set", "Across versions", "Review votes")
+
+
+def page(engine, index_dir=None, store=None) -> None:
+    """The operator's evaluation page over ``engine`` (the published index in ``index_dir``): run a set and compare a
+    kept version with it, chart quality across versions, review askers' votes (``store``: the feedback store)."""
+    st.subheader("Evaluation", anchor=False)
+    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="eval_view", label_visibility="collapsed")
+    if view == VIEWS[1]:
+        from ui import quality
+
+        quality.versions(engine, index_dir, question_sets())
+    elif view == VIEWS[2]:
+        from ui import review
+
+        review.queue(engine, store)
+    else:
+        run_set(engine, index_dir)
+
+
+def run_set(engine, index_dir=None) -> None:
+    """Run a question set or one split; a whole set's unseen figures are kept for the chart across versions."""
     from qa.evaluate.__main__ import sample_note
 
     ss = st.session_state
-    st.subheader("Evaluation", anchor=False)
     sets = question_sets()
     if not sets:
         st.info("No question set in eval/.")
@@ -46,10 +65,21 @@ def page(engine, index_dir=None) -> None:
         bar = st.progress(0.0, text="Asking…")
         reports = evaluate(engine, chosen, by_kind=True, on_progress=lambda d, n: bar.progress(d / n, text=f"Asked {d} of {n}"))
         ss.eval_result = (engine.version, path.name, split, reports)
+        if index_dir is not None and split == "all":
+            _keep(index_dir, engine.version, path, reports)
     if ss.get("eval_result"):
         show(*ss.eval_result)
         if index_dir is not None:
             compare(engine, index_dir, chosen)
+
+
+def _keep(index_dir, version: str, path, reports) -> None:
+    from qa.evaluate import history
+
+    try:
+        history.record(index_dir, version, [path], reports)
+    except OSError as e:
+        st.warning(escape_md(f"The figures were not kept for the chart across versions ({e.strerror})."))
 
 
 def compare(engine, index_dir, questions) -> None:

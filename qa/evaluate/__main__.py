@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from core.errors import MythQAError
-from qa.evaluate.run import QUESTIONS, SPLITS
+from qa.evaluate.run import SPLITS
 
 BARS = (("min_top1", "top1"), ("min_top3", "top3"), ("min_sentence", "sentence"), ("min_abstain_recall", "abstain_recall"))
 
@@ -16,7 +16,12 @@ BARS = (("min_top1", "top1"), ("min_top3", "top3"), ("min_sentence", "sentence")
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__)
     p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
-    p.add_argument("--questions", type=Path, default=QUESTIONS, help="question set, JSON lines (default: eval/questions.jsonl)")
+    p.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        help="question file, JSON lines; repeatable (default: eval/questions.jsonl, and eval/reviewed.jsonl when it exists)",
+    )
     p.add_argument(
         "--split", default="all", help=f"split the bars and failures apply to: {', '.join(SPLITS)} or one in the file (default: all)"
     )
@@ -60,6 +65,19 @@ def sample_note(engine, questions) -> str:
     )
 
 
+def _record(index_dir, version: str, files, reports) -> str:
+    """Keep this run's unseen figures for the chart across versions (qa.evaluate.history); say where, or why not."""
+    from qa.evaluate.history import ledger_path, record
+
+    try:
+        entry = record(index_dir, version, files, reports)
+    except OSError as e:
+        return f"Not recorded for the chart across versions: {e}."
+    if entry is None:
+        return "Not recorded for the chart across versions: every question was in-sample."
+    return f"Unseen figures recorded in {ledger_path(index_dir)} (python -m qa.evaluate.history)."
+
+
 def levers_off(engine) -> dict[str, dict]:
     """Settings that switch each lever off; the second model only when the engine weights more than one."""
     st = engine.settings
@@ -81,30 +99,33 @@ def levers_off(engine) -> dict[str, dict]:
 def evaluate_cli(args) -> int:
     from qa.engine import Engine
     from qa.evaluate.report import as_json, failures, table
-    from qa.evaluate.run import evaluate, load_questions, splits_of
+    from qa.evaluate.run import default_sets, evaluate, load_questions, splits_of
 
+    files = args.questions or default_sets()
     try:
-        questions = load_questions(args.questions)
+        questions = [q for path in files for q in load_questions(path)]
         engine = Engine.load(args.index)
     except (MythQAError, OSError, ValueError) as e:  # MythQAError: every error the project raises on purpose
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.split not in splits_of(questions):
-        print(f"error: no split {args.split!r} in {args.questions}; it has {', '.join(splits_of(questions))}", file=sys.stderr)
+        print(f"error: no split {args.split!r} in {', '.join(map(str, files))}; it has {', '.join(splits_of(questions))}", file=sys.stderr)
         return 2
     methods = ("fused", "rrf", "dense", "bm25") if args.compare else ("fused",)
     reports = evaluate(engine, questions, methods, by_kind=args.by_kind)
     if args.levers:
         reports += lever_reports(engine, questions, args.by_kind)
     gate = next(r for r in reports if r.method == "fused" and r.split == args.split)
+    kept = _record(args.index, engine.version, files, reports)
     if args.json:
         note = {"in_sample_note": sample_note(engine, questions)}
         print(json.dumps({"index_version": engine.version, **note, "reports": as_json(reports)}, ensure_ascii=False))
     else:
-        print(f"Index {engine.version}; {len(questions)} questions from {args.questions}")
+        print(f"Index {engine.version}; {len(questions)} questions from {', '.join(map(str, files))}")
         print(sample_note(engine, questions) + "\n")
         print(table(reports) + "\n")
         print(failures(gate))
+        print(kept)
     broken = [
         f"{name} {getattr(gate, attr) or 0:.3f} < {getattr(args, name)}"
         for name, attr in BARS

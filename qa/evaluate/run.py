@@ -28,6 +28,7 @@ from qa.followup import Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
+REVIEWED = ROOT / "eval" / "reviewed.jsonl"  # questions evaluators accepted from askers' votes (qa.review)
 SPLITS = ("tune", "heldout", "blind", "all")
 DEPTH = 10  # passages retrieved per question for the metrics
 
@@ -115,6 +116,12 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             raise ValueError(f"{path}:{n}: answerable question {q.id} has no gold snippet")
         out.append(q)
     return out
+
+
+def default_sets() -> list[Path]:
+    """The question set qa.evaluate and qa.tune read by default: eval/questions.jsonl, and eval/reviewed.jsonl once an
+    evaluator has accepted a vote."""
+    return [QUESTIONS, *([REVIEWED] if REVIEWED.exists() else [])]
 
 
 def squash(text: str) -> str:

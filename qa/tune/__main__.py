@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core.errors import MythQAError
-from qa.evaluate.run import QUESTIONS
+from qa.evaluate.run import QUESTIONS, REVIEWED, default_sets
 
 # Kept for scoring once (python -m qa.evaluate.once): never tuned or calibrated on, whatever file brings them.
 SEALED = ("blind6",)
@@ -23,7 +23,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     p.add_argument("--model", default="mpnet", help="key of the index's model to tune (default: mpnet)")
     p.add_argument(
-        "--questions", type=Path, action="append", help=f"question file(s), e.g. a feedback export (default: {QUESTIONS.name}); repeatable"
+        "--questions",
+        type=Path,
+        action="append",
+        help=f"question file(s); repeatable (default: {QUESTIONS.name}, and {REVIEWED.name} when an evaluator accepted votes)",
     )
     p.add_argument("--epochs", type=int, help="training epochs (default: qa.tune.train.TuneSettings)")
     p.add_argument(
@@ -54,7 +57,7 @@ def run(args) -> int:
     from qa.tune.checks import MAX_QUESTIONS, check_files
     from qa.tune.train import TuneSettings
 
-    files = args.questions or [QUESTIONS]
+    files = args.questions or default_sets()
     check_files(files, MAX_QUESTIONS if args.max_questions is None else args.max_questions)  # before any model loads
     sealed = {s for s in args.exclude_splits.split(",") if s}
     questions = [q for path in files for q in load_questions(path) if q.split not in sealed]

@@ -1,0 +1,89 @@
+"""The review queue of askers' votes: a thumbs-down answer becomes a question of the set (its right sentences picked from
+the sources shown), or is dismissed. Accepted questions go to eval/reviewed.jsonl, which qa.tune and qa.evaluate read."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import BadInput
+from qa.evaluate import run
+from qa.evaluate.run import squash
+from qa.feedback import FeedbackStore, Vote
+
+REVIEW_SPLIT = "reviewed"  # its own split: figures on it are reported apart, and in-sample once qa.tune trains on it
+REVIEW_KIND = "feedback"
+DOWN = ("wrong", "right_passage")  # the votes an evaluator reviews: answers an asker said were wrong
+
+
+@dataclass(frozen=True)
+class Source:
+    """One passage shown with a voted answer, as the published index reads it now."""
+
+    uid: str
+    citation: str
+    sentences: tuple[str, ...]  # empty when the passage is gone from the index
+    changed: bool  # its text differs from what the asker saw
+
+
+def waiting(store: FeedbackStore) -> list[Vote]:
+    """Thumbs-down votes nobody has reviewed yet, newest first."""
+    return [v for v in reversed(store.votes()) if v.verdict in DOWN and not v.review]
+
+
+def sources(engine, vote: Vote) -> list[Source]:
+    """The passages the asker saw, split into sentences as the published index splits them (by stable id)."""
+    out = []
+    for p in vote.passages:
+        cid = engine.by_uid.get(p.get("uid") or "")
+        if cid is None:
+            out.append(Source(p.get("uid") or "", p["citation"], (), True))
+            continue
+        c = engine.index.chunks[cid]
+        sentences = tuple(c.text[s.start - c.start : s.end - c.start] for s in c.sentences)
+        out.append(Source(c.uid, p["citation"], sentences, c.text_sha != p.get("text_sha256")))
+    return out
+
+
+def question_row(vote: Vote, gold: list[str], out_of_scope: bool = False) -> dict:
+    """The eval/questions.jsonl row an accepted vote becomes; a follow-up is asked as its standalone reading.
+
+    Raises:
+        BadInput: an answerable question with no right sentence, or an out-of-scope one with some.
+    """
+    gold = [squash(g) for g in gold if g.strip()]
+    if out_of_scope == bool(gold):
+        raise BadInput("Pick the sentence(s) that answer the question, or mark it as one the texts do not answer — not both.")
+    return {
+        "id": f"rv-{vote.answer_id[:12]}",
+        "question": vote.understood_as or vote.question,
+        "gold": gold,
+        "kind": REVIEW_KIND,
+        "out_of_scope": out_of_scope,
+        "split": REVIEW_SPLIT,
+        "vote": vote.id,
+        "reviewed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def accept(store: FeedbackStore, vote: Vote, gold: list[str], out_of_scope: bool = False, path: Path | None = None) -> dict | None:
+    """Write the vote as a question of ``path`` (default eval/reviewed.jsonl) and mark it accepted; None when another
+    evaluator reviewed it first."""
+    row = question_row(vote, gold, out_of_scope)
+    path = Path(path or run.REVIEWED)
+    if not store.set_review(vote.id, "accepted"):
+        return None
+    try:
+        with path.open("a", encoding="utf-8") as f:  # one line per append: a reader never sees half a row
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError:
+        store.set_review(vote.id, "", was="accepted")  # back in the queue: nothing is lost
+        raise
+    return row
+
+
+def dismiss(store: FeedbackStore, vote: Vote) -> bool:
+    """Take the vote out of the queue without a question; False when it was reviewed already."""
+    return store.set_review(vote.id, "dismissed")

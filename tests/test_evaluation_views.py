@@ -1,0 +1,88 @@
+"""The evaluation page's other views, driven with AppTest: the review queue of votes and the chart across versions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ingest.build import run_ingest
+from qa.engine import Engine
+from qa.evaluate import history, run
+from qa.evaluate.run import load_questions
+from qa.feedback import FeedbackStore
+from tests.conftest import HASH
+from tests.test_app import plain
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "Is China supplying Russia with arms to replace equipment lost in Ukraine?"
+
+
+@pytest.fixture
+def open_page(monkeypatch, tmp_path):
+    """The app as the operator (token in the address), on the evaluation page's view ``view``."""
+    from ui.operator import PARAM, ensure_token
+
+    monkeypatch.setenv("MYTHQA_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("MYTHQA_CORPUS", str(ROOT / "corpus"))
+
+    def start(index: Path, view: str) -> AppTest:
+        monkeypatch.setenv("MYTHQA_INDEX", str(index))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params[PARAM] = ensure_token(tmp_path / "operator.token")
+        at.run()
+        at.sidebar.toggle(key="evaluate").set_value(True).run()
+        at.segmented_control(key="eval_view").set_value(view).run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def test_a_thumbs_down_vote_is_accepted_with_a_sentence_picked_from_its_sources(open_page, hash_index, tmp_path, monkeypatch):
+    out = tmp_path / "reviewed.jsonl"
+    monkeypatch.setattr(run, "REVIEWED", out)
+    engine = Engine.load(hash_index)
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record("a-wrong", engine.ask(QUESTION), "wrong", "not what the text says", engine.version)
+    store.record("a-other", engine.ask("Who wrote the text?"), "right_passage", "", engine.version)
+    at = open_page(hash_index, "Review votes")
+    assert any("2 thumbs-down vote(s) wait for review" in plain(c.value) for c in at.main.caption)
+    assert [plain(e.label).split(" · ")[1] for e in at.main.expander] == ["Who wrote the text?", QUESTION]
+    at.button[0].click().run()  # accept with nothing picked: told what to do, nothing written
+    assert "Pick the sentence" in plain(at.warning[0].value) and not out.exists()
+    boxes = [c for c in at.main.checkbox if c.key.startswith("rv-2-0-")]
+    picked = plain(boxes[0].label)
+    boxes[0].check()
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert plain(at.success[0].value).startswith("Added rv-a-other to reviewed.jsonl")
+    assert [plain(e.label).split(" · ")[1] for e in at.main.expander] == [QUESTION]  # left the queue
+    (q,) = load_questions(out)
+    assert q.question == "Who wrote the text?" and q.gold == (" ".join(picked.split()),)
+    assert [x.id for x in load_questions(run.default_sets()[-1])] == ["rv-a-other"]  # what qa.evaluate and qa.tune read
+    [b for b in at.button if b.label == "Dismiss"][0].click().run()
+    assert plain(at.success[0].value) == "Dismissed." and not at.main.expander
+
+
+def test_the_chart_across_versions_scores_the_kept_versions(open_page, hash_index, tmp_path):
+    index, corpus = tmp_path / "index", tmp_path / "corpus"
+    shutil.copytree(hash_index, index)
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "extra.txt").write_text("A short note about icebreakers in the Arctic and nothing else.\n", encoding="utf-8")
+    assert run_ingest(corpus, index, models=(HASH,), progress=False).exit_code == 0
+    at = open_page(index, "Across versions")
+    at.selectbox(key="hist_set").set_value("second_myth.jsonl").run()
+    assert "No run on the whole of second_myth.jsonl" in plain(at.info[0].value)
+    (score,) = [b for b in at.button if b.label.startswith("Score 2 kept version")]
+    score.click().run()
+    assert not at.exception, at.exception
+    rows = at.main.dataframe[0].value
+    assert list(rows["version"]) == sorted(e["version"] for e in history.entries(index)) and len(rows) == 2
+    assert all(n == 52 for n in rows["unseen"])  # every answerable question of the fixture, none in-sample
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["mark"]["point"] is True and spec["encoding"]["x"]["field"] == "version"  # one point per version
