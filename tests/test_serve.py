@@ -152,6 +152,7 @@ def test_docs_load_nothing_from_the_internet(client):
     schema = client.get("/openapi.json").json()
     assert {"/v1/ask", "/v1/claim", "/v1/passages/{uid}", "/v1/myths", "/v1/health"} <= set(schema["paths"])
     assert client.get("/docs/assets/other.js").status_code == 404
+    assert set(schema["components"]["securitySchemes"]) == {"HTTPBearer", "APIKeyHeader"}  # the page's "Authorize"
 
 
 def test_pool_refuses_past_its_queue():

@@ -7,8 +7,9 @@ import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import Depends, FastAPI, Header, Path, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from core.errors import MythQAError
@@ -24,6 +25,9 @@ from qa.serve.limits import BodyCap, Pool, RateLimit
 from qa.serve.schemas import AnswerOut, AskRequest, ClaimOut, ClaimRequest, PassageOut, Refusal
 from ui.operator import ensure_token, proves
 
+# Declared as security schemes so the docs page offers "Authorize"; either header carries a key or the operator token.
+BEARER = HTTPBearer(auto_error=False, description="an API key, or the operator token")
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="the same secret in a header of its own")
 REFUSALS = {code: {"model": Refusal} for code in (400, 401, 404, 413, 422, 429, 503)}
 
 
@@ -94,8 +98,10 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
         )
     app.add_middleware(BodyCap, limit=config.max_body_bytes, refuse=refuse_body)  # added last: runs first
 
-    def caller(request: Request, authorization: str | None = Header(None), x_api_key: str | None = Header(None)) -> Caller:
-        who = identify(presented(authorization, x_api_key), services.keys, services.operator_token, config.keys_required)
+    def caller(
+        request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(BEARER), key: str | None = Depends(API_KEY)
+    ) -> Caller:
+        who = identify(presented(bearer, key), services.keys, services.operator_token, config.keys_required)
         request.state.operator = who.operator
         if who.limit_key:
             services.rate.check(who.limit_key)
@@ -123,9 +129,9 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
         return json_response(await services.run(who, routes.myths))
 
     @app.get("/v1/health", responses=REFUSALS, summary="Health and index version (no key needed)")
-    async def health(request: Request, authorization: str | None = Header(None), x_api_key: str | None = Header(None)):
+    async def health(request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(BEARER), key: str | None = Depends(API_KEY)):
         """200 with the published index version once it answers; the operator also sees paths and loaded versions."""
-        operator = proves(presented(authorization, x_api_key), services.operator_token)
+        operator = proves(presented(bearer, key), services.operator_token)
         request.state.operator = operator
         who = Caller(OPERATOR if operator else LOCAL)
         return json_response(await services.run(who, routes.health, services if operator else None))

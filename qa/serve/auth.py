@@ -30,11 +30,10 @@ class Caller:
         return f"key:{self.key.id}" if self.key else ""
 
 
-def presented(authorization: str | None, api_key: str | None) -> str | None:
-    """The secret a request carries: ``Authorization: Bearer …`` or ``X-API-Key: …``."""
-    if authorization and authorization[:7].lower() == "bearer ":
-        return authorization[7:].strip() or None
-    return (api_key or "").strip() or None
+def presented(bearer, api_key: str | None) -> str | None:
+    """The secret a request carries: ``Authorization: Bearer …`` (FastAPI's parsed credentials) or ``X-API-Key: …``."""
+    secret = bearer.credentials if bearer is not None else api_key
+    return (secret or "").strip() or None
 
 
 def identify(secret: str | None, store: KeyStore, operator_token: str, keys_required: bool) -> Caller:
