@@ -1,5 +1,4 @@
-"""The FastAPI application: ask, check a claim, fetch a passage, list myths and sections, health; all answers in the
-JSON of `python -m qa --json` (qa.contract), every refusal as ``{"status", "message"}``."""
+"""The FastAPI application: the endpoints, answering in the JSON of `python -m qa --json` and refusing as {status, message}."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Interactive docs served from this machine: Swagger UI's files come from the pinned fastapi-offline wheel and are
-checked against their sha256 before they are served, so the page loads nothing from the internet."""
+"""Interactive docs from this machine: Swagger UI's files from the pinned fastapi-offline wheel, checked by sha256."""
 
 from __future__ import annotations
 
