@@ -109,7 +109,7 @@ def main() -> None:
         sidebar.index_status(facts, resources.corpus_changes(settings.corpus, facts), settings)
         opts = sidebar.controls(facts)
         if settings.operator:  # evaluators work as the operator: never a page for visitors of a public server
-            st.toggle("Evaluation page", key="evaluate", help="Run a question set against the published index")
+            st.toggle("Evaluation page", key="evaluate", help="Run a question set, chart quality across versions, review askers' votes")
     if settings.operator and ss.get("evaluate"):
         from qa.feedback import FeedbackStore
         from ui import evaluation

@@ -96,6 +96,11 @@ def default_db_path(index_dir: Path) -> Path:
     return Path(index_dir).resolve().parent / "feedback.sqlite3"
 
 
+def db_path(index_dir: Path, environ=os.environ) -> Path:
+    """MYTHQA_FEEDBACK_DB, else ``default_db_path(index_dir)``; the operator token and the conversations sit beside it."""
+    return Path(environ.get("MYTHQA_FEEDBACK_DB") or default_db_path(index_dir))
+
+
 def _setup(con) -> None:
     """The table, and the columns added after the first release (older databases gain them on first use)."""
     con.execute(_SCHEMA)
@@ -273,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ex.add_argument("--split", default=FEEDBACK_SPLIT, help=f"split written into jsonl rows (default {FEEDBACK_SPLIT})")
     args = p.parse_args(argv)
-    db = args.db or Path(os.environ.get("MYTHQA_FEEDBACK_DB") or default_db_path(Path(os.environ.get("MYTHQA_INDEX") or "index")))
+    db = args.db or db_path(Path(os.environ.get("MYTHQA_INDEX") or "index"))
     if not db.exists():
         print(f"error: no feedback database at {db}; pass --db PATH or set MYTHQA_FEEDBACK_DB.", file=sys.stderr)
         return 2

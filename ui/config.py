@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.feedback import default_db_path
+from core.operator import operator_enabled, token_path
+from qa.feedback import db_path
 
 
 @dataclass(frozen=True)
@@ -16,15 +17,9 @@ class Settings:
     corpus: Path
     feedback_db: Path
     conversations_db: Path
-    operator: bool = False  # this session proved the operator token (ui.operator): server paths, rebuild
+    operator: bool = False  # this session proved the operator token (core.operator): server paths, rebuild
     operator_enabled: bool = True  # MYTHQA_OPERATOR=0 turns operator powers off for everyone
-    token_file: Path | None = None  # where the operator token is kept (ui.operator.token_path)
-
-
-def operator_enabled(environ: Mapping[str, str]) -> bool:
-    """Whether anyone may become the operator here (with the token): yes unless MYTHQA_OPERATOR is 0/false/no/off.
-    The network address grants nothing: behind a proxy every visitor arrives from loopback."""
-    return environ.get("MYTHQA_OPERATOR", "").strip().lower() not in ("0", "false", "no", "off")
+    token_file: Path | None = None  # where the operator token is kept (core.operator.token_path)
 
 
 def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -35,8 +30,9 @@ def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     """
     index = Path(environ.get("MYTHQA_INDEX") or "index")
     corpus = Path(environ.get("MYTHQA_CORPUS") or "corpus")
-    feedback = Path(environ.get("MYTHQA_FEEDBACK_DB") or default_db_path(index))
+    feedback = db_path(index, environ)
     conversations = Path(environ.get("MYTHQA_CONVERSATIONS_DB") or feedback.parent / "conversations.sqlite3")
-    from ui.operator import token_path
-
     return Settings(index, corpus, feedback, conversations, False, operator_enabled(environ), token_path(environ, feedback))
+
+
+__all__ = ["Settings", "from_env", "operator_enabled"]  # operator_enabled: read here by the app's tests

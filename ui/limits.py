@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from core.throttle import Throttle
+
+__all__ = ["Limits", "Throttle", "throttle"]
 
 
 @dataclass(frozen=True)
@@ -37,27 +39,6 @@ class Limits:
             except ValueError:
                 values[name] = default
         return cls(**values)
-
-
-class Throttle:
-    """At most ``per_minute`` events per key in any 60 seconds (a sliding window, in this process)."""
-
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self._seen: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def wait(self, key: str, now: float | None = None) -> float:
-        """0 and the event is counted, or the seconds to wait before the next one is allowed (not counted)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            seen = self._seen[key]
-            while seen and now - seen[0] >= 60:
-                seen.popleft()
-            if self.per_minute and len(seen) >= self.per_minute:
-                return 60 - (now - seen[0])
-            seen.append(now)
-            return 0.0
 
 
 _throttles: dict[str, Throttle] = {}

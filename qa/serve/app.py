@@ -12,6 +12,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.exceptions import HTTPException
 
 from core.errors import MythQAError
+from core.operator import ensure_token, proves
 from qa.contract import with_ids
 from qa.serve import routes
 from qa.serve.auth import LOCAL, OPERATOR, Caller, identify, presented
@@ -22,7 +23,6 @@ from qa.serve.errors import INTERNAL, ApiError, from_http, from_project_error, f
 from qa.serve.keys import KeyStore
 from qa.serve.limits import BodyCap, Pool, RateLimit
 from qa.serve.schemas import AnswerOut, AskRequest, ClaimOut, ClaimRequest, PassageOut, Refusal
-from ui.operator import ensure_token, proves
 
 # Declared as security schemes so the docs page offers "Authorize"; either header carries a key or the operator token.
 BEARER = HTTPBearer(auto_error=False, description="an API key, or the operator token")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.operator import proves
 from qa.serve.errors import ApiError
 from qa.serve.keys import ApiKey, KeyStore
-from ui.operator import proves
 
 OPERATOR, CLIENT, LOCAL = "operator", "client", "local"
 

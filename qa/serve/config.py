@@ -26,7 +26,7 @@ class ServeConfig:
         requests_per_minute: per API key (sliding window); 0 turns the limit off.
         cors_origins: origins browsers may call from; empty sends no CORS header at all.
         keys_db: the SQLite database of API key hashes, beside the index folder.
-        token_file: where the operator token is kept (ui.operator), or None when operator powers are off.
+        token_file: where the operator token is kept (core.operator), or None when operator powers are off.
     """
 
     index: Path = Path("index")
@@ -77,9 +77,9 @@ def from_env(environ: Mapping[str, str] = os.environ, **given) -> ServeConfig:
     """
     given = {k: v for k, v in given.items() if v is not None}
     index = Path(given.pop("index", None) or environ.get("MYTHQA_INDEX") or "index")
-    from ui.config import from_env as app_settings
+    from core.operator import operator_enabled, token_path
+    from qa.feedback import db_path
 
-    app = app_settings({**environ, "MYTHQA_INDEX": str(index)})
     origins = tuple(o.strip() for o in environ.get("MYTHQA_API_CORS_ORIGINS", "").split(",") if o.strip())
     values = {
         "index": index,
@@ -90,6 +90,6 @@ def from_env(environ: Mapping[str, str] = os.environ, **given) -> ServeConfig:
         "cors_origins": origins,
         "require_keys": environ.get("MYTHQA_API_REQUIRE_KEYS", "").strip().lower() in ("1", "true", "yes", "on"),
         "keys_db": keys_db_path(index, environ),
-        "token_file": app.token_file if app.operator_enabled else None,
+        "token_file": token_path(environ, db_path(index, environ)) if operator_enabled(environ) else None,  # the app's token
     }
     return ServeConfig(**(values | given))

@@ -7,8 +7,8 @@ import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from core.throttle import Throttle  # the app's sliding window: one definition of "n a minute" for both front ends
 from qa.serve.errors import ApiError
-from ui.limits import Throttle  # the app's sliding window: one definition of "n a minute" for both front ends
 
 __all__ = ["BodyCap", "Pool", "RateLimit", "Throttle"]
 
