@@ -54,8 +54,10 @@ def question_row(vote: Vote, gold: list[str], out_of_scope: bool = False) -> dic
         BadInput: an answerable question with no right sentence, or an out-of-scope one with some.
     """
     gold = [squash(g) for g in gold if g.strip()]
-    if out_of_scope == bool(gold):
-        raise BadInput("Pick the sentence(s) that answer the question, or mark it as one the texts do not answer — not both.")
+    if out_of_scope and gold:
+        raise BadInput("Either tick the sentences that answer it, or mark it as one the texts do not answer — not both.")
+    if not out_of_scope and not gold:
+        raise BadInput("Tick the sentence(s) that answer the question, or mark it as one the texts do not answer.")
     return {
         "id": f"rv-{vote.answer_id[:12]}",
         "question": vote.understood_as or vote.question,
@@ -73,6 +75,8 @@ def accept(store: FeedbackStore, vote: Vote, gold: list[str], out_of_scope: bool
     evaluator reviewed it first."""
     row = question_row(vote, gold, out_of_scope)
     path = Path(path or run.REVIEWED)
+    if same := already_asked(row["question"], [*run.default_sets(), path], but=row["id"]):
+        raise BadInput(f"This question is in the set already ({same}): dismiss this vote, or edit that row's gold.")
     if not store.set_review(vote.id, "accepted"):
         return None
     try:
@@ -82,6 +86,17 @@ def accept(store: FeedbackStore, vote: Vote, gold: list[str], out_of_scope: bool
         store.set_review(vote.id, "", was="accepted")  # back in the queue: nothing is lost
         raise
     return row
+
+
+def already_asked(question: str, paths: list[Path], but: str = "") -> str | None:
+    """The id of a row of ``paths`` asking ``question`` (case and spacing aside), other than row ``but``; or None."""
+    key = squash(question).casefold()
+    for path in dict.fromkeys(Path(p) for p in paths):
+        if path.is_file():
+            for q in run.load_questions(path):
+                if squash(q.question).casefold() == key and q.id != but:
+                    return f"{q.id} in {path.name}"
+    return None
 
 
 def dismiss(store: FeedbackStore, vote: Vote) -> bool:

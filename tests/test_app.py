@@ -484,6 +484,6 @@ def test_the_evaluation_page_compares_a_kept_earlier_version(app, hash_index, tm
     [b for b in at.main.button if b.label == "Compare"][0].click().run()
     assert not at.exception
     rows = at.main.dataframe[-1].value
-    assert list(rows["split"])[:2] == ["tune", "all"] and all("→" in v for v in rows["top1"])
+    assert list(rows["split"])[:2] == ["tune", "all"] and all("→" in v for v in rows["top-1"])
     said = [plain(m.value) for m in at.main.markdown]
     assert any(t.startswith("Fixed (") for t in said) and any(t.startswith("Broke (") for t in said)

@@ -53,9 +53,9 @@ def test_a_thumbs_down_vote_is_accepted_with_a_sentence_picked_from_its_sources(
     assert any("2 thumbs-down vote(s) wait for review" in plain(c.value) for c in at.main.caption)
     assert [plain(e.label).split(" · ")[1] for e in at.main.expander] == ["Who wrote the text?", QUESTION]
     at.button[0].click().run()  # accept with nothing picked: told what to do, nothing written
-    assert "Pick the sentence" in plain(at.warning[0].value) and not out.exists()
+    assert "Tick the sentence" in plain(at.warning[0].value) and not out.exists()
     boxes = [c for c in at.main.checkbox if c.key.startswith("rv-2-0-")]
-    picked = plain(boxes[0].label)
+    picked = plain(boxes[0].label).removeprefix("▸ ")
     boxes[0].check()
     at.button[0].click().run()
     assert not at.exception, at.exception
@@ -76,7 +76,7 @@ def test_the_chart_across_versions_scores_the_kept_versions(open_page, hash_inde
     assert run_ingest(corpus, index, models=(HASH,), progress=False).exit_code == 0
     at = open_page(index, "Across versions")
     at.selectbox(key="hist_set").set_value("second_myth.jsonl").run()
-    assert "No run on the whole of second_myth.jsonl" in plain(at.info[0].value)
+    assert "No unseen figures on the whole of second_myth.jsonl" in plain(at.info[0].value)
     (score,) = [b for b in at.button if b.label.startswith("Score 2 kept version")]
     score.click().run()
     assert not at.exception, at.exception
@@ -86,3 +86,19 @@ def test_the_chart_across_versions_scores_the_kept_versions(open_page, hash_inde
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
     assert spec["mark"]["point"] is True and spec["encoding"]["x"]["field"] == "version"  # one point per version
+
+
+def test_a_set_the_index_learnt_from_is_said_to_have_no_unseen_figures(open_page, hash_index, tmp_path, monkeypatch):
+    from ui import evaluation
+
+    (tmp_path / "eval").mkdir()
+    dev = [q for q in load_questions(run.QUESTIONS) if q.split == "tune" and not q.out_of_scope][:8]  # a trained split
+    (tmp_path / "eval" / "dev.jsonl").write_text(
+        "".join(json.dumps({"id": q.id, "question": q.question, "gold": list(q.gold), "split": q.split}) + "\n" for q in dev)
+    )
+    monkeypatch.setattr(evaluation, "ROOT", tmp_path)
+    at = open_page(hash_index, "Across versions")
+    [b for b in at.button if b.label.startswith("Score 1 kept version")][0].click().run()
+    assert not at.exception, at.exception
+    assert any("No answerable question of dev.jsonl is unseen by 1 kept version(s)" in plain(c.value) for c in at.main.caption)
+    assert not [b for b in at.button if b.label.startswith("Score ")] and history.entries(hash_index) == []  # not offered again

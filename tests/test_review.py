@@ -74,12 +74,21 @@ def test_an_accepted_vote_becomes_a_question_that_tune_and_evaluate_read(engine,
 
 def test_a_refusal_is_a_question_too_and_a_choice_is_required(voted, tmp_path):
     vote = review.waiting(voted)[1]
-    with pytest.raises(BadInput, match="Pick the sentence"):
+    with pytest.raises(BadInput, match="Tick the sentence"):
         review.question_row(vote, [])
     with pytest.raises(BadInput, match="not both"):
         review.question_row(vote, ["A sentence of the sources."], out_of_scope=True)
     row = review.accept(voted, vote, [], out_of_scope=True, path=tmp_path / "r.jsonl")
     assert row["out_of_scope"] is True and row["gold"] == [] and load_questions(tmp_path / "r.jsonl")[0].out_of_scope
+
+
+def test_a_question_already_in_the_set_is_not_added_twice(voted, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "REVIEWED", tmp_path / "reviewed.jsonl")
+    first = load_questions(run.QUESTIONS)[0]
+    vote = replace(review.waiting(voted)[0], question="  " + first.question.upper())
+    with pytest.raises(BadInput, match=f"in the set already \\({first.id} in questions.jsonl\\)"):
+        review.accept(voted, vote, ["Some sentence that answers it."])
+    assert review.waiting(voted)[0].id == vote.id and not run.REVIEWED.exists()  # still waiting, nothing written
 
 
 def test_a_follow_up_is_accepted_as_its_standalone_reading(voted):

@@ -61,25 +61,32 @@ def run_set(engine, index_dir=None) -> None:
     split = st.selectbox("Split", splits, index=len(splits) - 1, key="eval_split")  # "all" first
     chosen = [q for q in questions if split == "all" or q.split == split]
     st.caption(escape_md(f"{len(chosen)} questions against index {engine.version}. " + sample_note(engine, chosen)))
+    st.caption("A run stops if you switch view or leave the page before it ends.")
     if st.button("Run", icon=":material/play_arrow:", type="primary"):
         bar = st.progress(0.0, text="Asking…")
         reports = evaluate(engine, chosen, by_kind=True, on_progress=lambda d, n: bar.progress(d / n, text=f"Asked {d} of {n}"))
-        ss.eval_result = (engine.version, path.name, split, reports)
-        if index_dir is not None and split == "all":
-            _keep(index_dir, engine.version, path, reports)
-    if ss.get("eval_result"):
-        show(*ss.eval_result)
+        bar.empty()
+        kept = _keep(index_dir, engine.version, path, reports) if index_dir is not None and split == "all" else ""
+        ss.eval_result = (engine.version, path.name, split, reports, kept)
+    result = ss.get("eval_result")
+    if result and result[:3] == (engine.version, path.name, split):  # never an earlier run's figures under this choice
+        show(*result[:4])
+        if result[4]:
+            st.caption(escape_md(result[4]))
         if index_dir is not None:
             compare(engine, index_dir, chosen)
 
 
-def _keep(index_dir, version: str, path, reports) -> None:
+def _keep(index_dir, version: str, path, reports) -> str:
+    """Keep a whole set's unseen figures for the chart across versions; say so when there is nothing to keep."""
     from qa.evaluate import history
 
     try:
-        history.record(index_dir, version, [path], reports)
+        if history.record(index_dir, version, [path], reports) is None:
+            return "Not kept for the chart across versions: no answerable question of this set is unseen by this index."
     except OSError as e:
-        st.warning(escape_md(f"The figures were not kept for the chart across versions ({e.strerror})."))
+        return f"The figures were not kept for the chart across versions ({e.strerror})."
+    return "Unseen figures kept for the chart across versions."
 
 
 def compare(engine, index_dir, questions) -> None:
@@ -95,19 +102,27 @@ def compare(engine, index_dir, questions) -> None:
         return
     st.markdown("**Compare with an earlier version**")
     other = st.selectbox("Earlier version", earlier[::-1], key="eval_other")
+    version, name, split, after = ss.eval_result[:4]
     if st.button("Compare", icon=":material/compare_arrows:"):
         bar = st.progress(0.0, text="Asking the earlier version…")
         old = Engine.load(index_dir, version=other)
         before = evaluate(old, questions, on_progress=lambda d, n: bar.progress(d / n, text=f"Asked {d} of {n}"))
-        version, _name, _split, after = ss.eval_result
-        ss.eval_compare = (other, version, before, after)
-    if ss.get("eval_compare"):
-        other, version, before, after = ss.eval_compare
+        bar.empty()
+        ss.eval_compare = (other, (version, name, split), before)
+    done = ss.get("eval_compare")
+    if done and done[:2] == (other, (version, name, split)):
+        before = done[2]
         st.caption(escape_md(f"{other} → {version}"))
         st.dataframe(side_by_side(before, after), hide_index=True)
         fixed, broke = changes(before, after)
         st.markdown(escape_md(f"Fixed ({len(fixed)}): {', '.join(fixed) or 'none'}"))
         st.markdown(escape_md(f"Broke ({len(broke)}): {', '.join(broke) or 'none'}"))
+        asked = {q.id: q.question for q in questions}
+        if fixed or broke:
+            with st.expander("The questions fixed and broken"):
+                for word, ids in (("fixed", fixed), ("broke", broke)):
+                    for i in ids:
+                        st.markdown(escape_md(f"{word}: {i} · {asked.get(i, '')}"))
 
 
 def _row(r: Report) -> dict:

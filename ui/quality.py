@@ -32,14 +32,20 @@ def versions(engine, index_dir, sets: list) -> None:
         return
     name = st.selectbox("Question set", names, key="hist_set")
     rows = history.series(index_dir, name)
-    scored = {e["version"] for e in rows}
-    missing = [v for v in layout.kept_versions(index_dir) if v not in scored]
+    nothing = st.session_state.setdefault("hist_nothing", {}).setdefault(name, set())  # versions with no unseen question
+    missing = [v for v in layout.kept_versions(index_dir) if v not in {e["version"] for e in rows} | nothing]
     path = next((p for p in sets if p.name == name), None)
     if missing and path is not None and st.button(f"Score {len(missing)} kept version(s) not yet scored", icon=":material/play_arrow:"):
-        _score(engine, index_dir, path, missing)
-        rows = history.series(index_dir, name)
+        nothing.update(_score(engine, index_dir, path, missing))
+        st.rerun()  # draw the page from what is recorded now, without this button
+    for message in st.session_state.pop("hist_failed", []):
+        st.warning(escape_md(message))
+    if nothing:
+        st.caption(escape_md(f"No answerable question of {name} is unseen by {len(nothing)} kept version(s): their encoder or "
+                             "answer model learnt from all of them, so they have no point on this chart."))  # fmt: skip
     if not rows:
-        st.info(escape_md(f"No run on the whole of {name} is recorded yet: run it, or score the kept versions."))
+        st.info(escape_md(f"No unseen figures on the whole of {name} are recorded yet: run it, or score the kept versions. "
+                          "Sets that make index tunes on have none: chart a set kept out of tuning."))  # fmt: skip
         return
     st.caption("Unseen questions only: a version is never credited with questions its encoder or answer model learnt from.")
     st.altair_chart(chart(rows), width="stretch")
@@ -67,22 +73,27 @@ def chart(rows: list[dict]):
             x=alt.X("version:N", sort=None, title="published version"),
             y=alt.Y("share:Q", scale=alt.Scale(domain=[0, 1]), title="share of unseen questions"),
             color=alt.Color("figure:N", title=None),
+            strokeDash=alt.StrokeDash("figure:N", title=None),  # equal figures draw one line over the other: dashes show both
             tooltip=["version:N", "figure:N", "share:Q"],
         )
     )
 
 
-def _score(engine, index_dir, path, missing: list[str]) -> None:
+def _score(engine, index_dir, path, missing: list[str]) -> set[str]:
+    """Evaluate each version in ``missing`` on the set and record it; returns the versions with nothing unseen."""
     from qa.engine import Engine
     from qa.evaluate.run import evaluate, load_questions
 
     questions = load_questions(path)
     bar = st.progress(0.0, text="Scoring…")
+    nothing = set()
     for n, version in enumerate(missing):
         bar.progress(n / len(missing), text=f"Scoring {version} ({n + 1} of {len(missing)})")
         try:
             which = engine if version == engine.version else Engine.load(index_dir, version=version)
-            history.record(index_dir, version, [path], evaluate(which, questions))
+            if history.record(index_dir, version, [path], evaluate(which, questions)) is None:
+                nothing.add(version)
         except Exception as e:  # a damaged or removed version: the others are still scored
-            st.warning(escape_md(f"Version {version} could not be scored: {e}"))
+            st.session_state.setdefault("hist_failed", []).append(f"Version {version} could not be scored: {e}")
     bar.empty()
+    return nothing

@@ -25,14 +25,13 @@ def queue(engine, store: FeedbackStore | None) -> None:
         st.success(escape_md(notice))
     votes = review.waiting(store) if store is not None else []
     st.caption(
-        escape_md(
-            f"{len(votes)} thumbs-down vote(s) wait for review. An accepted one becomes a question of the set in "
-            f"{path.name}: `python -m qa.evaluate` scores it, and the next `python -m qa.tune --publish` trains on it "
-            "(its figures are then in-sample)."
-        )
+        escape_md(f"{len(votes)} thumbs-down vote(s) wait for review. An accepted one becomes a question of the set in {path.name}:")
+        + " `python -m qa.evaluate` scores it, and the next `python -m qa.tune --publish` trains on it (its figures are then"
+        " in-sample)."
     )
     for vote in votes[:PAGE]:
-        with st.expander(escape_md(f"{VERDICTS[vote.verdict]} · {vote.question}"), expanded=vote is votes[0]):
+        label = f"{VERDICTS[vote.verdict]} · {vote.question} · {vote.created_at.replace('T', ' ').rstrip('Z')}"
+        with st.expander(escape_md(label), expanded=vote is votes[0]):
             _vote(engine, store, vote, path)
     if len(votes) > PAGE:
         st.caption(f"{len(votes) - PAGE} more wait; review these first.")
@@ -49,12 +48,17 @@ def _vote(engine, store: FeedbackStore, vote: Vote, path) -> None:
     st.caption(escape_md(f"Voted {vote.created_at} on index {vote.index_version}"))
     with st.form(f"review-{vote.id}", border=False):
         st.markdown("**Right sentence(s), from the sources shown**")
-        picked = []
+        st.caption("Sentences the answer gave are marked ▸.")
+        picked, shown, answered = [], set(), {" ".join(s.split()) for s in vote.sentences}
         for n, src in enumerate(review.sources(engine, vote)):
             note = " (gone from this index)" if not src.sentences else " (changed since the vote)" if src.changed else ""
             st.caption(escape_md(f"{n + 1}. {src.citation}{note}"))
             for i, sentence in enumerate(src.sentences):
-                if st.checkbox(escape_md(" ".join(sentence.split())), key=f"rv-{vote.id}-{n}-{i}"):
+                flat = " ".join(sentence.split())
+                if flat in shown:  # a sentence two sources share is offered once
+                    continue
+                shown.add(flat)
+                if st.checkbox(("▸ " if flat in answered else "") + escape_md(flat), key=f"rv-{vote.id}-{n}-{i}"):
                     picked.append(sentence)
         unanswered = st.checkbox(NOT_ANSWERED, key=f"rv-{vote.id}-none")
         left, right = st.columns(2)

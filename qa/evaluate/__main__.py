@@ -58,10 +58,11 @@ def sample_note(engine, questions) -> str:
     seen = sum(in_sample(q, trained) for q in questions)
     if not seen:
         return "None of these questions was used to train or calibrate this index: every figure is unseen."
+    rest = "none of these figures is unseen quality." if seen == len(questions) else "see 'unseen'."
     return (
         f"In-sample: {seen} of {len(questions)} questions trained the tuned query encoder or calibrated the answer model "
         f"(splits {', '.join(sorted(trained[1])) or 'none'}; encoder record: {len(trained[0])} questions): "
-        "their rows, and 'in-sample', are not unseen quality; see 'unseen'."
+        f"their rows, and 'in-sample', are not unseen quality; {rest}"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.evaluate.run import Report
 
-METRICS = ("top1", "top3", "sentence")
+METRICS = {"top1": "top-1", "top3": "top-3", "sentence": "first sentence"}  # field -> the heading the run table uses
 
 
 def side_by_side(before: list[Report], after: list[Report]) -> list[dict]:
@@ -17,7 +17,7 @@ def side_by_side(before: list[Report], after: list[Report]) -> list[dict]:
             rows.append(
                 {
                     "split": r.split,
-                    **{m: f"{getattr(b, m):.3f} → {getattr(r, m):.3f}" for m in METRICS},
+                    **{name: f"{getattr(b, m):.3f} → {getattr(r, m):.3f}" for m, name in METRICS.items()},
                     "refused": f"{b.refused} → {r.refused}",
                 }
             )

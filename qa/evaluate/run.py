@@ -211,7 +211,7 @@ def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Repor
         if why:
             failures.append(
                 {"id": q.id, "question": q.question, "why": "; ".join(why), "gold": list(q.gold), "sentence": o.first_sentence,
-                 "top_section": o.top_section, "top_passage": (o.top_text or "")[:160]}
+                 "top_section": o.top_section, "top_passage": _cut(o.top_text or "", 160)}
             )  # fmt: skip
     ms = np.array([o.seconds * 1000 for o in outcomes]) if outcomes else np.zeros(1)
     return Report(
@@ -234,6 +234,11 @@ def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Repor
         latency_p95_ms=float(np.percentile(ms, 95)),
         failures=failures,
     )
+
+
+def _cut(text: str, n: int) -> str:
+    """``text`` up to ``n`` characters, ending on a whole word with "…" when cut."""
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " …"
 
 
 def splits_of(questions: list[Question]) -> list[str]:
