@@ -17,6 +17,7 @@ cleared before each method so no question is served from it.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,8 @@ from qa.followup import Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
-REVIEWED = ROOT / "eval" / "reviewed.jsonl"  # questions evaluators accepted from askers' votes (qa.review)
+# Questions evaluators accepted from askers' votes (qa.review); MYTHQA_REVIEWED puts them elsewhere (a server's checkout).
+REVIEWED = Path(os.environ.get("MYTHQA_REVIEWED") or ROOT / "eval" / "reviewed.jsonl")
 SPLITS = ("tune", "heldout", "blind", "all")
 DEPTH = 10  # passages retrieved per question for the metrics
 
