@@ -72,8 +72,9 @@ def chart(rows: list[dict]):
         .encode(
             x=alt.X("version:N", sort=None, title="published version"),
             y=alt.Y("share:Q", scale=alt.Scale(domain=[0, 1]), title="share of unseen questions"),
-            color=alt.Color("figure:N", title=None),
-            strokeDash=alt.StrokeDash("figure:N", title=None),  # equal figures draw one line over the other: dashes show both
+            # the legend below keeps the plot a phone's width; dashes show both lines when the figures are equal
+            color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
+            strokeDash=alt.StrokeDash("figure:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=["version:N", "figure:N", "share:Q"],
         )
     )
