@@ -1,12 +1,15 @@
-"""python -m bench [--quick] [--work DIR] [--rebuild]: measure, print the tables, write docs/BENCHMARKS.md and the plot."""
+"""python -m bench [--quick] [--work DIR] [--rebuild]: the scaling benchmark (MiniLM, 100 to 100,000 chunks): measure,
+print the tables, write them with the plot to --out (default WORK/scaling.md and WORK/bench_plot.png).
+
+docs/BENCHMARKS.md is not overwritten by default: it also holds the figures of the shipped two-model index
+(`python -m bench.shipped`) and where every stated figure comes from. Pass --out to write a report elsewhere.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rebuild", action="store_true", help="rebuild the 100,000-chunk stand-in index instead of reusing a cached one")
     p.add_argument("--seed", type=int, default=0, help="corpus generator seed (default 0)")
     p.add_argument("--from-json", type=Path, default=None, help="re-render the report from a results.json of an earlier run")
-    p.add_argument("--out", type=Path, default=None, help="markdown file to write (default docs/BENCHMARKS.md; none for --quick)")
+    p.add_argument("--out", type=Path, default=None, help="markdown file to write (default WORK/scaling.md; none for --quick)")
     args = p.parse_args(argv)
 
     import json
@@ -35,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         saved = args.work / ("results-quick.json" if args.quick else "results.json")
         saved.write_text(json.dumps(results_to_json(results), indent=1, default=float))
         print(f"Results saved to {saved} (re-render with --from-json)", file=sys.stderr)
-    out = args.out or (None if args.quick else ROOT / "docs" / "BENCHMARKS.md")
+    out = args.out or (None if args.quick else args.work / "scaling.md")
     text = render(
         results,
         results.get("argv", []) if args.from_json else (argv if argv is not None else sys.argv[1:]),

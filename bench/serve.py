@@ -1,12 +1,15 @@
 """Answering figures for one index, in a process of its own: per-stage latency, concurrency, resident memory.
 
-Usage: python -m bench.serve --index DIR [--rounds 3] [--max-questions N]  (prints one JSON object)
+Usage: python -m bench.serve --index DIR [--rounds 3] [--max-questions N] [--threads 1,4,16]  (prints one JSON object)
+Every model of the index answers (on the index `make index` builds: MiniLM and mpnet, mpnet's query side tuned), so
+"query_encoding" is the sum over the models; `python -m bench.query_encoders` splits it by model.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -114,8 +117,10 @@ def candidate_agreement(engine, qs: list[str]) -> dict | None:
 
 def measure(index: Path, rounds: int = 3, max_questions: int | None = None, threads: tuple[int, ...] = (1, 4, 16)) -> dict:
     """Load the index as the app does (the engine with its ONNX query encoder; no PyTorch model) and measure it."""
+    from bench.disk import index_bytes
     from qa.engine import Engine
 
+    load_avg = round(os.getloadavg()[0], 2)
     base = rss_mb()
     t0 = time.perf_counter()
     engine = Engine.load(index)
@@ -132,6 +137,12 @@ def measure(index: Path, rounds: int = 3, max_questions: int | None = None, thre
     sentence_store = primary.sentence_dense
     return {
         "index": str(index),
+        "version": engine.version,
+        "load_avg_1m_at_start": load_avg,
+        "models": {
+            k: {"backend": e.backend, "tuned": k in engine.tuned, "weight": engine.weights.get(k)} for k, e in engine.encoders.items()
+        },
+        "disk": index_bytes(index),
         "chunks": len(engine.index.chunks),
         "dense_kind": primary.dense.kind,
         "sentence_store": sentence_store.kind if sentence_store is not None else None,
@@ -146,6 +157,7 @@ def measure(index: Path, rounds: int = 3, max_questions: int | None = None, thre
         "latency_ms": lat,
         "concurrency": conc,
         "candidates": candidate_agreement(engine, qs),
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),  # the cores are shared: how busy they were meanwhile
     }
 
 
