@@ -110,7 +110,7 @@ def main() -> None:
         opts = sidebar.controls(facts)
         if settings.operator:  # evaluators work as the operator: never a page for visitors of a public server
             st.toggle("Evaluation page", key="evaluate", help="Run a question set, chart quality across versions, review askers' votes")
-            st.caption("Operator session: reloading the page ends it; `python -m ui.operator` prints the address again.")
+            st.caption("Operator session: reloading the page ends it; `python -m ui.operator --url <this address>` prints it again.")
     if settings.operator and ss.get("evaluate"):
         from qa.feedback import FeedbackStore
         from ui import evaluation
