@@ -46,7 +46,7 @@ def _browser_or_skip():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing = "Playwright for Python is not installed (pip install -r requirements.txt)"
+        missing = "Playwright for Python is not installed (pip install -r requirements-test.txt; make test does)"
     if missing is None and not CHROMIUM.exists():
         missing = f"no Chromium at {CHROMIUM} (install Debian's `chromium` package; .ci/run does)"
     if missing:
