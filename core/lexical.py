@@ -14,6 +14,11 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def stem(word: str) -> str:
+    """The English stem of one lower-cased word ("argues" -> "argu"), as the lexical index stems it."""
+    return _stemmer().stemWord(word.lower())
+
+
 def tokenize_query(text: str) -> list[str]:
     """Tokenise one query into stemmed terms; bm25s ignores terms outside the index's vocabulary."""
     import bm25s

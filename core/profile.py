@@ -90,6 +90,16 @@ class Settings:
             "threshold": 0.113675,
         }
     )
+    # The learned sentence ranker (qa.rank): a logistic weight per feature of qa.rank.FEATURES, "bias", and the "mean" and
+    # "scale" each feature is standardised with; fitted by `python -m qa.evaluate.lomo --write` on the development myths.
+    # Empty: candidates are ranked by fused similarity alone (dense + 0.2 BM25 + 0.5 passage).
+    sentence_model: Mapping[str, object] = field(default_factory=dict)
+    # Rules the sentence ranker keeps, each only when some candidate meets it (qa.rank.choose), each measured
+    # leave-one-myth-out against the ranker alone (eval/README.md, round 7):
+    strict_filter: bool = True  # a question that must be answered by a kind of value ("when…?") gets a sentence holding one
+    author_rule: bool = True  # a question on the author's view gets the author's own sentences, never a reported view
+    follow_myth_rule: bool = True  # a follow-up is answered from the myth of the answer it follows
+    item_rule: bool = True  # "the second one", "the third reason": that item of the list shown (or of the best list)
     extra_ratio: float = 0.9  # further sentences must score at least this share of the best one
     max_sentences: int = 3
     # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and

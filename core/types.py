@@ -9,6 +9,7 @@ ABOUT_SECTION = "About this series"
 TITLE_SECTION = "Title"
 STANDFIRST_SECTION = "Standfirst"
 AUTHOR_SECTION = "Author"
+MYTH_SECTION = "What is the myth?"
 TEMPLATE_SECTIONS = (
     "What is the myth?",
     "Who advocates or subscribes to it?",
@@ -64,11 +65,30 @@ class Mention:
 
 @dataclass(frozen=True)
 class Quote:
-    """Quoted speech in a text and who the text says spoke it ("Putin"); document offsets."""
+    """Quoted speech in a text and who the text says spoke it ("the minister"); document offsets."""
 
     start: int
     end: int
     speaker: str
+
+
+OPENER = -2  # Role.item of the sentence that announces a list ("… for three reasons.")
+STANCES = ("author", "reported", "myth")
+
+
+@dataclass(frozen=True)
+class Role:
+    """The discourse role of one sentence, found at ingestion (ingest.discourse): whose view it gives — the author's own,
+    a view the text reports (a quotation, "some analysts argue …", with ``holder`` naming whose), or the myth's (its title
+    and "What is the myth?") — and its place in a list: ``list_start`` is the document offset of the list's first sentence
+    (-1 outside lists), ``item`` its 0-based position, OPENER for the announcing sentence, -1 otherwise. ``relations``:
+    who acts on whom in it, as (agent, patient) name pairs ("Russia sells weapons to China" → ("Russia", "China"))."""
+
+    stance: str = "author"
+    holder: str = ""
+    list_start: int = -1
+    item: int = -1
+    relations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,7 @@ class Chunk:
     uid: str = ""  # stable passage id (ingest.chunk.assign_uids): kept across rebuilds while the passage's text is
     mentions: tuple[Mention, ...] = ()  # ingest.annotate: entities and values, once per build
     quotes: tuple[Quote, ...] = ()  # ingest.annotate: quoted speech and its speaker
+    roles: tuple[Role, ...] = ()  # ingest.discourse: one per sentence (empty in indexes built before it)
 
     @property
     def text_sha(self) -> str:
@@ -121,6 +142,7 @@ class Chunk:
         d["sentences"] = [[s.start, s.end] for s in self.sentences]
         d["mentions"] = [[m.start, m.end, m.label, m.head] for m in self.mentions]
         d["quotes"] = [[q.start, q.end, q.speaker] for q in self.quotes]
+        d["roles"] = [[r.stance, r.holder, r.list_start, r.item, [list(p) for p in r.relations]] for r in self.roles]
         return d
 
     @classmethod
@@ -129,6 +151,7 @@ class Chunk:
         d["sentences"] = tuple(Span(a, b) for a, b in d["sentences"])
         d["mentions"] = tuple(Mention(*m) for m in d.get("mentions", ()))
         d["quotes"] = tuple(Quote(*q) for q in d.get("quotes", ()))
+        d["roles"] = tuple(Role(*r[:4], tuple(tuple(p) for p in (r[4] if len(r) > 4 else ()))) for r in d.get("roles", ()))
         return cls(**d)
 
 

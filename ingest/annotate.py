@@ -7,9 +7,10 @@ from dataclasses import replace
 
 from core import nlp
 from core.types import Chunk, Mention, Quote
+from ingest.discourse import roles
 
 # Recorded in each index's chunking settings: a change here (or of the pipeline) makes the next run annotate anew.
-RECIPE = f"{nlp.PIPELINE}/mentions+names+quotes-2"
+RECIPE = f"{nlp.PIPELINE}/mentions+names+quotes-2+roles-2"
 # Labels the read path uses: who, which organisation, where, when, how many; and nationalities ("Chinese minister").
 LABELS = frozenset("PERSON ORG GPE NORP LOC FAC PRODUCT EVENT LAW DATE TIME CARDINAL QUANTITY PERCENT MONEY ORDINAL".split())
 # Words that introduce reported speech; English, not about any one text.
@@ -56,7 +57,7 @@ def _speaker(sent, mentions: list) -> str | None:
         if subj.lower_ in _PRONOUNS:
             people = [m for m in mentions if m.label_ == "PERSON" and m.end_char <= subj.idx]
             return people[-1].text if people else None
-        # The name and its title, not the appositions after it: "Kremlin spokesperson Dmitry Peskov", "members of parliament".
+        # The name and its title, not the appositions after it: "government spokesperson Jane Roe", "members of parliament".
         words = list(subj.doc[subj.left_edge.i : subj.i + 1])
         words += [t for c in subj.rights if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree]
         words = [t for t in words if not t.is_punct]
@@ -65,7 +66,8 @@ def _speaker(sent, mentions: list) -> str | None:
 
 
 def annotate(chunks: list[Chunk]) -> list[Chunk]:
-    """The chunks with their ``mentions`` and ``quotes`` (offsets into their document, like their sentences)."""
+    """The chunks of one document with their ``mentions``, ``quotes`` and discourse ``roles`` (ingest.discourse); offsets
+    index their document, like their sentences."""
     docs = nlp.parse_many([c.text for c in chunks])
     out = []
     for chunk, doc in zip(chunks, docs, strict=True):
@@ -84,7 +86,7 @@ def annotate(chunks: list[Chunk]) -> list[Chunk]:
                 mentions.append(Mention(base + t.idx, base + t.idx + len(t.text), "NAME", ""))
         mentions.sort(key=lambda m: (m.start, m.end))
         out.append(replace(chunk, mentions=tuple(mentions), quotes=tuple(_quotes(chunk, doc, ents))))
-    return out
+    return roles(out, docs)
 
 
 def _quotes(chunk: Chunk, doc, ents) -> list[Quote]:

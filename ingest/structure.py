@@ -160,7 +160,7 @@ def _paragraphs(lines: list[_Line], wrapped: bool, titles: dict[int, int]) -> li
 
 
 def _group_bios(paras: list[list[_Line]]) -> list[list[_Line]]:
-    """Join contributor bios ('Kristin' / 'Ven Bruusgaard' / affiliation) into one paragraph each."""
+    """Join contributor bios ('Jane' / 'Van Roe' / affiliation) into one paragraph each."""
     out: list[list[_Line]] = []
     pending: list[_Line] = []
     for p in paras:

@@ -13,10 +13,13 @@ from enum import StrEnum
 from core import nlp
 from core.lexical import tokenize_query
 from core.types import STANDFIRST_SECTION, TITLE_SECTION
+from qa import slots
 from qa.abstain import QUESTION_WORDS
 from qa.followup import WITH_PREVIOUS, FollowUp, Reading, Turn, read_follow_up
 from qa.intent import MYTH, WRONG, detect_sections
 from qa.metadata import metadata_field
+from qa.near_domain import unknown_key_terms
+from qa.slots import Asked
 
 
 class AnswerType(StrEnum):
@@ -68,6 +71,8 @@ class QuestionAnalysis:
     subject: str | None  # the named subject of a "how many / when" question ("How many icebreakers does *China* have?")
     author_view: bool  # asks what the author thinks: the author's own sentences, not quotations, answer
     follow_up: FollowUp | None  # how it reads against the previous turn, else None
+    asked_for: Asked = Asked()  # the slot, relation, list or item it asks for (qa.slots)
+    unknown_terms: tuple[str, ...] = ()  # key words of what it asks for that the texts never use (qa.near_domain)
 
     @property
     def understood_as(self) -> str | None:
@@ -112,8 +117,10 @@ _WHICH_Q = re.compile(
     re.I,
 )
 _AUTHOR_VIEW = re.compile(
-    r"\b(?:author|writer)(?:'s|’s)?\b.{0,40}\b(?:think|believe|view|opinion|argue|consider|expect|conclude|see|say|position|judge)|"
-    r"\b(?:think|believe|view|opinion|argue|consider|expect|conclude)\w*\b.{0,30}\b(?:author|writer)\b",
+    r"\b(?:author|writer)(?:'s|’s)?\b.{0,40}\b(?:think|believe|view|opinion|argue|consider|expect|conclude|see|say|position|judge|"
+    r"agree|accept|share|dispute|reject|respond|answer|repl|counter|rebut|make\s+of|take|assess|verdict|stance)|"
+    r"\b(?:think|believe|view|opinion|argue|consider|expect|conclude|agree|accurate|right|true|correct)\w*\b.{0,30}\b(?:author|writer)\b|"
+    r"\baccording\s+to\s+the\s+(?:author|writer|text|essay|article|piece|analysis)\b",
     re.I,
 )
 _PEOPLE = {
@@ -138,8 +145,9 @@ _ORGS = ("organ", "compan", "firm", "institut", "outlet", "agenc")
 class Analyzer:
     """Analyses questions against one index: its vocabulary and the entity names stored at ingestion."""
 
-    def __init__(self, vocab: dict, names: frozenset, locate=None, section_of=None):
+    def __init__(self, vocab: dict, names: frozenset, locate=None, section_of=None, lexicon=None):
         self.vocab = vocab  # stemmed terms of every sentence (the BM25 vocabulary)
+        self.lexicon = lexicon  # qa.spelling.Lexicon: the corpus's words, typos and abbreviations of them
         self.names = names  # stemmed terms of every stored entity mention
         self.locate = locate  # previous answer sentence -> (chunk ids of it and its neighbours), for follow-ups
         self.section_of = section_of  # a corpus sentence -> the section it stands in (None when unknown)
@@ -177,6 +185,8 @@ class Analyzer:
             subject=subject(doc) if strict else None,
             author_view=bool(_AUTHOR_VIEW.search(asked)),
             follow_up=follow,
+            asked_for=slots.asked(doc),
+            unknown_terms=unknown_key_terms(asked, self.vocab, self.lexicon),
         )
 
     def _sections(self, text: str, follow: FollowUp | None) -> tuple[str, ...]:
@@ -187,8 +197,11 @@ class Analyzer:
         return found
 
     def _known(self, part: str) -> bool:
+        """Whether the texts use ``part``: its stems, a word it is a typo of ("Rusia"), or what it abbreviates ("MPs")."""
         terms = tokenize_query(part)
-        return not terms or all(t in self.vocab or t in self.names for t in terms)
+        if not terms or all(t in self.vocab or t in self.names for t in terms):
+            return True
+        return self.lexicon is not None and self.lexicon.knows(part)
 
     def cased(self, doc):
         """For a question typed all in lower case ("did finland join nato"), a parse of it with each word the texts never

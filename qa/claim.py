@@ -12,6 +12,7 @@ from qa.extract import pick_sentences
 from qa.types import AnswerSentence, Passage
 
 NO_MATCH = "No myth in the texts matches this claim."
+CLOSEST = " The closest passages are below."
 EMPTY = "Please paste a claim, e.g. “China is arming Russia for the war”."
 
 
@@ -50,6 +51,7 @@ class ClaimResult:
     sentences: tuple[AnswerSentence, ...]  # "Why is it wrong?" sentences; ``passage`` indexes into ``passages``
     passages: tuple[Passage, ...]
     score: float  # similarity of the claim to the best myth's statement (weighted cosine)
+    agrees: bool = False  # the claim denies the myth it matches: it agrees with the author's rebuttal
 
     def to_json(self) -> dict:
         """The JSON contract of `python -m qa --claim`."""
@@ -61,6 +63,7 @@ class ClaimResult:
             "author": self.author,
             "message": self.message,
             "score": self.score,
+            "agrees": self.agrees,
             "sentences": [s.to_json() for s in self.sentences],
             "passages": [p.to_json() for p in self.passages],
         }
@@ -83,14 +86,20 @@ def check(engine: Engine, claim: str, settings: ClaimSettings = CLAIM) -> ClaimR
     myth = max(scores, key=scores.get) if scores else None  # ties go to the lower myth number
     best = round(scores[myth], 4) if scores else 0.0
     if myth is None or scores[myth] < threshold(engine, settings):
-        return ClaimResult(original, False, None, None, None, _join(NO_MATCH, notice), (), (), best)
+        closest = engine.ask(original, k=settings.k).passages  # what the texts hold nearest to it, to read for oneself
+        return ClaimResult(original, False, None, None, None, _join(NO_MATCH + CLOSEST if closest else NO_MATCH, notice), (), closest, best)
     title, author = _label(engine, myth)
     sentences, passages = rebuttal(engine, original, prepared.text, myth, settings)
     by = f" by {author}" if author else ""
-    message = f"This claim matches Myth {myth}: ‘{title}’{by}." if title else f"This claim matches Myth {myth}{by}."
+    agrees = denies(engine, prepared.text, myth, settings)
+    named = f"Myth {myth}: ‘{title}’{by}" if title else f"Myth {myth}{by}"
+    if agrees:
+        message = f"This claim denies {named}: it agrees with the author's rebuttal."
+    else:
+        message = f"This claim matches {named}."
     if not sentences:
         message += f" Its text has no “{settings.rebuttal}” sentences to quote."
-    return ClaimResult(original, True, myth, title, author, _join(message, notice), sentences, passages, best)
+    return ClaimResult(original, True, myth, title, author, _join(message, notice), sentences, passages, best, agrees)
 
 
 def weights(engine: Engine) -> dict[str, float]:
@@ -164,6 +173,34 @@ def rebuttal(engine: Engine, claim: str, text: str, myth: int, settings: ClaimSe
         start, end = span.start - chunk.start, span.end - chunk.start
         sentences.append(AnswerSentence(chunk.text[start:end], 0, start, end, round(p.score, 4)))
     return tuple(sentences), answer.passages
+
+
+def denies(engine: Engine, text: str, myth: int, settings: ClaimSettings = CLAIM) -> bool:
+    """Whether a claim matched to ``myth`` denies it, agreeing with the author: it negates what the myth's title asserts
+    (one negation more or fewer: "Russia and China are not forming an alliance" against "Russia and China are joining
+    forces"). Embeddings place a claim and its negation side by side, so the parse decides (measured on
+    eval/claims.jsonl: every "counter" claim negates, every restatement but one does not)."""
+    titles = sentence_ids(engine, myth, (TITLE_SECTION,))
+    if not len(titles):
+        return False
+    return negations(text) % 2 != negations(engine.texts[int(titles[0])]) % 2
+
+
+def negations(text: str) -> int:
+    """How many negations a sentence holds ("not", "n't", "never", "no evidence", "neither … nor" once), from its parse."""
+    from core import nlp
+
+    return sum(1 for t in nlp.parse(text) if t.dep_ == "neg" or (t.lower_ in _NEGATIVE and _argument(t)))
+
+
+def _argument(tok) -> bool:
+    """A negative word that negates a clause ("no evidence exists", "China sends nothing"), not one inside a phrase
+    ("a friendship with no limits", "a ‘no limits’ friendship")."""
+    arguments = ("nsubj", "nsubjpass", "dobj", "attr")
+    return tok.dep_ in arguments or (tok.dep_ == "det" and tok.head.dep_ in arguments) or tok.dep_ == "preconj"
+
+
+_NEGATIVE = frozenset("no never neither none nothing nobody nowhere".split())  # "neither … nor" is one
 
 
 def _label(engine: Engine, myth: int) -> tuple[str | None, str | None]:

@@ -47,12 +47,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def render(answer: Answer) -> str:
     """A readable answer: the sentences with numbered citations, then the cited passages."""
     lines = [f"Q: {answer.question}"]
-    if answer.understood_as:
+    if answer.read_against:
+        lines.append(f"Read against: “{answer.read_against[0]}” → “{answer.read_against[1]}”")
+    elif answer.understood_as:
         lines.append(f"Understood as: {answer.understood_as}")
     if answer.message:
         lines.append(answer.message)
     for s in answer.sentences:
-        lines.append(f"  “{s.text}” [{s.passage + 1}]" + (f" — {s.speaker}, quoted" if s.speaker else ""))
+        lines.append(f"  “{s.text}” [{s.passage + 1}]" + (f" — {s.attribution()}" if s.attribution() else ""))
     if answer.passages:
         lines.append("Sources:" if answer.answered else "Closest passages:")
     for i, p in enumerate(answer.passages, 1):

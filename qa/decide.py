@@ -14,7 +14,7 @@ from qa.extract import Pick, pick_sentences, sentence_scores
 from qa.facts import SentenceFacts, names_other, names_owner, same_entity
 from qa.followup import Reading
 from qa.fusion import rrf
-from qa.near_domain import asked_for, unknown_key_terms
+from qa.near_domain import asked_for
 from qa.retrieve import Scope, Signals
 from qa.types import NOT_IN_TEXTS, UNKNOWN_NAME
 
@@ -99,7 +99,7 @@ def refusal(a: QuestionAnalysis, ev: Evidence, abstention, vocab: dict, st: Sett
     Follow-ups are decided like any question: names or key terms the texts never use, then too little evidence (the
     profile's calibrated abstention entry).
     """
-    terms = unknown_key_terms(a.asked, vocab) if st.near_domain else ()
+    terms = a.unknown_terms if st.near_domain else ()
     if ev.unknown_names or terms:
         return UNKNOWN_NAME, no_answer_message(ev, terms)
     if abstention is not None and not answerable(ev, abstention[1], abstention[2]):
@@ -144,6 +144,7 @@ def _answering(a: QuestionAnalysis, facts: SentenceFacts, candidates, relevance,
 _ITEM_OPENERS = {
     0: r"first(?:ly)?",
     1: r"second(?:ly)?|another|next|the\s+other",
+    99: r"second(?:ly)?|another|next|the\s+other",  # qa.followup.NEXT
     2: r"third(?:ly)?",
     3: r"fourth(?:ly)?",
     -1: r"finally|lastly",

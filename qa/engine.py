@@ -10,10 +10,13 @@ import numpy as np
 from core.artifacts import IndexData, sentence_texts
 from core.lexical import tokenize_query
 from core.profile import DEFAULT, Settings
+from core.types import STANCES
+from qa import rank
 from qa.abstain import Evidence, coverage, idf_table
 from qa.analysis import Analyzer, QuestionAnalysis
 from qa.candidates import choose_scope
 from qa.decide import choose_sentences, decide, features
+from qa.discourse import discourse
 from qa.facts import sentence_facts
 from qa.followup import Turn
 from qa.fusion import top_k
@@ -21,6 +24,8 @@ from qa.loader import model_weights, open_index
 from qa.metadata import metadata_sentences
 from qa.question import cap_question, check_filters, clean_question, length_notice
 from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
+from qa.sentence_features import SentenceTable
+from qa.spelling import Lexicon
 from qa.trace import NO_TRACE
 from qa.types import ANSWERED, BAD_FILTER, EMPTY, NOT_IN_TEXTS, Answer, AnswerSentence, Passage
 
@@ -43,8 +48,9 @@ class Engine:
         self.texts = sentence_texts(index.chunks)
         self.vocab = index.bm25_sentences.vocab_dict
         self.facts = sentence_facts(index.chunks, self.texts)
+        self.sentences = SentenceTable(index, self.texts, self.facts, discourse(index.chunks))
         self.sentence_id = {t.strip(): i for i, t in reversed(list(enumerate(self.texts)))}  # first sentence of a text wins
-        self.analyzer = Analyzer(self.vocab, self.facts.names, self.near, self.section_of)
+        self.analyzer = Analyzer(self.vocab, self.facts.names, self.near, self.section_of, Lexicon(self.texts))
         self.weights = model_weights(settings.model_weights, tuple(index.models))
         # Candidates on large indexes come from the most heavily weighted model's sentence store.
         self.lead = max(self.weights, key=self.weights.get)
@@ -141,7 +147,10 @@ class Engine:
         if a.follow_up:  # the standalone reading is longer than what was typed
             a = replace(a, text=self.encoder.prepare(a.text, keep_end).text)
         answer = self._answer(original, a, k, myth, section, mode, notice, trace)
-        return replace(answer, understood_as=a.understood_as) if a.understood_as else answer
+        if not a.follow_up:
+            return answer
+        against = None if a.follow_up.wellformed else (turns[-1].topic + "?", a.follow_up.refers_to)
+        return replace(answer, understood_as=a.understood_as, read_against=against)
 
     def _queries(self, text: str, trace) -> list[Query]:
         with trace.stage("query_encoding"):
@@ -167,7 +176,7 @@ class Engine:
             top = [int(c) for c in top_k(scores, k)]
         if not top:
             return Answer(original, False, "No passage matches these filters.", (), (), status=BAD_FILTER)
-        passages = tuple(self._passage(rank, int(scope.chunks[c]), float(scores[c])) for rank, c in enumerate(top, 1))
+        passages = tuple(self._passage(n, int(scope.chunks[c]), float(scores[c])) for n, c in enumerate(top, 1))
         with trace.stage("extraction"):
             field = a.metadata if mode == "fused" and st.metadata and section is None else None
             ranked = [p.myth for p in passages if p.myth is not None]
@@ -175,6 +184,8 @@ class Engine:
             if sids:  # a question about the document itself: answer from its parsed structure, not by similarity
                 return self._structural(original, notice, sids, scope, scores, top, k)
             if mode == "fused":
+                cands = rank.candidates(a, sig, scores, scope, top, self.sentences, st.extract_passages)
+                trace.record("candidates", cands)  # the sentence ranker learns from them (qa.evaluate.lomo)
                 candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
                 relevance = self._relevance(sig, scope, candidates)
                 ev = self._evidence(a, tokens, sig)
@@ -187,8 +198,16 @@ class Engine:
                     return Answer(original, False, " ".join(filter(None, [message, notice])), (), passages, status=status)
             avoid = a.follow_up.refers_to if a.follow_up and not a.follow_up.again else ""
             shown = [i for i, s in enumerate(scope.sentences) if self.texts[int(s)] == avoid] if avoid else []
-            picks = choose_sentences(a, sig, scores, scope, top, st, mode, self.facts, shown, self.texts)
-            slot = {c: i for i, c in enumerate(top)}
+            if mode == "fused":
+                picks = rank.choose(a, cands, rank.score(st.sentence_model, cands.features), scope, self.sentences, st, shown)
+            else:
+                picks = choose_sentences(a, sig, scores, scope, top, st, mode, self.facts, shown, self.texts)
+            # The passages the answer cites come first, in the order it cites them; then the rest of the ranking.
+            cited = list(dict.fromkeys(p.chunk for p in picks))
+            order = cited + [c for c in top if c not in cited]
+            order = order[: max(k, len(cited))]
+            passages = tuple(self._passage(n, int(scope.chunks[c]), float(scores[c])) for n, c in enumerate(order, 1))
+            slot = {c: i for i, c in enumerate(order)}
             sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
         return Answer(original, bool(sentences), notice, sentences, passages, status=ANSWERED if sentences else NOT_IN_TEXTS)
 
@@ -223,7 +242,7 @@ class Engine:
         local = {int(g): i for i, g in enumerate(scope.chunks)}
         ranked = owners + [int(scope.chunks[c]) for c in top if int(scope.chunks[c]) not in owners]
         ranked = ranked[: max(k, len(owners))]
-        passages = tuple(self._passage(rank, cid, float(scores[local[cid]]) if cid in local else 0.0) for rank, cid in enumerate(ranked, 1))
+        passages = tuple(self._passage(n, cid, float(scores[local[cid]]) if cid in local else 0.0) for n, cid in enumerate(ranked, 1))
         sentences = tuple(
             self._sentence(s, owners.index(int(self.index.sentence_chunk[s])), 1.0) for s in sids[: self.settings.max_sentences]
         )
@@ -283,4 +302,6 @@ class Engine:
         c = self.index.chunks[int(self.index.sentence_chunk[sid])]
         span = c.sentences[int(self.index.sentence_rank[sid])]
         start, end = span.start - c.start, span.end - c.start
-        return AnswerSentence(c.text[start:end], slot, start, end, round(score, 4), self.facts.speakers[sid])
+        d = self.sentences.disc
+        stance = STANCES[int(d.stance[sid])]
+        return AnswerSentence(c.text[start:end], slot, start, end, round(score, 4), self.facts.speakers[sid], stance, d.holders[sid])

@@ -45,7 +45,9 @@ class Reading(StrEnum):
 
 
 # Readings answered near the previous answer (its passage and neighbours are preferred).
-NEAR_PREVIOUS = frozenset({Reading.REASON, Reading.TIME_PLACE, Reading.EXAMPLE, Reading.MORE, Reading.ITEM, Reading.REFERS_BACK})
+NEAR_PREVIOUS = frozenset(
+    {Reading.REASON, Reading.TIME_PLACE, Reading.SOURCE, Reading.EXAMPLE, Reading.MORE, Reading.ITEM, Reading.REFERS_BACK}
+)
 # Readings the previous answer sentence does not answer again: "Why?" wants the reason, not the claim once more.
 # "What about India?" wants India's side, not the sentence just shown.
 NOT_AGAIN = frozenset({Reading.REASON, Reading.EXAMPLE, Reading.ITEM, Reading.OTHER_ENTITY})
@@ -59,9 +61,12 @@ class FollowUp:
     text: str  # the standalone question retrieval reads (shown as "Understood as")
     refers_to: str  # the previous answer sentence it is read against (or the previous question when none was shown)
     entity: str | None = None  # OTHER_ENTITY: the new entity; REFERS_BACK: what the pronoun names
-    item: int | None = None  # ITEM: 0-based position in the previous answer's list (-1: the last)
+    item: int | None = None  # ITEM: 0-based position in the previous answer's list (-1: the last, NEXT: the one after)
     context: tuple[int, ...] = ()  # chunk ids of the previous answer's passage and its neighbours
     again: bool = True  # whether the previous answer sentence may answer it again ("What else happened then?" may)
+    # Whether ``text`` is a question a reader can read on its own ("What about India?" → "Is India arming Russia?"); when
+    # it is not ("Why: <sentence>"), the app shows the turn it was read against instead.
+    wellformed: bool = False
 
 
 class Rewrite(NamedTuple):  # resolve()'s result: the standalone text alone
@@ -85,7 +90,14 @@ _WHEN = re.compile(
 _WHO_SAID = re.compile(_LEAD + r"(?:who\s+(?:said|says|wrote|claimed|claims|stated)\s+(?:that|this|it|so)|says\s+who)" + _END, re.I)
 _EXAMPLE = re.compile(
     _LEAD + r"(?:(?:can|could)\s+you\s+)?(?:give|show)(?:\s+me)?\s+(?:an?\s+|some\s+)?(?:examples?|instances?)|"
-    r"(?:for\s+)?(?:example|instance)\??$|such\s+as\??$|like\s+what|what\s+(?:is|would\s+be)\s+an?\s+example|any\s+examples?",
+    r"(?:for\s+)?(?:example|instance)\??$|such\s+as\??$|like\s+what|what\s+(?:is|would\s+be)\s+an?\s+example|any\s+examples?|"
+    r"(?:which|what|who)(?:\s+ones?)?,?\s+for\s+(?:example|instance)",
+    re.I,
+)
+# "Anywhere else?", "Anyone else?", "Which other countries?": the same question once more, with another answer.
+_ELSE = re.compile(
+    _LEAD + r"(?:(?:is|are|was|were)\s+there\s+)?(?:anywhere|anyone|anybody|anything|any\s*where|somewhere|someone|who|what|where|"
+    r"which\s+\w+|any)\s+else\b|(?:which|what|any)\s+other\s+\w+" + _END,
     re.I,
 )
 _MORE = re.compile(
@@ -93,7 +105,8 @@ _MORE = re.compile(
     r"which\s+ones?|what\s+(?:do|did)\s+you\s+mean|which\s+\w+\s+do\s+you\s+mean|in\s+what\s+way|how\s+so|like\s+who)\b",
     re.I,
 )
-_ORDINALS = {"first": 0, "second": 1, "other": 1, "next": 1, "third": 2, "fourth": 3, "last": -1, "final": -1}
+NEXT = 99  # FollowUp.item of "the next one", "the other one": the item after the one shown
+_ORDINALS = {"first": 0, "second": 1, "other": NEXT, "next": NEXT, "third": 2, "fourth": 3, "last": -1, "final": -1}
 _ITEM = re.compile(
     _LEAD + r"(?:(?:what|which)(?:'s|’s|\s+is|\s+was)?\s+|(?:and\s+)?)(?:the\s+)?(?P<n>first|second|other|next|third|fourth|last|final)"
     r"(?:\s+\w+)?(?:\s+one)?" + _END,
@@ -163,9 +176,34 @@ def _about(x: str, topic: str) -> tuple[str, str] | None:
     elif len(same) == 2 and _same(same[1].text, new.text) and not _same(same[0].text, new.text):  # + "And Russia?": they swap
         a, b = same
         out = topic[: a.start] + topic[b.start : b.end] + topic[a.end : b.start] + topic[a.start : a.end] + topic[b.end :]
+    elif new is None and (swapped := _swap_asked(topic, x)):  # "What penalties…?" + "And the incentives?"
+        return swapped, x
     else:
         return f"{_capital(topic)} — what about {x}?", new.text if new else x
     return _capital(re.sub(r"(?<=\s)The\b", "the", out)) + "?", new.text
+
+
+def _swap_asked(topic: str, x: str) -> str | None:
+    """The previous question asking for ``x`` instead of what it asked for ("What penalties does the plan propose?" +
+    "the incentives" → "What incentives does the plan propose?"), or None when it asks for no noun after its wh-word."""
+    doc = nlp.parse(topic)
+    wh = next((t for t in doc if t.lower_ in ("what", "which") and t.i + 1 < len(doc)), None)
+    if wh is None:
+        return None
+    span = [t for t in doc[wh.i + 1 : wh.i + 4]]
+    nouns = []
+    for t in span:
+        if t.pos_ in ("NOUN", "ADJ", "PROPN") and not t.is_punct:
+            nouns.append(t)
+            if t.pos_ == "NOUN":
+                break
+        else:
+            break
+    if not nouns or nouns[-1].pos_ != "NOUN":
+        return None
+    bare = re.sub(r"^(?:the|a|an|its|their|his|her)\s+", "", x, flags=re.I)
+    start, end = nouns[0].idx, nouns[-1].idx + len(nouns[-1].text)
+    return _capital(topic[:start] + bare + topic[end:]).rstrip(" ?") + "?"
 
 
 def _referent(cls: str, last: Turn, exclude: set[str]) -> str | None:
@@ -236,6 +274,8 @@ def read_follow_up(asked: str, doc, previous: Sequence[Turn], locate=None) -> Fo
         reading, text = Reading.EXAMPLE, f"For example: {target}"
     elif m := _ITEM.match(q):
         reading, text, item = Reading.ITEM, f"The {m.group('n').lower()}: {target}", _ORDINALS[m.group("n").lower()]
+    elif _ELSE.match(q):
+        reading, text = Reading.MORE, _topic_turn(previous).question
     elif _MORE.match(q):
         reading, text = Reading.MORE, f"More: {target}"
     elif (m := _ABOUT.match(q) or _AND.match(q)) and (about := _about(m.group("x").strip(), _topic_turn(previous).topic)):
@@ -248,7 +288,9 @@ def read_follow_up(asked: str, doc, previous: Sequence[Turn], locate=None) -> Fo
     context = tuple(locate(last.answer, 2 if reading == Reading.ITEM else 1)) if locate and last.answer and reading in NEAR_PREVIOUS else ()
     # "What did he mean by that?" points at the sentence shown: the answer is another one.
     again = reading not in NOT_AGAIN and not (reading == Reading.REFERS_BACK and re.search(r"\b(?:that|this)\b", q, re.I))
-    return FollowUp(reading, text, target, entity, item, context, again)
+    again = again and not _ELSE.match(q)  # "Anywhere else?" wants another answer than the one shown
+    wellformed = reading in (Reading.OTHER_ENTITY, Reading.REFERS_BACK) and "— what about" not in text or bool(_ELSE.match(q))
+    return FollowUp(reading, text, target, entity, item, context, again, wellformed)
 
 
 def resolve(question: str, previous: Sequence[Turn]) -> Rewrite:

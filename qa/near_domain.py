@@ -53,8 +53,9 @@ def _unknown(word: str, vocab: dict) -> bool:
     return any(len(t) < 4 or not any(v.endswith(t) and len(v) - len(t) >= 3 and v[: -len(t)] in vocab for v in vocab) for t in tails)
 
 
-def unknown_key_terms(question: str, vocab: dict) -> tuple[str, ...]:
-    """Key words of ``question`` that ``vocab`` (the corpus's stemmed vocabulary) lacks, as written in the question.
+def unknown_key_terms(question: str, vocab: dict, lexicon=None) -> tuple[str, ...]:
+    """Key words of ``question`` that ``vocab`` (the corpus's stemmed vocabulary) lacks, as written in the question; with
+    ``lexicon`` (qa.spelling.Lexicon), a typo or an abbreviation of a corpus word is no unknown term.
 
     >>> unknown_key_terms("What is China's annual defence budget?", vocab)  # doctest: +SKIP
     ('budget',)
@@ -72,7 +73,7 @@ def unknown_key_terms(question: str, vocab: dict) -> tuple[str, ...]:
     found += [re.sub(r"[?.,;:!]+$", "", w) for w in heads]
     unique: dict[str, str] = {}
     for w in found:
-        if w and w.lower() not in unique and _unknown(w, vocab):
+        if w and w.lower() not in unique and _unknown(w, vocab) and not (lexicon is not None and lexicon.knows(w)):
             unique[w.lower()] = w
     return tuple(unique.values())
 

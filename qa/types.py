@@ -54,10 +54,31 @@ class AnswerSentence:
     end: int
     score: float
     speaker: str = ""  # who the text quotes in this sentence (a minister), "" for the author's own words
+    stance: str = "author"  # whose view it gives (core.types.Role): "author", "reported" (a view the text reports) or "myth"
+    holder: str = ""  # whose view a reported sentence gives, as the text names them ("Some analysts"), when it does
+
+    def attribution(self) -> str:
+        """Whose words or view the sentence gives, for a reader ("the minister, quoted", "the view of some analysts, reported",
+        "the myth, as the text states it"); "" for the author's own."""
+        if self.speaker:
+            return f"{' '.join(self.speaker.split())}, quoted"
+        if self.stance == "reported":
+            who = " ".join(self.holder.split())
+            first, _, rest = who.partition(" ")
+            who = f"{first.lower()} {rest}".strip() if first.lower() in _DETERMINERS else who
+            return f"the view of {who}, reported" if who else "a view the text reports"
+        return "the myth, as the text states it" if self.stance == "myth" else ""
 
     def to_json(self) -> dict:
-        """As the JSON contracts cite it: the text and the index of its passage (and the speaker of a quotation)."""
-        return {"text": self.text, "passage": self.passage} | ({"speaker": self.speaker} if self.speaker else {})
+        """As the JSON contracts cite it: the text and the index of its passage, the speaker of a quotation, and whose
+        view a sentence that is not the author's gives (``stance`` "reported" or "myth", ``holder``)."""
+        out = {"text": self.text, "passage": self.passage} | ({"speaker": self.speaker} if self.speaker else {})
+        if self.stance != "author":
+            out |= {"stance": self.stance} | ({"holder": self.holder} if self.holder else {})
+        return out
+
+
+_DETERMINERS = frozenset("some many several most few the a an these those other parts".split())
 
 
 # Answer.status: what became of a question, for programs (the message says it to people).
@@ -78,6 +99,9 @@ class Answer:
     passages: tuple[Passage, ...]
     understood_as: str | None = None  # the standalone reading of a follow-up question ("And India?" → …), else None
     status: str = ANSWERED  # one of STATUSES
+    # A follow-up whose reading is no question a reader could ask on its own ("Why?" → "Why: <sentence>"): the previous
+    # question and the answer sentence it was read against, which the app shows instead of the reading.
+    read_against: tuple[str, str] | None = None
 
     def to_json(self) -> dict:
         """The stable JSON contract of ``python -m qa --json``."""
@@ -88,4 +112,6 @@ class Answer:
             "message": self.message,
             "answer": [s.to_json() for s in self.sentences],
             "passages": [p.to_json() for p in self.passages],
-        } | ({"understood_as": self.understood_as} if self.understood_as else {})
+        } | ({"understood_as": self.understood_as} if self.understood_as else {}) | (
+            {"read_against": {"question": self.read_against[0], "answer": self.read_against[1]}} if self.read_against else {}
+        )

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from ingest.build import run_ingest
-from qa.claim import CLAIM, EMPTY, NO_MATCH, ClaimSettings, check, threshold
+from qa.claim import CLAIM, CLOSEST, EMPTY, NO_MATCH, ClaimSettings, check, threshold
 from qa.engine import Engine
 from qa.evaluate.claims import CLAIMS, Claim, Outcome, load_claims, table
 from tests.conftest import HASH
@@ -88,14 +88,15 @@ def test_claims_match_their_own_myth_among_two(two_myths):
 
 def test_claim_no_myth_covers(two_myths):
     r = check(two_myths, "Chocolate cake is the best dessert")
-    assert (r.matched, r.myth, r.title, r.author, r.sentences, r.passages) == (False, None, None, None, (), ())
-    assert r.message == NO_MATCH and 0 < r.score < CLAIM.default_threshold
+    assert (r.matched, r.myth, r.title, r.author, r.sentences, r.agrees) == (False, None, None, None, (), False)
+    assert r.message == NO_MATCH + CLOSEST and 0 < r.score < CLAIM.default_threshold
+    assert r.passages and r.passages == two_myths.ask(r.claim, k=CLAIM.k).passages  # still the closest passages, to read
 
 
 def test_threshold_comes_from_the_settings(two_myths):
     strict = ClaimSettings(thresholds=((HASH, 0.95),))
     r = check(two_myths, BALTIC, strict)
-    assert not r.matched and r.message == NO_MATCH and r.score == pytest.approx(0.8682, abs=1e-4)
+    assert not r.matched and r.message == NO_MATCH + CLOSEST and r.score == pytest.approx(0.8682, abs=1e-4)
     # several models: their thresholds weighted as the engine weights their cosines (scaled to sum to 1)
     both = SimpleNamespace(weights={"minilm": 0.25, "mpnet": 1.0}, tuned=frozenset())
     assert threshold(both) == pytest.approx(0.2 * dict(CLAIM.thresholds)["minilm"] + 0.8 * dict(CLAIM.thresholds)["mpnet"])
@@ -124,7 +125,7 @@ def test_long_claim_keeps_its_end_with_a_notice(two_myths):
 
 def test_to_json(two_myths):
     d = json.loads(json.dumps(check(two_myths, BALTIC).to_json(), ensure_ascii=False))
-    assert list(d) == ["claim", "matched", "myth", "title", "author", "message", "score", "sentences", "passages"]
+    assert list(d) == ["claim", "matched", "myth", "title", "author", "message", "score", "agrees", "sentences", "passages"]
     assert d["myth"] == 3 and d["sentences"][0] == {"text": KALININGRAD, "passage": 0}
     assert d["passages"][0]["section"] == "Why is it wrong?" and KALININGRAD in d["passages"][0]["text"]
 

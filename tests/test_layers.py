@@ -1,5 +1,6 @@
-"""Data flows one way: core/ imports none of the others, qa/ (read path, HTTP API included) never imports ingest/ or ui/,
-and ingest/ never imports ui/. Checked on the source with ast, so a lazy import inside a function counts too."""
+"""Data flows one way: core/ imports none of the others, qa/ (read path, HTTP API included) never imports ingest/, ui/ or
+learn/, ingest/ never imports ui/ or learn/, and learn/ (the learning side, above both) never imports ui/. Checked on the
+source with ast, so a lazy import inside a function counts too."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {"core": {"qa", "ingest", "ui"}, "qa": {"ingest", "ui"}, "ingest": {"ui"}}
+FORBIDDEN = {
+    "core": {"qa", "ingest", "ui", "learn"},
+    "qa": {"ingest", "ui", "learn"},
+    "ingest": {"ui", "learn"},
+    "learn": {"ui"},
+}
 
 
 def imported_packages(path: Path) -> set[str]:

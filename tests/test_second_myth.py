@@ -59,7 +59,13 @@ def test_quotations_are_attributed_to_their_speakers(engine):
     assert speaker("Good policy should start") == ""  # the author's own words
     (i,) = [i for i, t in enumerate(texts) if t.startswith("‘We do not need to win a race;")]
     quoted = engine._sentence(i, 0, 1.0)  # how an answer carries it
-    assert quoted.speaker == "Sandvold" and quoted.to_json() == {"text": texts[i], "passage": 0, "speaker": "Sandvold"}
+    assert quoted.speaker == "Sandvold" and quoted.to_json() == {
+        "text": texts[i],
+        "passage": 0,
+        "speaker": "Sandvold",
+        "stance": "reported",
+        "holder": "Sandvold",
+    }
 
 
 def test_answer_type_meets_evidence_across_myths(engine):

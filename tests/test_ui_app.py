@@ -162,7 +162,7 @@ def test_claim_check_names_the_myth_and_quotes_why_it_is_wrong(at, engine):
     assert {p.section for p in turn.answer.passages} == {"Why is it wrong?"}
     assert [plain(b.label) for b in at.sidebar.button if b.key and b.key.startswith("open-")] == [f"Claim: {MYTH}"]
     ask(at, "The moon is made of cheese")
-    assert plain(at.chat_message[-1].markdown[0].value) == "No myth in the texts matches this claim."
+    assert plain(at.chat_message[-1].markdown[0].value) == "No myth in the texts matches this claim. The closest passages are below."
     # A claim link reopens in claim mode.
     opened = _open(dict(parse_qsl(urlsplit(links.build(turn)).query)))
     assert opened.session_state["turns"][0].claim == turn.claim

@@ -27,9 +27,10 @@ def answer_markdown(turn: Turn) -> str:
 
 
 def speaker(sentence) -> str:
-    """ " — X, quoted" after a sentence the text quotes someone in (Markdown, escaped), else ""."""
-    who = getattr(sentence, "speaker", "")
-    return f" :gray[— {escape_md(' '.join(who.split()))}, quoted]" if who else ""
+    """ " — X, quoted" after a sentence the text quotes someone in, " — the view of X, reported" after a view the text
+    reports, " — the myth, as the text states it" (Markdown, escaped); "" for the author's own words."""
+    said = sentence.attribution() if hasattr(sentence, "attribution") else ""
+    return f" :gray[— {escape_md(said)}]" if said else ""
 
 
 def _cut(text: str, limit: int) -> str:

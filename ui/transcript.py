@@ -50,7 +50,9 @@ def to_markdown(turns: list[Turn], feedback: Mapping[str, Feedback]) -> str:
         lines += [f"## {n}. {_heading(t)}", ""]
         if t.notice:
             lines += [f"*{md(t.notice)}*", ""]
-        if a.understood_as:
+        if a.read_against:
+            lines += [f"*Read against: “{md(a.read_against[0])}” → “{md(a.read_against[1])}”*", ""]
+        elif a.understood_as:
             lines += [f"*Understood as: {md(a.understood_as)}*", ""]
         if t.claim is not None and t.claim.matched and t.claim.myth is not None:
             by = f" by {md(t.claim.author)}" if t.claim.author else ""
@@ -107,7 +109,7 @@ def plain_text(t: Turn, link: str = "") -> str:
     if a.answered:
         lines.append(
             " ".join(
-                f"{' '.join(s.text.split())} [{s.passage + 1}]" + (f" ({s.speaker}, quoted)" if s.speaker else "") for s in a.sentences
+                f"{' '.join(s.text.split())} [{s.passage + 1}]" + (f" ({s.attribution()})" if s.attribution() else "") for s in a.sentences
             )
         )
     else:

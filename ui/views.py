@@ -109,7 +109,9 @@ def reply(
     a = turn.answer
     if turn.notice:
         st.caption(f":material/info: {escape_md(turn.notice)}")
-    if a.understood_as:
+    if a.read_against:  # a reading such as "Why: <sentence>" is no question: show the turn it was read against
+        st.caption(escape_md(f"Read against your previous question “{a.read_against[0]}” and its answer “{a.read_against[1]}”"))
+    elif a.understood_as:
         st.caption(escape_md(f"Understood as: {a.understood_as}"))
     if turn.claim is not None and a.answered:  # "This claim matches Myth N: ‘…’ by …" heads what the texts say against it
         st.markdown(f"**{escape_md(a.message)}**")

@@ -31,10 +31,12 @@ class Outcome:
     myth: int | None  # the myth the check matched, or None
     score: float
     seconds: float
+    agrees: bool = False  # the check said the claim denies the myth it matched
 
     @property
     def correct(self) -> bool:
-        return self.myth == self.claim.myth
+        """The right myth (or none), and for a matched claim the right side: a "counter" claim denies its myth."""
+        return self.myth == self.claim.myth and (self.myth is None or self.agrees == (self.claim.kind == "counter"))
 
 
 def load_claims(path: Path = CLAIMS) -> list[Claim]:
@@ -59,7 +61,7 @@ def run(engine, claims: list[Claim], settings=None) -> list[Outcome]:
         engine.clear_cache()
         t = time.perf_counter()
         r = check(engine, c.claim, settings)
-        out.append(Outcome(c, r.myth, r.score, time.perf_counter() - t))
+        out.append(Outcome(c, r.myth, r.score, time.perf_counter() - t, r.agrees))
     return out
 
 

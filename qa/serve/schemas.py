@@ -54,6 +54,8 @@ class Sentence(BaseModel):
     text: str
     passage: int = Field(description="index into `passages`")
     speaker: str | None = Field(None, description="who the text quotes in this sentence")
+    stance: str | None = Field(None, description="“reported” (a view the text reports) or “myth” (the myth's claim); absent: the author's")
+    holder: str | None = Field(None, description="whose view a reported sentence gives, as the text names them")
 
 
 class PassageOut(BaseModel):
@@ -80,6 +82,9 @@ class AnswerOut(BaseModel):
     answer: list[Sentence]
     passages: list[PassageOut]
     understood_as: str | None = Field(None, description="a follow-up's standalone reading, when it was read as one")
+    read_against: dict[str, str] | None = Field(
+        None, description="a follow-up read as no standalone question: the previous question and answer sentence it was read against"
+    )
 
 
 class ClaimOut(BaseModel):
@@ -92,6 +97,7 @@ class ClaimOut(BaseModel):
     author: str | None
     message: str
     score: float
+    agrees: bool = Field(False, description="the claim denies the myth it matches, agreeing with the author's rebuttal")
     sentences: list[Sentence]
     passages: list[PassageOut]
 

@@ -1,0 +1,44 @@
+"""The query encoder of each fold: mpnet's query side tuned on every development myth's questions but one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa.evaluate.run import Question
+from qa.tune.train import TuneSettings
+
+KEY = "mpnet"  # the model whose query side qa.tune tunes
+
+
+def fold_encoder(all_index: Path, questions: list[Question], settings: TuneSettings = TuneSettings(), log=print) -> Path | None:
+    """The checked ONNX export of mpnet's query side tuned on ``questions`` (their gold found in ``all_index``, which
+    holds every development text); trained once, then taken from the export cache (qa.tune.publish). None when the
+    index has no mpnet."""
+    from qa.tune.cross import plan, train_planned
+    from qa.tune.publish import cached_export, export_tuned
+
+    try:
+        record, train, index = plan(all_index, questions, KEY, settings)
+    except ValueError:
+        return None
+    onnx = cached_export(record)
+    if onnx is None:
+        log(f"Tuning the {KEY} query encoder on {record['pairs']} pairs …")
+        tuned, record = train_planned(index, KEY, train, record, settings)
+        onnx = export_tuned(tuned, index.models[KEY].spec, index.models[KEY].model_dir, record)
+    return onnx
+
+
+def engine_with(index_dir: Path, onnx: Path | None, settings=None):
+    """The engine of ``index_dir`` answering with ``onnx`` as mpnet's query encoder (its base encoder when None) and
+    ``settings`` (default: the index's profile)."""
+    from qa.encode import OnnxQueryEncoder
+    from qa.engine import Engine
+    from qa.loader import open_index
+
+    loaded = open_index(index_dir, settings)
+    encoders = dict(loaded.encoders)
+    if onnx is not None and KEY in loaded.index.models:
+        model = loaded.index.models[KEY]
+        encoders[KEY] = OnnxQueryEncoder(onnx, model.spec, model.model_dir, loaded.settings.query_threads.get(KEY, 1))
+    return Engine(loaded.index, encoders, loaded.settings, loaded.notices)
