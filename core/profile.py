@@ -9,6 +9,19 @@ from pathlib import Path
 
 from core.errors import MythQAError
 
+# What `python -m learn --write core/learned.json` fitted on every development myth (the sentence model, the answer model,
+# the abstention entry and the fit check, with the splits they were fitted on and a record of the run); the defaults below
+# fall back to the values written in this file when it is missing.
+LEARNED_FILE = Path(__file__).with_name("learned.json")
+LEARNED_FIELDS = ("sentence_model", "answer_model", "abstain", "fit_relevance", "trained_splits")
+
+
+def _learned() -> dict:
+    try:
+        return dict(json.loads(LEARNED_FILE.read_text(encoding="utf-8")).get("settings") or {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
 
 class ProfileError(MythQAError, ValueError):
     """A settings profile file or manifest entry is unreadable or names unknown settings."""
@@ -100,6 +113,11 @@ class Settings:
     author_rule: bool = True  # a question on the author's view gets the author's own sentences, never a reported view
     follow_myth_rule: bool = True  # a follow-up is answered from the myth of the answer it follows
     item_rule: bool = True  # "the second one", "the third reason": that item of the list shown (or of the best list)
+    role_rule: bool = True  # "Is China arming Russia?" is not answered by a sentence where Russia arms China
+    # A question asking for a value ("In which city…?", "Which newspaper…?", "What was her job?") is answered by a sentence
+    # giving one among the best slot_window candidates, and refused, saying so, when none does.
+    slot_rule: bool = True
+    slot_window: int = 5
     extra_ratio: float = 0.9  # further sentences must score at least this share of the best one
     max_sentences: int = 3
     # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and
@@ -194,4 +212,14 @@ def read_profile(path: Path) -> Settings:
         raise ProfileError(f"cannot read the settings profile {path}: {e}") from e
 
 
-DEFAULT = Settings()
+def _with_learned(base: Settings) -> Settings:
+    learned = {k: v for k, v in _learned().items() if k in LEARNED_FIELDS}
+    if not learned:
+        return base
+    try:
+        return Settings.from_json({**base.to_json(), **learned})
+    except ProfileError:  # a learned file of another version of the settings: the written defaults answer
+        return base
+
+
+DEFAULT = _with_learned(Settings())

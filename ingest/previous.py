@@ -10,7 +10,7 @@ import numpy as np
 
 from core import layout, spec
 from core.artifacts import read_chunks, read_documents, read_model_vectors
-from core.profile import Settings
+from core.profile import DEFAULT, Settings
 from core.types import Chunk, Document
 
 
@@ -120,7 +120,7 @@ def published_profile(prev: dict | None) -> Settings:
     """The published profile, unless it is the program's default: that one follows the program (a newer release's
     defaults reach an existing index on its next run); a calibrated or hand-made profile is kept."""
     try:
-        kept = Settings.from_json(prev["profile"]) if prev and "profile" in prev else Settings()
+        kept = Settings.from_json(prev["profile"]) if prev and "profile" in prev else DEFAULT
     except ValueError:
-        return Settings()
-    return Settings() if kept.name == Settings().name else kept
+        return DEFAULT
+    return DEFAULT if kept.name == DEFAULT.name else kept

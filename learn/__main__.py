@@ -32,8 +32,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(table(folds))
     if args.write:
-        args.write.write_text(json.dumps(shipped.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"\nWrote the profile fitted on every development myth to {args.write}.")
+        from core.profile import LEARNED_FIELDS
+        from learn.lomo import record
+
+        settings = shipped.to_json()
+        learned = {
+            "about": "Written by `python -m learn --write`: the parts of the settings profile fitted on every development myth "
+            "(eval/dev/myths.json); core/profile.py reads them as its defaults. The record says what they were fitted on and "
+            "how each myth left out scored with the parts fitted without it.",
+            "record": record(folds, shipped, not args.base_encoder),
+            "settings": {k: settings[k] for k in LEARNED_FIELDS},
+        }
+        args.write.write_text(json.dumps(learned, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nWrote what was fitted on every development myth to {args.write}.")
     return 0
 
 

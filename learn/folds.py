@@ -10,10 +10,10 @@ from qa.tune.train import TuneSettings
 KEY = "mpnet"  # the model whose query side qa.tune tunes
 
 
-def fold_encoder(all_index: Path, questions: list[Question], settings: TuneSettings = TuneSettings(), log=print) -> Path | None:
+def fold_encoder(all_index: Path, questions: list[Question], root: Path, settings: TuneSettings = TuneSettings(), log=print) -> Path | None:
     """The checked ONNX export of mpnet's query side tuned on ``questions`` (their gold found in ``all_index``, which
-    holds every development text); trained once, then taken from the export cache (qa.tune.publish). None when the
-    index has no mpnet."""
+    holds every development text); trained once, then kept under ``root`` by what it was trained on (qa.tune.publish;
+    not in the export cache, which ingestion prunes to what published versions link). None when the index has no mpnet."""
     from qa.tune.cross import plan, train_planned
     from qa.tune.publish import cached_export, export_tuned
 
@@ -21,12 +21,17 @@ def fold_encoder(all_index: Path, questions: list[Question], settings: TuneSetti
         record, train, index = plan(all_index, questions, KEY, settings)
     except ValueError:
         return None
-    onnx = cached_export(record)
+    onnx = cached_export(record, root)
     if onnx is None:
         log(f"Tuning the {KEY} query encoder on {record['pairs']} pairs …")
         tuned, record = train_planned(index, KEY, train, record, settings)
-        onnx = export_tuned(tuned, index.models[KEY].spec, index.models[KEY].model_dir, record)
+        onnx = export_tuned(tuned, index.models[KEY].spec, index.models[KEY].model_dir, record, root)
     return onnx
+
+
+def with_settings(engine, settings):
+    """The same loaded index and encoders answering with other ``settings``."""
+    return type(engine)(engine.index, engine.encoders, settings, engine.notices)
 
 
 def engine_with(index_dir: Path, onnx: Path | None, settings=None):

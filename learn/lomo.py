@@ -13,7 +13,7 @@ from pathlib import Path
 
 from core.profile import DEFAULT, Settings
 from learn import devset, fit
-from learn.folds import engine_with, fold_encoder
+from learn.folds import engine_with, fold_encoder, with_settings
 from learn.rows import Rows, collect
 from qa.evaluate.run import Question, Report, evaluate, load_questions
 
@@ -50,11 +50,14 @@ def run(work: Path, tuned: bool = True, ablations: bool = False, log=print) -> t
     if tuned:
         every = devset.build(dev, devset.ALL, work, log)
         for h in indexes:
-            encoders[h] = fold_encoder(every, [q for m, qs in questions.items() if m != h for q in qs], log=log)
+            encoders[h] = fold_encoder(every, [q for m, qs in questions.items() if m != h for q in qs], Path(work) / "encoders", log=log)
+    # One engine per myth, loaded once: every configuration below only swaps its settings (loading an index and its
+    # encoders for each would hold gigabytes of copies of the same weights).
+    engines = {m: engine_with(indexes[m], encoders[m]) for m in indexes}
     rows: dict[int, Rows] = {}
     for m in indexes:
         log(f"Reading Myth {m}'s {len(questions[m])} questions …")
-        rows[m] = collect(engine_with(indexes[m], encoders[m]), m, questions[m])
+        rows[m] = collect(engines[m], m, questions[m])
     folds = []
     for h in indexes:
         learned = fit.profile(DEFAULT, [rows[m] for m in indexes if m != h], name=f"without myth {h}")
@@ -64,12 +67,34 @@ def run(work: Path, tuned: bool = True, ablations: bool = False, log=print) -> t
             configs |= {f"-{rule}": replace(learned, **{rule: False}) for rule in RULES}
         reports = {}
         for label, settings in configs.items():
-            reports[label] = evaluate(engine_with(indexes[h], encoders[h], settings), questions[h], by_kind=True)
+            reports[label] = evaluate(with_settings(engines[h], settings), questions[h], by_kind=True)
         folds.append(Fold(h, reports, learned))
         first = next(r for r in reports["learned"] if r.split == "all")
         log(f"Myth {h} left out: top-1 {first.top1:.3f}, first sentence {first.sentence:.3f}")
-    shipped = fit.profile(DEFAULT, list(rows.values()), name="learned on every development myth")
-    return folds, shipped
+    shipped = fit.profile(DEFAULT, list(rows.values()), name=DEFAULT.name)
+    splits = tuple(sorted({q.split for qs in questions.values() for q in qs}))
+    return folds, replace(shipped, trained_splits=splits)
+
+
+def record(folds: list[Fold], shipped: Settings, tuned: bool) -> dict:
+    """What the shipped profile was fitted on and how each myth left out scored, for core/learned.json."""
+    import time
+
+    rows = {}
+    for f in folds:
+        r = next(x for x in f.reports["learned"] if x.split == "all")
+        rows[str(f.myth)] = {k: round(getattr(r, k), 3) for k in ("top1", "top3", "sentence", "any_sentence")} | {
+            "answerable": r.n_answerable,
+            "refused": r.refused,
+            "unanswerable_refused": f"{r.abstained_out_of_scope}/{r.n_out_of_scope}",
+        }
+    return {
+        "fitted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "myths": sorted(f.myth for f in folds),
+        "trained_splits": list(shipped.trained_splits),
+        "query_encoder_per_fold": "tuned on the other myths' questions" if tuned else "base",
+        "leave_one_myth_out": rows,
+    }
 
 
 def table(folds: list[Fold]) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from learn.folds import with_settings
 from qa.abstain import Evidence
 from qa.decide import FEATURES as ANSWER_FEATURES
 from qa.evaluate.answerability import swaps
@@ -30,7 +31,7 @@ class Rows:
 def plain(engine):
     """The engine with no learned decision or sentence model and the fit check off: what every row is read from."""
     settings = replace(engine.settings, answer_model={}, sentence_model={}, fit_relevance=0.0)
-    return type(engine)(engine.index, engine.encoders, settings, engine.notices)
+    return with_settings(engine, settings)
 
 
 def collect(engine, myth: int, questions: list[Question]) -> Rows:

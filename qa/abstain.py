@@ -78,6 +78,12 @@ def not_named_message(what: str) -> str:
     return f"The texts do not name {what}, so no answer is given. {_CLOSEST}"
 
 
+def slot_message(noun: str) -> str:
+    """The abstention message when no sentence gives the value a question asks for: "The texts do not give the city this
+    question asks for, so …"."""
+    return f"The texts do not give the {noun or 'value'} this question asks for, so no answer is given. {_CLOSEST}"
+
+
 def answerable(ev: Evidence, lexical_weight: float, threshold: float) -> bool:
     """Answer when the question names nothing unknown and best-sentence similarity plus ``lexical_weight`` x
     coverage reaches ``threshold`` (calibrated on the evaluation questions, see core.profile)."""

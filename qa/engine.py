@@ -12,7 +12,7 @@ from core.lexical import tokenize_query
 from core.profile import DEFAULT, Settings
 from core.types import STANCES
 from qa import rank
-from qa.abstain import Evidence, coverage, idf_table
+from qa.abstain import Evidence, coverage, idf_table, slot_message
 from qa.analysis import Analyzer, QuestionAnalysis
 from qa.candidates import choose_scope
 from qa.decide import choose_sentences, decide, features
@@ -199,7 +199,11 @@ class Engine:
             avoid = a.follow_up.refers_to if a.follow_up and not a.follow_up.again else ""
             shown = [i for i, s in enumerate(scope.sentences) if self.texts[int(s)] == avoid] if avoid else []
             if mode == "fused":
-                picks = rank.choose(a, cands, rank.score(st.sentence_model, cands.features), scope, self.sentences, st, shown)
+                scored = rank.score(st.sentence_model, cands.features)
+                if rank.unfilled(a, cands, scored, st):
+                    message = slot_message(a.asked_for.noun)
+                    return Answer(original, False, " ".join(filter(None, [message, notice])), (), passages, status=NOT_IN_TEXTS)
+                picks = rank.choose(a, cands, scored, scope, self.sentences, st, shown)
             else:
                 picks = choose_sentences(a, sig, scores, scope, top, st, mode, self.facts, shown, self.texts)
             # The passages the answer cites come first, in the order it cites them; then the rest of the ranking.

@@ -16,6 +16,7 @@ from qa.analysis import QuestionAnalysis
 from qa.followup import NEXT, Reading
 from qa.retrieve import Scope, Signals
 from qa.sentence_features import FEATURES, SentenceTable, features, ordinal
+from qa.slots import wants_value
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ def candidates(a: QuestionAnalysis, sig: Signals, scores, scope: Scope, top: lis
     return Candidates(pos, scope.sentences[pos], features(a, sig, scores, scope, pos, owner_rank, table))
 
 
+def unfilled(a: QuestionAnalysis, cands: Candidates, scored: np.ndarray, st) -> bool:
+    """Whether a question asking for a value ("In which city…?", "Which newspaper…?", "What was her job?") finds no
+    candidate among the ``st.slot_window`` best that gives one: then the texts do not say, and the answer says so."""
+    if not (st.slot_rule and wants_value(a.asked_for)) or not len(scored):
+        return False
+    col = FEATURES.index("slot_fill")
+    best = np.argsort(-scored, kind="stable")[: st.slot_window]
+    return not any(cands.features[i, col] > 0 for i in best)
+
+
 def _prefer(order: list[int], features: np.ndarray, col: dict, a: QuestionAnalysis, st) -> list[int]:
     """Hard preferences kept where they won leave-one-myth-out (each a setting): a value of the kind a strict question asks
     for ("When…?"), the author's own sentences for a question on the author's view, the previous answer's myth for a
@@ -57,6 +68,10 @@ def _prefer(order: list[int], features: np.ndarray, col: dict, a: QuestionAnalys
         keep.append(lambda i: features[i, col["type_fit"]] > 0)
     if a.author_view and st.author_rule:
         keep.append(lambda i: features[i, col["reported"]] == 0 and features[i, col["myth_stance"]] == 0)
+    if wants_value(a.asked_for) and st.slot_rule:
+        keep.append(lambda i: features[i, col["slot_fill"]] > 0)
+    if a.asked_for.relation is not None and st.role_rule:
+        keep.append(lambda i: features[i, col["role_reversed"]] == 0)
     if a.follow_up is not None and st.follow_myth_rule:
         keep.append(lambda i: features[i, col["same_myth_previous"]] > 0)
     for rule in keep:

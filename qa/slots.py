@@ -45,6 +45,7 @@ class Asked:
     """What one question asks for (qa.analysis.QuestionAnalysis.asked_for)."""
 
     slot: str = ""  # stem of the noun of its wh-phrase ("which *newspaper*", "in what *city*", "what was her *job*"), or ""
+    noun: str = ""  # that noun as the question words it, for the message when no sentence gives it
     labels: frozenset = frozenset()  # entity labels of which an answer sentence holds one (empty: no such constraint)
     job: bool = False  # asks for someone's job or role
     relation: tuple[str, str] | None = None  # (agent, patient) it asks about: "Is China arming Russia?" → China, Russia
@@ -62,6 +63,7 @@ def asked(doc) -> Asked:
     wants_list = _wants_list(doc) or (slot.endswith("s") and key in LIST_NOUNS)
     return Asked(
         slot=key,
+        noun=slot,
         labels=SLOT_LABELS.get(key, frozenset()),
         job=key in _JOB,
         relation=rel,
@@ -118,6 +120,11 @@ def _wants_list(doc) -> bool:
             if wh or doc[0].lower_ in ("list", "name", "give") or "main" in (c.lower_ for c in t.children):
                 return True
     return False
+
+
+def wants_value(a: Asked) -> bool:
+    """Whether the question asks for a value a sentence must give: a place, an outlet, an amount, a date, a job."""
+    return bool(a.labels) or a.job
 
 
 def fills(labels: frozenset, job: bool, mentions, text: str, question_names: frozenset) -> bool:

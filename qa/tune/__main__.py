@@ -10,7 +10,7 @@ from core.errors import MythQAError
 from qa.evaluate.run import QUESTIONS, REVIEWED, default_sets
 
 # Kept for scoring once (python -m qa.evaluate.once): never tuned or calibrated on, whatever file brings them.
-SEALED = ("blind6",)
+SEALED = ("blind6", "blind7", "sealed16")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

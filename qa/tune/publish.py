@@ -28,19 +28,20 @@ def cache_key(record: dict) -> str:
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def cached_export(record: dict) -> Path | None:
-    """The checked export of an earlier identical tuning, or None."""
-    folder = layout.cache_dir() / TUNED_CACHE / cache_key(record)
+def cached_export(record: dict, root: Path | None = None) -> Path | None:
+    """The checked export of an earlier identical tuning, or None; ``root``: where exports are kept (default: the cache
+    that publishing links versions from, which ingestion prunes)."""
+    folder = (root or layout.cache_dir() / TUNED_CACHE) / cache_key(record)
     meta = _read(folder / "query_encoder.json")
     path = folder / layout.QUERY_ONNX
     return path if meta.get("sha256") and path.is_file() and sha256_file(path) == meta["sha256"] else None
 
 
-def export_tuned(model, spec, model_dir: Path, record: dict) -> Path:
-    """Export ``model`` to ONNX in the cache, check it against PyTorch, and return its path."""
+def export_tuned(model, spec, model_dir: Path, record: dict, root: Path | None = None) -> Path:
+    """Export ``model`` to ONNX in the cache (or under ``root``), check it against PyTorch, and return its path."""
     from core.onnx_export import export, max_difference
 
-    folder = layout.cache_dir() / TUNED_CACHE / cache_key(record)
+    folder = (root or layout.cache_dir() / TUNED_CACHE) / cache_key(record)
     folder.mkdir(parents=True, exist_ok=True)
     # Under the folder's lock, with temporary names layout.clean_export_cache removes when a run was killed.
     with layout.file_lock(folder / layout.LOCK):
