@@ -107,6 +107,8 @@ class Settings:
     # "scale" each feature is standardised with; fitted by `python -m qa.evaluate.lomo --write` on the development myths.
     # Empty: candidates are ranked by fused similarity alone (dense + 0.2 BM25 + 0.5 passage).
     sentence_model: Mapping[str, object] = field(default_factory=dict)
+    # The sentences of this many best passages are candidate answers (qa.rank.candidates), with every list they touch.
+    rank_passages: int = 3
     # Rules the sentence ranker keeps, each only when some candidate meets it (qa.rank.choose), each measured
     # leave-one-myth-out against the ranker alone (eval/README.md, round 7):
     strict_filter: bool = True  # a question that must be answered by a kind of value ("when…?") gets a sentence holding one
@@ -118,7 +120,8 @@ class Settings:
     # giving one among the best slot_window candidates, and refused, saying so, when none does.
     slot_rule: bool = True
     slot_window: int = 5
-    extra_ratio: float = 0.9  # further sentences must score at least this share of the best one
+    extra_ratio: float = 0.9  # further sentences must score at least this share of the best one (no sentence model)
+    extra_share: float = 0.5  # with a sentence model: further sentences at least this share of the best one's probability
     max_sentences: int = 3
     # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and
     # that model's best-sentence cosine + lexical_weight x coverage >= threshold. The first listed model the

@@ -23,6 +23,7 @@ class Rows:
 
     myth: int
     ranking: list[tuple[np.ndarray, np.ndarray]]  # per answerable question: candidate features, gold labels
+    kinds: list[str]  # the kind of each of those questions (factoid, follow-up, …), for figures by kind
     answer: list[tuple[str, str, dict, bool]]  # (split, kind, features, answerable), as qa.evaluate.answerability
     evidence: list[tuple[Evidence, bool]]  # (evidence, out of scope), as qa.evaluate.calibrate
     fit: list[tuple[float, bool]]  # (fit ratio, out of scope), as qa.evaluate.fit
@@ -37,7 +38,7 @@ def plain(engine):
 def collect(engine, myth: int, questions: list[Question]) -> Rows:
     """Ask every question (a follow-up right after the turn it follows) and read what each learned part needs."""
     e = plain(engine)
-    rows = Rows(myth, [], [], [], [])
+    rows = Rows(myth, [], [], [], [], [])
     turns: dict[str, Turn] = {}
     for q in questions:
         previous = [turns[q.follows]] if q.follows in turns else []
@@ -57,6 +58,7 @@ def _read(rows: Rows, engine, q: Question, answer, values: dict, follow_up: bool
     if not q.out_of_scope and cands is not None and len(cands.positions):
         labels = np.array([sentence_hit(engine.texts[int(s)], q.gold) for s in cands.sids], dtype=bool)
         rows.ranking.append((cands.features, labels))
+        rows.kinds.append(q.kind)
     if "dense" not in values or follow_up:
         return
     named = answer.status == UNKNOWN_NAME

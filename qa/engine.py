@@ -184,7 +184,7 @@ class Engine:
             if sids:  # a question about the document itself: answer from its parsed structure, not by similarity
                 return self._structural(original, notice, sids, scope, scores, top, k)
             if mode == "fused":
-                cands = rank.candidates(a, sig, scores, scope, top, self.sentences, st.extract_passages)
+                cands = rank.candidates(a, sig, scores, scope, top, self.sentences, st.rank_passages)
                 trace.record("candidates", cands)  # the sentence ranker learns from them (qa.evaluate.lomo)
                 candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
                 relevance = self._relevance(sig, scope, candidates)

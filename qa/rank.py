@@ -106,8 +106,7 @@ def score(model, features: np.ndarray) -> np.ndarray:
     """The sentence model's score of each candidate row (higher answers better); a logistic model holds a weight per
     feature name and "bias"; no model falls back to the fused similarity (``dense`` + 0.2 ``bm25`` + 0.5 ``passage``)."""
     if not model:
-        col = {name: i for i, name in enumerate(FEATURES)}
-        return features[:, col["dense"]] + 0.2 * features[:, col["bm25"]] + 0.5 * features[:, col["passage"]]
+        return features[:, FEATURES.index("fused")]
     w = np.array([float(model.get(name, 0.0)) for name in FEATURES])
     mean = np.array([float(model.get("mean", {}).get(name, 0.0)) for name in FEATURES]) if "mean" in model else 0.0
     scale = np.array([float(model.get("scale", {}).get(name, 1.0)) for name in FEATURES]) if "scale" in model else 1.0
@@ -117,7 +116,8 @@ def score(model, features: np.ndarray) -> np.ndarray:
 def choose(a: QuestionAnalysis, cands: Candidates, scored: np.ndarray, scope: Scope, table: SentenceTable, st, shown=()) -> list:
     """The answer sentences, best first, as qa.extract.Pick (scope positions): the best candidate; for a question asking
     for a list's items whose best candidate opens or belongs to a list, that list's items in order; otherwise the next
-    candidates whose probability reaches ``st.extra_ratio`` of the best one's, up to ``st.max_sentences``."""
+    candidates the sentence model finds at least ``st.extra_share`` as likely as the best (with no model: scoring
+    ``st.extra_ratio`` of its similarity), up to ``st.max_sentences``."""
     from qa.extract import Pick
 
     order = [i for i in np.argsort(-scored, kind="stable") if int(cands.positions[i]) not in set(shown)]
@@ -153,10 +153,14 @@ def choose(a: QuestionAnalysis, cands: Candidates, scored: np.ndarray, scope: Sc
         listed = [pick(where[s]) for s in items if s in where][: st.max_sentences]
         if listed:
             return listed
-    prob = 1.0 / (1.0 + np.exp(-np.asarray(scored, dtype=np.float64)))
+    if st.sentence_model:  # the model's scores are log-odds among the candidates: a further sentence half as likely
+        s = np.asarray(scored, dtype=np.float64)
+        share, least = np.exp(s - s[best]), st.extra_share
+    else:  # fused similarity: a further sentence scoring 90% of the best
+        share, least = np.asarray(scored, dtype=np.float64) / max(float(scored[best]), 1e-9), st.extra_ratio
     picks = [pick(best)]
     for i in order[1:]:
-        if len(picks) >= st.max_sentences or prob[i] < st.extra_ratio * prob[best]:
+        if len(picks) >= st.max_sentences or share[i] < least:
             break
         picks.append(pick(i))
     return picks

@@ -20,9 +20,11 @@ from qa.followup import NEXT, Reading
 from qa.retrieve import Scope, Signals
 from qa.slots import fills
 
+WRONG = TEMPLATE_SECTIONS[2]  # "Why is it wrong?": where the author answers the views the text reports
 _SECTIONS = (TITLE_SECTION, STANDFIRST_SECTION, AUTHOR_SECTION, *TEMPLATE_SECTIONS)
 _WHO = frozenset({AnswerType.WHO, AnswerType.PERSON})
 FEATURES = (
+    *("fused", "fused_gap", "fused_rank"),
     *("dense", "dense_gap", "dense_rank", "minilm", "bm25", "bm25_rank", "prev_dense", "next_dense"),
     *("passage", "passage_gap", "passage_rank", "first_in_passage", "position", "words"),
     *("reported", "myth_stance", "holder_named", "author_q", "author_q_x_reported", "author_q_x_myth", "views_q"),
@@ -31,6 +33,8 @@ FEATURES = (
     *(f"section_{i}" for i in range(len(_SECTIONS))),
     *("follow_up", "in_context", "is_previous", "after_previous", "same_myth_previous", "who_q_x_person", "speaker"),
     *("names", "same_myth_top", "example_q_x_example", "reason_q_x_reason"),
+    *("author_q_x_wrong", "author_q_x_standfirst", "after_reported", "yesno_q_x_reported", "yesno_q_x_myth", "focus_named"),
+    *("myth_q", "myth_q_x_myth"),
 )
 
 
@@ -82,7 +86,9 @@ def features(a: QuestionAnalysis, sig: Signals, scores, scope: Scope, pos: np.nd
     q_names = [e.text for e in a.entities if e.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC")]
     fit = fits(a, f, sids) if a.answer_type.value in f.fits else np.ones(len(sids), dtype=bool)
     asked = a.asked_for
+    focus = follow.entity if follow is not None and follow.entity else ""  # "And the Sergei Kotov?": the new focus
     lower_names = frozenset(n.lower() for n in q_names)
+    fused = dense + 0.2 * bm25 + 0.5 * np.asarray(scores)[owners]  # the similarity ranking before the ranker (qa.extract)
     rows = np.zeros((len(sids), len(FEATURES)))
     for i, s in enumerate(sids.tolist()):
         # A passage is in the scope whole, so a sentence's neighbours in its passage sit beside it there.
@@ -100,6 +106,9 @@ def features(a: QuestionAnalysis, sig: Signals, scores, scope: Scope, pos: np.nd
         if t.section[s] >= 0:
             section[t.section[s]] = 1.0
         values = {
+            "fused": fused[i],
+            "fused_gap": float(fused.max() - fused[i]),
+            "fused_rank": math.log1p(int((fused > fused[i]).sum())),
             "dense": dense[i],
             "dense_gap": float(dense.max() - dense[i]),
             "dense_rank": math.log1p(int((dense > dense[i]).sum())),
@@ -148,6 +157,14 @@ def features(a: QuestionAnalysis, sig: Signals, scores, scope: Scope, pos: np.nd
             "same_myth_top": float(int(t.myth[s]) == top_myth),
             "example_q_x_example": float(bool(follow and follow.reading == Reading.EXAMPLE and f.example[s])),
             "reason_q_x_reason": float(a.answer_type == AnswerType.REASON and bool(f.fits["reason"][s])),
+            "author_q_x_wrong": float(a.author_view and t.section_name[s] == WRONG),
+            "author_q_x_standfirst": float(a.author_view and t.section_name[s] == STANDFIRST_SECTION),
+            "after_reported": float(before and d.stance[s - 1] == REPORTED and d.stance[s] != REPORTED),
+            "yesno_q_x_reported": float(a.answer_type == AnswerType.YES_NO and reported),
+            "yesno_q_x_myth": float(a.answer_type == AnswerType.YES_NO and myth),
+            "focus_named": float(bool(focus) and any(same_entity(m[0], focus) for m in mentions)),
+            "myth_q": float(asked.myth_view),
+            "myth_q_x_myth": float(asked.myth_view and myth),
         }
         row = [values[name] for name in FEATURES if not name.startswith("section_")]
         rows[i] = _with_sections(row, section)

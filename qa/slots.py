@@ -12,10 +12,12 @@ from core.lexical import stem
 # Entity labels that fill a slot, by the slot noun's stem; a noun not listed here is filled by its own kind of answer
 # type (qa.analysis). General English nouns for places, outlets, roles, spans of time and amounts.
 _PLACE = frozenset("GPE LOC FAC".split())
+_TOWN = frozenset("GPE FAC".split())  # a city is no sea or mountain range
 _OUTLET = frozenset("ORG WORK_OF_ART NAME PERSON".split())
 _AMOUNT = frozenset("MONEY CARDINAL QUANTITY PERCENT".split())
 SLOT_LABELS = {
-    **{stem(w): _PLACE for w in "city town capital village port region country place location venue base province".split()},
+    **{stem(w): _TOWN for w in "city town capital village port venue base".split()},
+    **{stem(w): _PLACE for w in "region country place location province area".split()},
     **{
         stem(w): _OUTLET
         for w in """newspaper paper daily outlet magazine site website channel broadcaster agency publication journal tabloid
@@ -23,7 +25,8 @@ SLOT_LABELS = {
         organization""".split()
     },
     **{stem(w): _AMOUNT for w in "budget amount cost price figure sum size number share percentage proportion value".split()},
-    **{stem(w): frozenset({"DATE", "TIME"}) for w in "date year month day duration age".split()},
+    **{stem(w): frozenset({"DATE", "TIME"}) for w in "date year month day duration".split()},
+    stem("age"): frozenset({"AGE"}),  # read from the text itself (AGE_RE): a date is no age
     **{stem(w): frozenset({"PERSON"}) for w in "name person".split()},
 }
 # Nouns naming a person's job: a sentence answers "What was her job?" when it gives one of them.
@@ -37,6 +40,11 @@ ROLE_NOUNS = re.compile(
 _JOB = frozenset(stem(w) for w in "job role position post title function occupation profession".split())
 _HOW = {"long": "duration", "old": "age", "big": "size", "large": "size", "much": "amount", "far": "distance"}
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "final": -1}
+_MYTH_VIEW = re.compile(
+    r"\b(?:under|according\s+to|in|by)\s+(?:the|this)\s+(?:myth|misconception|narrative|account)\b|"
+    r"\b(?:the|this)\s+myth(?:['’]s)?\s+(?:says?|claims?|holds?|assumes?|suggests?|view|version|story)\b",
+    re.I,
+)
 _ORDINAL_Q = re.compile(r"\b(?:the|its|their|her|his)\s+(first|second|third|fourth|fifth|last|final)\s+(\w+)", re.I)
 
 
@@ -52,6 +60,7 @@ class Asked:
     wants_list: bool = False  # "What are the reasons …?", "What forms does it take?": the items of a list answer
     ordinal: int | None = None  # "the third reason" → 2, "the last step" → -1
     reports_view: bool = False  # it states someone's view ("X says …", "Some call it Y") before asking about it
+    myth_view: bool = False  # it asks what the myth holds ("Under the myth, …", "according to the myth")
 
 
 def asked(doc) -> Asked:
@@ -69,6 +78,7 @@ def asked(doc) -> Asked:
         relation=rel,
         wants_list=wants_list and m is None,
         ordinal=ORDINALS[m.group(1).lower()] if m and stem(m.group(2)) in LIST_NOUNS | {"one"} else None,
+        myth_view=bool(_MYTH_VIEW.search(doc.text)),
         reports_view=any(reporter(t) for t in doc if t.pos_ in ("VERB", "AUX")) or bool(re.search(r"[‘“\"].{12,}[’”\"]", doc.text)),
     )
 
@@ -127,9 +137,14 @@ def wants_value(a: Asked) -> bool:
     return bool(a.labels) or a.job
 
 
+AGE_RE = re.compile(r"\b(?:aged|age\s+of)\s+\d+|\b\d+-year-old\b|\b\d+\s+years?\s+old\b", re.I)
+
+
 def fills(labels: frozenset, job: bool, mentions, text: str, question_names: frozenset) -> bool:
     """Whether a sentence (its stored ``mentions`` and ``text``) fills the slot: a mention of one of ``labels`` that the
-    question does not already name, or a job noun for a job question."""
+    question does not already name, a job noun for a job question, an age for "How old…?"."""
     if job:
         return bool(ROLE_NOUNS.search(text))
+    if "AGE" in labels:
+        return bool(AGE_RE.search(text))
     return any(label in labels and m.lower() not in question_names for m, label, _ in mentions)

@@ -13,7 +13,8 @@ from qa.spelling import Lexicon
 @pytest.mark.parametrize(
     "question, slot, labels",
     [
-        ("In which city did the minister make his statement?", "city", {"GPE", "LOC", "FAC"}),
+        ("In which city did the minister make his statement?", "city", {"GPE", "FAC"}),
+        ("In which region is the shipyard?", "region", {"GPE", "LOC", "FAC"}),
         ("Which newspaper interviewed the admiral?", "newspaper", {"ORG", "WORK_OF_ART", "NAME", "PERSON"}),
         ("How much did the ministry pay the firm?", "amount", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("How long will the programme take?", "duration", {"DATE", "TIME"}),
