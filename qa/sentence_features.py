@@ -86,7 +86,7 @@ def features(a: QuestionAnalysis, sig: Signals, scores, scope: Scope, pos: np.nd
     q_names = [e.text for e in a.entities if e.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC")]
     fit = fits(a, f, sids) if a.answer_type.value in f.fits else np.ones(len(sids), dtype=bool)
     asked = a.asked_for
-    focus = follow.entity if follow is not None and follow.entity else ""  # "And the Sergei Kotov?": the new focus
+    focus = follow.entity if follow is not None and follow.entity else ""  # "And India?": the new focus
     lower_names = frozenset(n.lower() for n in q_names)
     fused = dense + 0.2 * bm25 + 0.5 * np.asarray(scores)[owners]  # the similarity ranking before the ranker (qa.extract)
     rows = np.zeros((len(sids), len(FEATURES)))

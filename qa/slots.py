@@ -74,7 +74,7 @@ def asked(doc) -> Asked:
         slot=key,
         noun=slot,
         labels=SLOT_LABELS.get(key, frozenset()),
-        job=key in _JOB,
+        job=key in _JOB and _about_person(doc),
         relation=rel,
         wants_list=wants_list and m is None,
         ordinal=ORDINALS[m.group(1).lower()] if m and stem(m.group(2)) in LIST_NOUNS | {"one"} else None,
@@ -103,6 +103,12 @@ def _slot(doc) -> str:
             if noun is not None:
                 return noun.lower_
     return ""
+
+
+def _about_person(doc) -> bool:
+    """Whether the question is about a person ("What was her job?", "What post did Pellew hold?"), not about a state or
+    body ("What role could China play?")."""
+    return any(e.label_ == "PERSON" for e in doc.ents) or any(t.lower_ in ("he", "she", "his", "her", "him") for t in doc)
 
 
 def _relation(doc) -> tuple[str, str] | None:

@@ -29,6 +29,8 @@ def test_the_slot_and_what_fills_it(question, slot, labels):
 def test_a_job_question():
     a = asked(nlp.parse("What was Konstantin Pichugin’s former job?"))
     assert a.job and not a.labels
+    assert asked(nlp.parse("What was her position?")).job
+    assert not asked(nlp.parse("What role could China play in ending the war?")).job  # a state has no job
 
 
 @pytest.mark.parametrize(
