@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.types import STANDFIRST_SECTION, TITLE_SECTION
+from qa.discourse import AUTHOR
 from qa.engine import Engine, clean_question
 from qa.extract import pick_sentences
 from qa.types import AnswerSentence, Passage
@@ -33,6 +34,10 @@ class ClaimSettings:
     statement: tuple[str, ...] = (TITLE_SECTION, STANDFIRST_SECTION, "What is the myth?")
     rebuttal: str = "Why is it wrong?"
     k: int = 3  # rebuttal passages returned; the answer sentences come from the best of them
+    # A claim this much closer (cosine) to the author's thesis than to the myth's statement agrees with the author: on the
+    # development myths' claims, three of the twelve that deny their myth stand 0.147 to 0.249 closer, and no claim that
+    # restates one (the matched ones) more than 0.133 (qa.claim.denies).
+    thesis_margin: float = 0.14
 
 
 CLAIM = ClaimSettings()
@@ -176,26 +181,69 @@ def rebuttal(engine: Engine, claim: str, text: str, myth: int, settings: ClaimSe
 
 
 def denies(engine: Engine, text: str, myth: int, settings: ClaimSettings = CLAIM) -> bool:
-    """Whether a claim matched to ``myth`` denies it, agreeing with the author: it negates what the myth's title asserts
-    (one negation more or fewer: "Russia and China are not forming an alliance" against "Russia and China are joining
-    forces"). Embeddings place a claim and its negation side by side, so the parse decides (measured on
-    eval/claims.jsonl: every "counter" claim negates, every restatement but one does not)."""
+    """Whether a claim matched to ``myth`` denies it, agreeing with the author. Embeddings place a claim and its negation
+    side by side, so two signals decide: the claim negates what the myth's title says of the title's own subject ("Russia
+    and China are not forming an alliance" against "Russia and China are joining forces"; "The Kremlin does not direct
+    Wagner" negates nothing the title says of "Russia's private military companies"), or it is much closer to the
+    author's own thesis (the standfirst and the author's "Why is it wrong?" sentences) than to the myth's statement (the
+    title and "What is the myth?"). Chosen on the claims of the five development myths (eval/README.md, round 7)."""
     titles = sentence_ids(engine, myth, (TITLE_SECTION,))
     if not len(titles):
         return False
-    return negations(text) % 2 != negations(engine.texts[int(titles[0])]) % 2
+    title = engine.texts[int(titles[0])]
+    if negates_subject(text, title):
+        return True
+    statement = sentence_ids(engine, myth, (TITLE_SECTION, settings.statement[-1]))
+    thesis = [s for s in sentence_ids(engine, myth, (STANDFIRST_SECTION, settings.rebuttal)) if engine.sentences.disc.stance[s] == AUTHOR]
+    if not len(statement) or not thesis:
+        return False
+    closer = float(cosines(engine, text, np.asarray(thesis)).max()) - float(cosines(engine, text, statement).max())
+    return closer >= settings.thesis_margin
+
+
+def negates_subject(claim: str, title: str) -> bool:
+    """Whether ``claim`` has one negation more or fewer than ``title`` in a clause whose subject shares a word with the
+    title's subject."""
+    from core import nlp
+
+    c, t = nlp.parse(claim), nlp.parse(title)
+    subject = {w.lower_ for tok in t if tok.dep_ in ("nsubj", "nsubjpass") for w in tok.subtree if w.is_alpha and not w.is_stop}
+    # "Myth 10: ‘Russia and China are joining forces’" as stored: the title's own words when the parse finds no subject
+    subject = subject or {w.lower_ for w in t if w.pos_ in ("PROPN", "NOUN") and w.is_alpha}
+    scoped = 0
+    for tok in c:
+        if not _negation(tok):
+            continue
+        subj, node = None, tok
+        for _ in range(4):  # up from the negation to the nearest clause with a subject ("… are partners but not allies")
+            node = node.head
+            subj = next((x for x in node.children if x.dep_ in ("nsubj", "nsubjpass") and x is not tok), None)
+            if subj is not None or node.head is node:
+                break
+        words = {w.lower_ for w in subj.subtree if w.is_alpha} if subj is not None else set()
+        scoped += bool(words & subject)
+    return scoped % 2 != negations(title) % 2
 
 
 def negations(text: str) -> int:
     """How many negations a sentence holds ("not", "n't", "never", "no evidence", "neither … nor" once), from its parse."""
     from core import nlp
 
-    return sum(1 for t in nlp.parse(text) if t.dep_ == "neg" or (t.lower_ in _NEGATIVE and _argument(t)))
+    return sum(1 for t in nlp.parse(text) if _negation(t))
+
+
+def _negation(tok) -> bool:
+    if tok.dep_ == "neg":
+        return not (tok.lower_ == "no" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "longer")
+    return tok.lower_ in _NEGATIVE and _argument(tok)
 
 
 def _argument(tok) -> bool:
     """A negative word that negates a clause ("no evidence exists", "China sends nothing"), not one inside a phrase
-    ("a friendship with no limits", "a ‘no limits’ friendship")."""
+    ("a friendship with no limits", "a ‘no limits’ friendship"), nor "no longer", which states a decline ("the fleet no
+    longer counts") rather than denying one."""
+    if tok.lower_ == "no" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "longer":
+        return False
     arguments = ("nsubj", "nsubjpass", "dobj", "attr")
     return tok.dep_ in arguments or (tok.dep_ == "det" and tok.head.dep_ in arguments) or tok.dep_ == "preconj"
 
