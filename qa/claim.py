@@ -183,8 +183,8 @@ def rebuttal(engine: Engine, claim: str, text: str, myth: int, settings: ClaimSe
 def denies(engine: Engine, text: str, myth: int, settings: ClaimSettings = CLAIM) -> bool:
     """Whether a claim matched to ``myth`` denies it, agreeing with the author. Embeddings place a claim and its negation
     side by side, so two signals decide: the claim negates what the myth's title says of the title's own subject ("Russia
-    and China are not forming an alliance" against "Russia and China are joining forces"; "The Kremlin does not direct
-    Wagner" negates nothing the title says of "Russia's private military companies"), or it is much closer to the
+    and China are not forming an alliance" against "Russia and China are joining forces"; "The ministry does not direct
+    them" negates nothing the title says of its own subject), or it is much closer to the
     author's own thesis (the standfirst and the author's "Why is it wrong?" sentences) than to the myth's statement (the
     title and "What is the myth?"). Chosen on the claims of the five development myths (eval/README.md, round 7)."""
     titles = sentence_ids(engine, myth, (TITLE_SECTION,))

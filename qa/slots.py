@@ -106,7 +106,7 @@ def _slot(doc) -> str:
 
 
 def _about_person(doc) -> bool:
-    """Whether the question is about a person ("What was her job?", "What post did Pellew hold?"), not about a state or
+    """Whether the question is about a person ("What was her job?", "What post did the admiral hold?"), not about a state or
     body ("What role could China play?")."""
     return any(e.label_ == "PERSON" for e in doc.ents) or any(t.lower_ in ("he", "she", "his", "her", "him") for t in doc)
 

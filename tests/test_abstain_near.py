@@ -6,6 +6,7 @@ Vocabulary and sentences come from the shipped corpus indexed by the hash embedd
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -142,8 +143,10 @@ def test_fit_refusal_says_what_is_missing(analyzer, facts, texts):
     # a fitting sentence far less close to the question than the closest one does not answer it
     dated = [sid_of(texts, "delivering S-400"), sid_of(texts, "since 2014")]
     a = analyzer.analyze("When did China first receive Su-35s?")
-    assert fit_refusal(a, dated, facts, DEFAULT, relevance=[0.8, 0.3], texts=texts) is not None
-    assert fit_refusal(a, dated, facts, DEFAULT, relevance=[0.8, 0.7], texts=texts) is None
+    at = replace(DEFAULT, fit_relevance=0.62)  # the share of the closest sentence's relevance a fitting one must reach
+    assert fit_refusal(a, dated, facts, at, relevance=[0.8, 0.3], texts=texts) is not None
+    assert fit_refusal(a, dated, facts, at, relevance=[0.8, 0.7], texts=texts) is None
+    assert fit_refusal(a, dated, facts, replace(at, fit_relevance=0.9), relevance=[0.8, 0.7], texts=texts) is not None
 
 
 def test_messages():

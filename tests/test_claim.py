@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -60,7 +61,9 @@ def two_myths(tmp_path_factory) -> Engine:
     (root / "corpus" / "two-myths.txt").write_text(TWO_MYTHS, encoding="utf-8")
     report = run_ingest(root / "corpus", root / "index", models=(HASH,), progress=False)
     assert report.exit_code == 0, report.message
-    return Engine.load(root / "index")
+    e = Engine.load(root / "index")
+    # Rebuttal sentences ranked by similarity: the learned sentence model's weights mean nothing on hash vectors.
+    return Engine(e.index, e.encoders, replace(e.settings, sentence_model={}), e.notices)
 
 
 def _verbatim(result) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.profile import DEFAULT
 from ingest.build import run_ingest
 from qa.engine import Engine
 from qa.evaluate import history, run
@@ -68,10 +70,12 @@ def test_a_thumbs_down_vote_is_accepted_with_a_sentence_picked_from_its_sources(
     assert plain(at.success[0].value) == "Dismissed." and not at.main.expander
 
 
-def test_the_chart_across_versions_scores_the_kept_versions(open_page, hash_index, tmp_path):
+def test_the_chart_across_versions_scores_the_kept_versions(open_page, tmp_path):
     index, corpus = tmp_path / "index", tmp_path / "corpus"
-    shutil.copytree(hash_index, index)
     shutil.copytree(ROOT / "corpus", corpus)
+    # Two versions of a profile fitted without the second-myth set (the shipped one learnt from it: it is in-sample there).
+    profile = replace(DEFAULT, name="without myth2", trained_splits=tuple(s for s in DEFAULT.trained_splits if s != "myth2"))
+    assert run_ingest(corpus, index, models=(HASH,), profile=profile, progress=False).exit_code == 0
     (corpus / "extra.txt").write_text("A short note about icebreakers in the Arctic and nothing else.\n", encoding="utf-8")
     assert run_ingest(corpus, index, models=(HASH,), progress=False).exit_code == 0
     at = open_page(index, "Across versions")

@@ -11,6 +11,7 @@ import numpy as np
 
 from core import layout
 from core.artifacts import load_index, read_documents, sentence_texts
+from core.profile import DEFAULT
 from ingest.build import run_ingest
 from tests.conftest import HASH, ROOT, SEED
 from tests.helpers_pdf import write_pdf
@@ -27,10 +28,10 @@ def test_manifest_and_artifacts(shipped_index):
     assert spec["files"]["model.safetensors"].startswith("53aa5117")
     assert m["counts"] == {"documents": 1, "chunks": 30, "sentences": 79, "myths": 1, "skipped": 0}
     assert m["files"][SEED.name]["sha256"] and m["chunking"]["max_tokens"] == 256
-    assert m["profile"]["name"] == "default" and m["profile"]["abstain"] == [
-        {"model": "mpnet", "lexical_weight": 0.1, "threshold": 0.24},  # listed first: decides when the index holds mpnet
-        {"model": "minilm", "lexical_weight": 1.7, "threshold": 0.978},
-    ]
+    # The program's default profile, with what `python -m learn` fitted (core/learned.json); mpnet listed first: it decides
+    # when the index holds mpnet.
+    assert m["profile"]["name"] == "default" and m["profile"] == DEFAULT.to_json()
+    assert [e["model"] for e in m["profile"]["abstain"]] == ["mpnet", "minilm"]
     mv = data.models["minilm"]
     assert mv.chunk.shape == (30, 384) and mv.sentence.shape == (79, 384)
     assert np.allclose(np.linalg.norm(mv.chunk, axis=1), 1, atol=1e-4)

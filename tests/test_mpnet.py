@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import layout
+from core.profile import DEFAULT
 from ingest.build import run_ingest
 from qa.engine import Engine
 
@@ -37,7 +38,8 @@ def test_default_index_holds_both_models_with_onnx_queries(both_index, minilm_by
     assert mp["query_encoder"]["backend"] == "onnx" and mp["query_encoder"]["max_abs_diff"] < 1e-4
     engine = Engine.load(both_index)
     assert engine.weights == {"minilm": 0.25, "mpnet": 1.0} and [e.backend for e in engine.encoders.values()] == ["onnx", "onnx"]
-    assert engine.abstention == ("mpnet", 0.1, 0.24)
+    entry = DEFAULT.abstain["mpnet"]  # fitted by `python -m learn` on the development myths (core/learned.json)
+    assert engine.abstention == ("mpnet", entry["lexical_weight"], entry["threshold"])
     a = engine.ask("Is China supplying Russia with weapons for the war?")
     assert a.sentences[0].text.startswith("There is no evidence that China is helping Russia to replace the hardware")
     assert not engine.ask("What is China's annual defence budget?").answered

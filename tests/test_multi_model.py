@@ -13,7 +13,7 @@ from core import layout, spec
 from core.artifacts import IndexFormatError, load_index
 from core.embedders import hash_spec
 from core.model import sha256_file
-from core.profile import ProfileError, Settings, read_profile
+from core.profile import DEFAULT, ProfileError, Settings, read_profile
 from ingest.build import run_ingest
 from qa.engine import Engine
 from qa.trace import STAGES, Trace
@@ -92,7 +92,7 @@ def test_passage_ids_survive_a_rebuild_with_other_paragraphs_changed(seed_corpus
 def test_profile_is_recorded_and_applied_without_code_edits(seed_corpus, tmp_path):
     index = tmp_path / "index"
     run_ingest(seed_corpus, index, models=(HASH,), progress=False)
-    assert Engine.load(index).settings == Settings()
+    assert Engine.load(index).settings == DEFAULT  # the program's defaults, with what `python -m learn` fitted
     profile = Settings(name="strict", abstain={HASH: {"lexical_weight": 0.0, "threshold": 5.0}})
     (tmp_path / "p.json").write_text(json.dumps(profile.to_json()), encoding="utf-8")
     report = run_ingest(seed_corpus, index, profile=read_profile(tmp_path / "p.json"), progress=False)

@@ -25,7 +25,9 @@ def engine(tmp_path_factory) -> Engine:
     report = run_ingest(root / "corpus", root / "index", models=(HASH,), progress=False)
     assert report.exit_code == 0, report.message
     e = Engine.load(root / "index")
-    return Engine(e.index, e.encoders, replace(e.settings, abstain={}, answer_model={}), e.notices)  # answer every question
+    # Answer every question; candidates ranked by similarity, the rules on top (the learned sentence model's weights mean
+    # nothing on hash vectors: test_the_sentence_model_scores_standardised_features checks it apart).
+    return Engine(e.index, e.encoders, replace(e.settings, abstain={}, answer_model={}, sentence_model={}), e.notices)
 
 
 def test_a_list_question_is_answered_with_the_items_in_order(engine):
@@ -75,3 +77,17 @@ def test_a_reported_view_says_whose_it_is(engine):
     assert reported.attribution() == "the view of some analysts, reported"
     myth = next(s for s in engine.ask("Could the fleet close the sea to NATO within days?").sentences if s.stance == "myth")
     assert myth.attribution() == "the myth, as the text states it"
+
+
+def test_the_sentence_model_scores_standardised_features():
+    import numpy as np
+
+    from qa.rank import score
+    from qa.sentence_features import FEATURES
+
+    x = np.zeros((2, len(FEATURES)))
+    x[:, FEATURES.index("fused")] = [0.5, 0.9]
+    x[:, FEATURES.index("reported")] = [0.0, 1.0]
+    assert score({}, x).tolist() == [0.5, 0.9]  # no model: the fused similarity
+    model = {"fused": 2.0, "reported": -3.0, "bias": 0.0, "mean": {"fused": 0.7}, "scale": {"fused": 0.2}}
+    assert np.allclose(score(model, x), [2.0 * (0.5 - 0.7) / 0.2, 2.0 * (0.9 - 0.7) / 0.2 - 3.0])  # the reported one loses
