@@ -33,6 +33,8 @@ LIST_NOUNS = frozenset(
     features characteristics strands tracks lines levers approaches strategies policies recommendations""".split()
 )
 FIRST_PERSON = frozenset("i we".split())
+# An item's position by its ordinal word; -1 is the last ("finally", "the last step").
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "final": -1}
 
 
 def reporter(verb) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from core.grammar import LIST_NOUNS, relations, reporter
+from core.grammar import LIST_NOUNS, ORDINALS, relations, reporter
 from core.lexical import stem
 from core.types import MYTH_SECTION, OPENER, STANDFIRST_SECTION, TITLE_SECTION, Chunk, Role
 
@@ -24,7 +24,7 @@ _REPORTED_ANYWHERE = re.compile(
 )
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "several": 0}
-_ORDINAL = {"first": 0, "firstly": 0, "second": 1, "secondly": 1, "third": 2, "thirdly": 2, "fourth": 3, "fourthly": 3, "fifth": 4}
+_ORDINAL = {**{w: n for w, n in ORDINALS.items() if n >= 0}, **{f"{w}ly": n for w, n in ORDINALS.items() if 0 <= n < 4}}
 _LAST = ("finally", "lastly", "last", "final")
 _NEXT = r"another|a\s+further|an\s+additional|one\s+more|a\s+(?:second|third|fourth|fifth|final|last)"
 _ITEM_NOUNS = (

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from core import nlp
+from core.grammar import ORDINALS
 
 
 class Turn(NamedTuple):
@@ -106,7 +107,7 @@ _MORE = re.compile(
     re.I,
 )
 NEXT = 99  # FollowUp.item of "the next one", "the other one": the item after the one shown
-_ORDINALS = {"first": 0, "second": 1, "other": NEXT, "next": NEXT, "third": 2, "fourth": 3, "last": -1, "final": -1}
+_ORDINALS = {**ORDINALS, "other": NEXT, "next": NEXT}
 _ITEM = re.compile(
     _LEAD + r"(?:(?:what|which)(?:'s|’s|\s+is|\s+was)?\s+|(?:and\s+)?)(?:the\s+)?(?P<n>first|second|other|next|third|fourth|last|final)"
     r"(?:\s+\w+)?(?:\s+one)?" + _END,

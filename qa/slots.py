@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.grammar import ACTORS, LIST_NOUNS, relations, reporter
+from core.grammar import ACTORS, LIST_NOUNS, ORDINALS, relations, reporter
 from core.lexical import stem
 
 # Entity labels that fill a slot, by the slot noun's stem; a noun not listed here is filled by its own kind of answer
@@ -39,7 +39,6 @@ ROLE_NOUNS = re.compile(
 )
 _JOB = frozenset(stem(w) for w in "job role position post title function occupation profession".split())
 _HOW = {"long": "duration", "old": "age", "big": "size", "large": "size", "much": "amount", "far": "distance"}
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "final": -1}
 _MYTH_VIEW = re.compile(
     r"\b(?:under|according\s+to|in|by)\s+(?:the|this)\s+(?:myth|misconception|narrative|account)\b|"
     r"\b(?:the|this)\s+myth(?:['’]s)?\s+(?:says?|claims?|holds?|assumes?|suggests?|view|version|story)\b",
