@@ -23,6 +23,10 @@ def _learned() -> dict:
         return {}
 
 
+# Settings earlier versions recorded that nothing reads any more: a profile holding them still loads.
+RETIRED = frozenset({"s_type"})  # the answer-type bonus of sentence choice, replaced by the sentence ranker (qa.rank)
+
+
 class ProfileError(MythQAError, ValueError):
     """A settings profile file or manifest entry is unreadable or names unknown settings."""
 
@@ -69,10 +73,6 @@ class Settings:
     s_dense: float = 1.0
     s_bm25: float = 0.2
     s_passage: float = 0.5
-    # Bonus for a sentence holding what the question asks for (qa.decide.preference): a date for "when", a count for
-    # "how many", a person for "who", an example for "Give me an example"; taken away from quotations when the
-    # question asks for the author's view.
-    s_type: float = 0.1
     # A follow-up that reads the previous answer ("Why?", "Give me an example", "What did he mean?") adds this to the
     # passage score of the previous answer's passage and its neighbours (qa.followup.FollowUp.context): on the scale of
     # the passage scores' spread between rank 1 and 3 on development questions; see eval/README.md, round 6.
@@ -177,12 +177,12 @@ class Settings:
         if not isinstance(d, Mapping):
             raise ProfileError("a settings profile must be a JSON object")
         known = {f.name: f for f in fields(cls)}
+        d = {k: v for k, v in dict(d).items() if k not in RETIRED}
         unknown = sorted(set(d) - set(known))
         if unknown:
             raise ProfileError(f"unknown settings {', '.join(unknown)} (known: {', '.join(known)})")
         base = cls()
         out = {}
-        d = dict(d)
         if isinstance(d.get("abstain"), list):  # the JSON form of the ordered abstention entries (see to_json)
             try:
                 d["abstain"] = {e["model"]: {k: v for k, v in e.items() if k != "model"} for e in d["abstain"]}

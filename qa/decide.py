@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from core.lexical import tokenize_query
 from core.profile import Settings
 from qa.abstain import Evidence, answerable, no_answer_message, no_figure_message, not_named_message
 from qa.analysis import AnswerType, QuestionAnalysis
-from qa.extract import Pick, pick_sentences, sentence_scores
+from qa.extract import Pick, pick_sentences
 from qa.facts import SentenceFacts, names_other, names_owner, same_entity
-from qa.followup import Reading
 from qa.fusion import rrf
 from qa.near_domain import asked_for
 from qa.retrieve import Scope, Signals
@@ -140,63 +137,17 @@ def _answering(a: QuestionAnalysis, facts: SentenceFacts, candidates, relevance,
     return fit_ratio(a, facts, candidates, relevance, texts) >= ratio
 
 
-# How English texts open the items of a list, by position (qa.followup.FollowUp.item); -1 is the last.
-_ITEM_OPENERS = {
-    0: r"first(?:ly)?",
-    1: r"second(?:ly)?|another|next|the\s+other",
-    99: r"second(?:ly)?|another|next|the\s+other",  # qa.followup.NEXT
-    2: r"third(?:ly)?",
-    3: r"fourth(?:ly)?",
-    -1: r"finally|lastly",
-}
-
-
-def preference(a: QuestionAnalysis, facts: SentenceFacts, sids: np.ndarray, st: Settings, texts=None) -> np.ndarray:
-    """A bonus per sentence of ``sids`` for holding what the question wants: its answer type, a stated reason for
-    "Why?", an example for "Give me an example", the item asked for by "What's the other one?" (with ``texts``);
-    quotations lose it when the question asks for the author's view."""
-    bonus = np.zeros(len(sids))
-    if a.answer_type.value in facts.fits:
-        bonus += st.s_type * fits(a, facts, sids)
-    reading = a.follow_up.reading if a.follow_up else None
-    if reading == Reading.EXAMPLE:
-        bonus += st.s_type * facts.example[sids]
-    if reading == Reading.ITEM and texts is not None and a.follow_up.item in _ITEM_OPENERS:
-        opener = re.compile(rf"^\W*(?:(?:and|but)\s+)?(?:{_ITEM_OPENERS[a.follow_up.item]})\b", re.I)
-        bonus += st.s_type * np.array([bool(opener.match(texts[s])) for s in sids], dtype=bool)
-    if a.author_view:
-        bonus -= st.s_type * np.array([bool(facts.speakers[s]) for s in sids], dtype=bool)
-    return bonus
-
-
-def choose_sentences(
-    a: QuestionAnalysis,
-    sig: Signals,
-    scores: np.ndarray,
-    scope: Scope,
-    top: list[int],
-    st: Settings,
-    mode: str,
-    facts,
-    shown=(),
-    texts=None,
-) -> list[Pick]:
-    """The 1-3 best sentences of the best passages for ``mode`` ("fused" adds the passage and answer-type terms).
+def choose_sentences(sig: Signals, scores: np.ndarray, scope: Scope, top: list[int], st: Settings, mode: str, shown=()) -> list[Pick]:
+    """The 1-3 best sentences of the best passages for a baseline ``mode`` ("rrf", "dense", "bm25", compared with the fused
+    answer by `qa.evaluate --compare`; the fused answer's sentences are qa.rank's).
 
     ``shown``: positions in ``scope.sentences`` not to answer with (the sentence a "Why?" asks about).
     """
-    if mode == "fused":
-        sscores = sentence_scores(sig.sent_dense, sig.sent_bm25, scores, scope.owner, st.s_dense, st.s_bm25, st.s_passage)
-        sscores = sscores + preference(a, facts, scope.sentences, st, texts)
-    elif mode == "rrf":
+    if mode == "rrf":
         sscores = rrf([sig.sent_dense, sig.sent_bm25], k=st.rrf_k)
     else:
         sscores = sig.sent_dense if mode == "dense" else sig.sent_bm25
     sscores = np.array(sscores, dtype=np.float64)
-    if mode == "fused" and a.strict and (ok := fits(a, facts, scope.sentences, texts if len(scope.sentences) <= 2000 else None)).any():
-        sscores[~ok] = -np.inf  # "When…?" is answered by a sentence with a date, if the best passages hold one
-        held = set(scope.owner[ok].tolist())
-        top = [c for c in top[:3] if c in held] + [c for c in top[3:] if c in held]
     if len(shown):  # answer from the best passages that still have a sentence to offer
         sscores[list(shown)] = -np.inf
         open_ = set(scope.owner[np.isfinite(sscores)].tolist())

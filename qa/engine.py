@@ -205,7 +205,7 @@ class Engine:
                     return Answer(original, False, " ".join(filter(None, [message, notice])), (), passages, status=NOT_IN_TEXTS)
                 picks = rank.choose(a, cands, scored, scope, self.sentences, st, shown)
             else:
-                picks = choose_sentences(a, sig, scores, scope, top, st, mode, self.facts, shown, self.texts)
+                picks = choose_sentences(sig, scores, scope, top, st, mode, shown)
             # The passages the answer cites come first, in the order it cites them; then the rest of the ranking.
             cited = list(dict.fromkeys(p.chunk for p in picks))
             order = cited + [c for c in top if c not in cited]
