@@ -123,22 +123,9 @@ _AUTHOR_VIEW = re.compile(
     r"\baccording\s+to\s+the\s+(?:author|writer|text|essay|article|piece|analysis)\b",
     re.I,
 )
-_PEOPLE = {
-    "person",
-    "people",
-    "official",
-    "leader",
-    "minister",
-    "president",
-    "commander",
-    "admiral",
-    "general",
-    "mp",
-    "lawmaker",
-    "politician",
-    "expert",
-    "analyst",
-}
+_PEOPLE = frozenset(
+    "person people official leader minister president commander admiral general mp lawmaker politician expert analyst".split()
+)
 _ORGS = ("organ", "compan", "firm", "institut", "outlet", "agenc")
 
 

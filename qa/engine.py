@@ -206,10 +206,7 @@ class Engine:
                 picks = rank.choose(a, cands, scored, scope, self.sentences, st, shown)
             else:
                 picks = choose_sentences(sig, scores, scope, top, st, mode, shown)
-            # The passages the answer cites come first, in the order it cites them; then the rest of the ranking.
-            cited = list(dict.fromkeys(p.chunk for p in picks))
-            order = cited + [c for c in top if c not in cited]
-            order = order[: max(k, len(cited))]
+            order = rank.cited_first(picks, top, k)
             passages = tuple(self._passage(n, int(scope.chunks[c]), float(scores[c])) for n, c in enumerate(order, 1))
             slot = {c: i for i, c in enumerate(order)}
             sentences = tuple(self._sentence(int(scope.sentences[p.sentence]), slot[p.chunk], p.score) for p in picks)
@@ -284,23 +281,8 @@ class Engine:
 
     def _passage(self, rank: int, cid: int, score: float) -> Passage:
         c = self.index.chunks[cid]
-        return Passage(
-            rank,
-            round(score, 4),
-            c.text,
-            cid,
-            c.myth,
-            c.title,
-            c.author,
-            c.section,
-            c.paragraph,
-            c.source,
-            c.page,
-            c.url,
-            c.uid,
-            c.publisher,
-            c.published,
-        )
+        where = (c.section, c.paragraph, c.source, c.page, c.url, c.uid, c.publisher, c.published)
+        return Passage(rank, round(score, 4), c.text, cid, c.myth, c.title, c.author, *where)
 
     def _sentence(self, sid: int, slot: int, score: float) -> AnswerSentence:
         c = self.index.chunks[int(self.index.sentence_chunk[sid])]

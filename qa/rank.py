@@ -49,6 +49,13 @@ def candidates(a: QuestionAnalysis, sig: Signals, scores, scope: Scope, top: lis
     return Candidates(pos, scope.sentences[pos], features(a, sig, scores, scope, pos, owner_rank, table))
 
 
+def cited_first(picks: list, top: list[int], k: int) -> list[int]:
+    """The passages (positions in the scope) to list: those the answer cites, in the order it cites them, then the rest of
+    the ranking, ``k`` in all or as many as are cited."""
+    cited = list(dict.fromkeys(p.chunk for p in picks))
+    return (cited + [c for c in top if c not in cited])[: max(k, len(cited))]
+
+
 def unfilled(a: QuestionAnalysis, cands: Candidates, scored: np.ndarray, st) -> bool:
     """Whether a question asking for a value ("In which city…?", "Which newspaper…?", "What was her job?") finds no
     candidate among the ``st.slot_window`` best that gives one: then the texts do not say, and the answer says so."""
