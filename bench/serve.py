@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import jsonl
 from qa.trace import STAGES as ENGINE_STAGES
 from qa.trace import Trace
 
@@ -35,7 +36,7 @@ def rss_mb() -> float:
 
 
 def questions(limit: int | None = None) -> list[str]:
-    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [row for _, row in jsonl.read(QUESTIONS).rows]
     qs = list(dict.fromkeys(r["question"] for r in rows))
     return qs[:limit] if limit else qs
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 
+from core import jsonl
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 
@@ -46,7 +48,7 @@ class LoadReport:
 
 
 def questions(n: int) -> list[str]:
-    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [row for _, row in jsonl.read(QUESTIONS).rows]
     return [r["question"] for r in rows[:n]]
 
 

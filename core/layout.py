@@ -29,6 +29,7 @@ import time
 import uuid
 from pathlib import Path
 
+from core import jsonl
 from core.errors import MythQAError
 from core.lock import LOCK, LockHolder, file_lock, read_holder, writer_lock  # noqa: F401 - part of the layout API
 
@@ -284,11 +285,8 @@ def write_json(path: Path, obj) -> None:
 
 
 def write_jsonl(path: Path, rows) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    jsonl.write(path, rows)
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return [row for _, row in jsonl.read(path).rows]

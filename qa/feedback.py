@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from core import jsonl
 from core.sqlite import connect
 from qa.types import Answer
 
@@ -242,7 +243,7 @@ def export(store: FeedbackStore, fmt: str, out: TextIO, split: str = FEEDBACK_SP
     if fmt == "jsonl":
         rows = gold_rows(votes, split)
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(jsonl.dumps(row) + "\n")
         return len(rows)
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()

@@ -3,11 +3,11 @@ the sources shown), or is dismissed. Accepted questions go to eval/reviewed.json
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import jsonl
 from core.errors import BadInput
 from qa.evaluate import run
 from qa.evaluate.run import squash
@@ -80,8 +80,7 @@ def accept(store: FeedbackStore, vote: Vote, gold: list[str], out_of_scope: bool
     if not store.set_review(vote.id, "accepted"):
         return None
     try:
-        with path.open("a", encoding="utf-8") as f:  # one line per append: a reader never sees half a row
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        jsonl.append(path, row)  # one line per append, every line break inside it escaped
     except OSError:
         store.set_review(vote.id, "", was="accepted")  # back in the queue: nothing is lost
         raise

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import time
 from pathlib import Path
 
+from core import jsonl
 from qa.evaluate.run import Report
 
 LEDGER = "quality.jsonl"
@@ -47,8 +47,7 @@ def record(index_dir: Path, version: str, files: list[Path], reports: list[Repor
         "refused": r.refused,
         "out_of_scope_refused": f"{r.abstained_out_of_scope}/{r.n_out_of_scope}",
     }
-    with ledger_path(index_dir).open("a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    jsonl.append(ledger_path(index_dir), entry)
     return entry
 
 
@@ -57,15 +56,7 @@ def entries(index_dir: Path) -> list[dict]:
     path = ledger_path(index_dir)
     if not path.exists():
         return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict) and {"version", "set", *FIGURES} <= row.keys():
-            out.append(row)
-    return out
+    return [row for _, row in jsonl.read(path, log=True).rows if {"version", "set", *FIGURES} <= row.keys()]
 
 
 def series(index_dir: Path, set_name: str) -> list[dict]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
 from pathlib import Path
 
+from core import jsonl
 from core.errors import MythQAError
 from qa.evaluate.run import ROOT
 
@@ -23,7 +23,7 @@ def scorings(ledger: Path = LEDGER) -> list[dict]:
     """Every recorded scoring, oldest first."""
     if not ledger.exists():
         return []
-    return [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for _, row in jsonl.read(ledger, log=True).rows]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "answerable": whole.n_answerable,
         "out_of_scope_refused": f"{whole.abstained_out_of_scope}/{whole.n_out_of_scope}",
     }
-    with args.ledger.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    jsonl.append(args.ledger, entry)
     print(table(reports))
     print(f"\nRecorded in {args.ledger}: scoring number {entry['time']} of {split}.")
     return 0

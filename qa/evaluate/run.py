@@ -16,14 +16,15 @@ cleared before each method so no question is served from it.
 
 from __future__ import annotations
 
-import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from core import jsonl
 from core.errors import BadInput
 from qa.followup import Turn
 
@@ -78,28 +79,26 @@ class Report:
     failures: list[dict] = field(default_factory=list)
 
 
-def read_rows(path: Path):
-    """(line number, object) for each non-blank line of a JSON-lines file (question and claim sets).
+def read_rows(path: Path, log: bool = False):
+    """(line number, object) for each non-blank line of a JSON-lines file (question and claim sets; core.jsonl).
+
+    Args:
+        log: the file is a log (questions accepted from votes): a bad row is skipped, and said on standard error.
 
     Raises:
-        BadInput: a line is not a JSON object; the message names the file and line.
+        BadInput: (not ``log``) a line is not a JSON object; the message names the file and line.
     """
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as e:
-            raise BadInput(f"{path}:{n}: not valid JSON ({e})") from None
-        if not isinstance(row, dict):
-            raise BadInput(f"{path}:{n}: each line must be one JSON object")
-        yield n, row
+    found = jsonl.read(Path(path), log=log)
+    for why in found.skipped:
+        print(f"warning: {why}", file=sys.stderr)
+    yield from found.rows
 
 
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
-    """Read the question set, checking each row has what the metrics need."""
+    """Read the question set, checking each row has what the metrics need. The questions accepted from votes
+    (``REVIEWED``) are a log: a bad row there is skipped and said, not a reason to refuse the set."""
     out = []
-    for n, r in read_rows(path):
+    for n, r in read_rows(path, log=_same_file(path, REVIEWED)):
         gold = r.get("gold", ())
         if not all(isinstance(r.get(k), str) and r[k].strip() for k in ("id", "question")):
             raise BadInput(f"{path}:{n}: “id” and “question” must be non-empty strings")
@@ -118,6 +117,13 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             raise ValueError(f"{path}:{n}: answerable question {q.id} has no gold snippet")
         out.append(q)
     return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
 
 
 def default_sets() -> list[Path]:
