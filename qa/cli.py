@@ -8,7 +8,12 @@ from pathlib import Path
 
 from qa.contract import to_json
 from qa.followup import Turn
-from qa.types import Answer
+from qa.types import BAD_FILTER, EMPTY, Answer
+
+# Exit codes a script can act on (README, "Exit codes"): 0 every question answered or refused as the texts require,
+# 2 bad input (an empty question, an unknown myth or section, bad options), 3 the index or a model cannot be used.
+OK, BAD_INPUT, INDEX_UNUSABLE = 0, 2, 3
+BAD_STATUSES = frozenset({EMPTY, BAD_FILTER})  # refusals of the input itself, not of a real question
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,15 +59,20 @@ def render(answer: Answer) -> str:
     if answer.message:
         lines.append(answer.message)
     for s in answer.sentences:
-        lines.append(f"  “{s.text}” [{s.passage + 1}]" + (f" — {s.attribution()}" if s.attribution() else ""))
+        lines.append(f"  “{one_line(s.text)}” [{s.passage + 1}]" + (f" — {s.attribution()}" if s.attribution() else ""))
     if answer.passages:
         lines.append("Sources:" if answer.answered else "Closest passages:")
     for i, p in enumerate(answer.passages, 1):
-        who = f" — {p.author}" if p.author else ""
+        who = f" — {one_line(p.author)}" if p.author else ""
         lines.append(f"  [{i}] {p.citation()}{who} · {p.source} · score {p.score:.3f}")
         text = p.text if len(p.text) <= 300 else p.text[:297] + "…"
-        lines.append("      " + text.replace("\n", " "))
+        lines.append("      " + one_line(text))
     return "\n".join(lines)
+
+
+def one_line(s: str) -> str:
+    """Text as one line: a sentence or name the source broke over lines (a PDF's author line) reads whole."""
+    return " ".join(s.split())
 
 
 def text(arg: str) -> str:
@@ -79,7 +89,7 @@ def lines(stream):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Load the index and model once, answer each question; exit 2 when the index cannot be used."""
+    """Load the index and model once, answer each question; the exit code says what happened (OK, BAD_INPUT, INDEX_UNUSABLE)."""
     args = parse_args(argv)
     from core.errors import MythQAError
     from qa.engine import Engine
@@ -87,15 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = Engine.load(args.index)
     except (MythQAError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        remedy = getattr(e, "remedy", "")
+        print(f"error: {e}" + (f" ({remedy})" if remedy and remedy not in str(e) else ""), file=sys.stderr)
+        return INDEX_UNUSABLE
     if args.claim is not None:
         from qa.claim import check
 
-        print(to_json(check(engine, text(args.claim))), flush=True)
-        return 0
+        claim = text(args.claim)
+        print(to_json(check(engine, claim)), flush=True)
+        return OK if claim.strip() else BAD_INPUT
     questions = [text(args.question)] if args.question is not None else lines(sys.stdin)
-    previous = []
+    previous, code = [], OK
     for q in questions:
         answer = engine.ask(q, k=args.k, myth=args.myth, section=args.section, previous=previous[-1:] if args.follow_up else ())
         previous.append(Turn.of(answer))
@@ -103,4 +115,6 @@ def main(argv: list[str] | None = None) -> int:
             print(to_json(answer), flush=True)
         else:
             print(render(answer) + "\n", flush=True)
-    return 0
+        if answer.status in BAD_STATUSES:
+            code = BAD_INPUT  # the answer (or its JSON line) says which; the rest of a batch is still answered
+    return code

@@ -154,7 +154,7 @@ def test_cli_prints_the_claim_as_json(shipped_index, shipped_engine, monkeypatch
     assert main(["--index", str(shipped_index), "--claim", "Russia and China have formed a military alliance against the West."]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["matched"] and d["myth"] == 10 and d["sentences"]
-    assert main(["--index", str(shipped_index), "--claim", " "]) == 0
+    assert main(["--index", str(shipped_index), "--claim", " "]) == 2  # bad input: nothing to check
     assert json.loads(capsys.readouterr().out)["message"] == EMPTY
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qa.question import MAX_QUESTION_CHARS
 from qa.types import STATUSES
 
@@ -22,6 +24,13 @@ PASSAGE_FIELDS = {
     "source": str,
     "page": (int, type(None)),
 }
+
+
+@pytest.fixture(scope="module")
+def engine(shipped_index, encoder):
+    from qa.engine import Engine
+
+    return Engine.load(shipped_index, encoders={"minilm": encoder})
 
 
 def _run(args, stdin=""):
@@ -45,7 +54,8 @@ def _check_object(obj):
 def test_json_batch_from_stdin(shipped_index):
     questions = ["Which drone company stopped selling to Russia?", "", "What is the capital of France?", "Who wrote it? 🙂", "x " * 6000]
     r = _run(["--index", str(shipped_index), "--json", "-k", "3", "--myth", "10"], stdin="\n".join(questions) + "\n")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2, r.stderr  # the empty line is bad input; every line is still answered
+    assert _run(["--index", str(shipped_index), "--json"], stdin=questions[0] + "\n" + questions[2] + "\n").returncode == 0
     lines = r.stdout.splitlines()
     assert len(lines) == len(questions)
     objs = [json.loads(line) for line in lines]
@@ -73,11 +83,45 @@ def test_readable_answer(shipped_index, encoder, monkeypatch, capsys):
     assert "Closest passages:" in capsys.readouterr().out
 
 
-def test_missing_index_exits_2(tmp_path, capsys):
+def test_missing_or_damaged_index_exits_3(tmp_path, capsys):
     from qa.cli import main
 
-    assert main(["--index", str(tmp_path / "nothing"), "question"]) == 2
+    assert main(["--index", str(tmp_path / "nothing"), "question"]) == 3
     assert "python -m ingest" in capsys.readouterr().err
+    (tmp_path / "bad" / "versions").mkdir(parents=True)
+    (tmp_path / "bad" / "CURRENT").write_text("../../etc\n")
+    assert main(["--index", str(tmp_path / "bad"), "question"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "status"),
+    [
+        (["Who wrote this?"], 0, "answered"),
+        (["What is the capital of France?"], 0, "unknown_name"),  # a real question the texts do not answer
+        (["   "], 2, "empty_question"),
+        (["--myth", "3", "Who wrote this?"], 2, "bad_filter"),  # no Myth 3 in the index
+        (["--section", "Conclusions", "Who wrote this?"], 2, "bad_filter"),
+    ],
+)
+def test_the_exit_code_says_whether_the_input_was_usable(shipped_index, engine, monkeypatch, capsys, args, code, status):
+    from qa.cli import main
+    from qa.engine import Engine
+
+    monkeypatch.setattr(Engine, "load", classmethod(lambda cls, *a, **k: engine))
+    assert main(["--index", str(shipped_index), "--json", *args]) == code
+    assert json.loads(capsys.readouterr().out)["status"] == status
+
+
+def test_a_name_broken_over_lines_prints_on_one_line():
+    from qa.cli import render
+    from qa.types import Answer, AnswerSentence, Passage
+
+    p = Passage(1, 0.5, "Text of the\npassage.", 0, 10, "T", "Margarete\nKlein", "Who?", 1, "m.txt", None)
+    a = Answer("Who wrote this?", True, "", (AnswerSentence("Margarete\nKlein, SWP", 0, 0, 20, 1.0),), (p,))
+    out = render(a)
+    assert "“Margarete Klein, SWP” [1]" in out and "— Margarete Klein ·" in out and "Text of the passage." in out
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(shipped_index):
