@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from core.dense import DenseStore
 from core.model import ModelError, sha256_file
 from core.spec import ModelSpec
 from core.types import Chunk, Document
-from core.verify import verify_chunks, verify_files, verify_store
+from core.verify import damaged, verify_chunks, verify_files, verify_store
 
 VECTOR_FILES = {"chunk": layout.CHUNK_VECTORS, "sentence": layout.SENTENCE_VECTORS, "passage": layout.PASSAGE_VECTORS}
 
@@ -211,3 +212,21 @@ def _load_version(version_dir: Path, models) -> IndexData:
         )
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexFormatError(f"The index in {version_dir} is damaged ({e}): {REBUILD}.") from e
+
+
+def verify_published(index_dir: Path) -> str:
+    """The full check of the published version (every hash, the ONNX exports too, then a complete load); returns a
+    one-line summary. Raises IndexFormatError (or layout.IndexMissing) naming the first damage found."""
+    t0 = time.perf_counter()
+    version = layout.resolve(index_dir)
+    try:
+        manifest = layout.read_manifest(version)
+    except (OSError, ValueError) as e:
+        raise damaged(version, f"the manifest cannot be read ({e})") from None
+    check_format(manifest, version)
+    total = verify_files(version, manifest, full=True)
+    data = load_index(index_dir)
+    return (
+        f"Index version {version.name} verified: {len(manifest['artifacts'])} files, {total / 1e6:.1f} MB, every sha256 matches; "
+        f"{len(data.chunks)} passages, models {', '.join(data.models)} ({time.perf_counter() - t0:.1f} s)."
+    )

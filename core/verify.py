@@ -86,27 +86,3 @@ def verify_store(store, rows: int, dimension: int, what: str, where: Path) -> No
     """A FAISS store must have the model's dimension and one row per vector."""
     if store is not None and (store.dim != dimension or len(store) != rows):
         raise damaged(where, f"{what} holds {len(store)} vectors of dimension {store.dim}, not {rows} of {dimension}")
-
-
-def verify_published(index_dir: Path) -> str:
-    """The full check of the published version (every hash, the ONNX exports too, then a complete load); returns a
-    one-line summary. Raises IndexFormatError (or layout.IndexMissing) naming the first damage found."""
-    import time
-
-    from core import layout
-    from core.artifacts import load_index
-    from core.compat import check_format
-
-    t0 = time.perf_counter()
-    version = layout.resolve(index_dir)
-    try:
-        manifest = layout.read_manifest(version)
-    except (OSError, ValueError) as e:
-        raise damaged(version, f"the manifest cannot be read ({e})") from None
-    check_format(manifest, version)
-    total = verify_files(version, manifest, full=True)
-    data = load_index(index_dir)
-    return (
-        f"Index version {version.name} verified: {len(manifest['artifacts'])} files, {total / 1e6:.1f} MB, every sha256 matches; "
-        f"{len(data.chunks)} passages, models {', '.join(data.models)} ({time.perf_counter() - t0:.1f} s)."
-    )

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.errors import MythQAError
 
     if args.verify:
-        from core.verify import verify_published
+        from core.artifacts import verify_published
 
         try:
             print(verify_published(args.index))

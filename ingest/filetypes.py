@@ -1,10 +1,11 @@
-"""What a corpus entry is, decided before opening it, and reading regular files without ever blocking."""
+"""What a corpus entry is (decided before opening it), reading regular files without blocking, and a file found or skipped."""
 
 from __future__ import annotations
 
 import errno
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _KINDS = {
@@ -96,3 +97,23 @@ def source_name(rel: str) -> tuple[str, str | None]:
         safe = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         return safe, "the file name is not valid UTF-8; rename the file"
     return rel, None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A corpus file found on disk: where it is, its bytes' hash, or why it cannot be used."""
+
+    source: str  # path relative to the corpus, with forward slashes
+    path: Path
+    sha256: str | None = None
+    size: int = 0
+    skip: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out, with the one-line reason; ``limits`` names the Limits fields (and values) that caused it."""
+
+    source: str
+    reason: str
+    limits: dict = field(default_factory=dict)

@@ -22,7 +22,7 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from core.types import Document
-from ingest.load import Skipped, SourceFile
+from ingest.filetypes import Skipped, SourceFile
 from ingest.structure import heading_of, title_starts
 
 # trafilatura logs every page it rejects at ERROR; the skip reason we report says the same once

@@ -10,11 +10,11 @@ import re
 import subprocess
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.types import Document
-from ingest.filetypes import Unreadable, check_entry, over_cap, read_regular, source_name
+from ingest.filetypes import Skipped, SourceFile, Unreadable, check_entry, over_cap, read_regular, source_name
 from ingest.sources import SOURCES_FILE
 
 TEXT_TYPES = {".txt", ".md"}
@@ -41,26 +41,6 @@ class Limits:
     # 50,000 texts: ~18 min with MiniLM alone, under an hour with mpnet too; new files past it wait for the next run.
     # The 10,000-chunk benchmark corpus (46,585 MiniLM texts) fits in one run.
     max_run_texts: int | None = 50_000
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A corpus file found on disk: where it is, its bytes' hash, or why it cannot be used."""
-
-    source: str  # path relative to the corpus, with forward slashes
-    path: Path
-    sha256: str | None = None
-    size: int = 0
-    skip: str | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file left out, with the one-line reason; ``limits`` names the Limits fields (and values) that caused it."""
-
-    source: str
-    reason: str
-    limits: dict = field(default_factory=dict)
 
 
 def discover(corpus: Path, limits: Limits = Limits()) -> list[SourceFile]:
