@@ -64,8 +64,24 @@ def test_claim_and_passage_by_id(client, engine):
     assert re.fullmatch(r"[0-9a-f]{12}", uid)
     got = client.get(f"/v1/passages/{uid}")
     assert got.status_code == 200
-    assert got.json() == {**asked["passages"][0], "rank": 1, "score": 0.0} | {k: got.json()[k] for k in ("url", "publisher", "published")}
+    stored = engine.passage(uid)
+    cited = {k: v for k, v in asked["passages"][0].items() if k not in ("rank", "score")}  # no question ranked it
+    assert got.json() == cited | {"url": stored.url, "publisher": stored.publisher, "published": stored.published}
     assert got.json()["url"].startswith("https://")
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["StoredPassage"]["properties"]
+    assert set(got.json()) == set(schema) and not {"rank", "score"} & set(schema)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8"])
+def test_a_json_body_is_read_whatever_its_content_type(client, engine, content_type):
+    body = json.dumps({"question": Q, "k": 2}).encode()
+    r = client.post("/v1/ask", content=body, headers={"content-type": content_type} if content_type else {})
+    assert r.status_code == 200 and r.content == to_json(engine.ask(Q, k=2)).encode()
+
+
+def test_a_form_body_is_told_to_send_json(client):
+    r = client.post("/v1/ask", data={"question": Q})
+    assert (r.status_code, r.json()["status"]) == (400, "bad_json")
 
 
 def test_myths_and_health(client, engine):

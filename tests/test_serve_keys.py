@@ -73,3 +73,23 @@ def test_keys_are_stored_hashed_and_managed_from_the_command_line(tmp_path, caps
     assert main(["revoke", "newsroom-bot"]) == 2
     assert "No live key has the id or name “newsroom-bot”" in capsys.readouterr().out
     assert main(["list"]) == 0 and capsys.readouterr().out.startswith("1\tnewsroom-bot\tcreated ")
+
+
+def test_wrong_keys_are_throttled_per_client_address(shipped_index, engine, tmp_path):
+    app = make_app(shipped_index, engine, tmp_path, host="0.0.0.0", failed_keys_per_minute=3)
+    _, key = KeyStore(tmp_path / "api_keys.sqlite3").create("newsroom-bot")
+    token = (tmp_path / "operator.token").read_text().strip()
+    with TestClient(app, client=("203.0.113.7", 4000)) as guesser, TestClient(app, client=("198.51.100.2", 4000)) as other:
+        tries = [guesser.get("/v1/myths", headers=_bearer(f"mqa_guess{i}")) for i in range(4)]
+        assert [(r.status_code, r.json()["status"]) for r in tries] == [(401, "bad_key")] * 3 + [(429, "too_many_bad_keys")]
+        assert 58 <= int(tries[3].headers["retry-after"]) <= 60
+        assert tries[3].json()["message"] == (
+            "Too many wrong API keys from this address: at most 3 a minute. Check the key you send (`Authorization: Bearer <key>`) "
+            f"and try again in {tries[3].headers['retry-after']} s."
+        )
+        # From there on the address is refused before any key is looked at: a right one too, and on the health check.
+        assert guesser.get("/v1/myths", headers=_bearer(key)).status_code == 429
+        assert guesser.get("/v1/health", headers=_bearer(token)).status_code == 429
+        assert guesser.get("/v1/health").status_code == 200  # no key sent: the probe still works
+        assert other.get("/v1/myths", headers=_bearer(key)).status_code == 200  # another address is unaffected
+        assert other.get("/v1/health", headers=_bearer("mqa_wrong")).json()["status"] == "bad_key"  # health checks a key sent

@@ -12,22 +12,23 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.exceptions import HTTPException
 
 from core.errors import MythQAError
-from core.operator import ensure_token, proves
+from core.operator import ensure_token
 from qa.contract import with_ids
 from qa.serve import routes
-from qa.serve.auth import LOCAL, OPERATOR, Caller, identify, presented
+from qa.serve.auth import Caller, identify, presented
 from qa.serve.config import ServeConfig
 from qa.serve.docs import add_docs
 from qa.serve.engines import Engines
-from qa.serve.errors import INTERNAL, ApiError, from_http, from_project_error, from_validation, json_response, log, refusal, refuse_body
+from qa.serve.errors import INTERNAL, ApiError, from_http, from_project_error, from_validation, json_response, log, refusal
 from qa.serve.keys import KeyStore
-from qa.serve.limits import BodyCap, Pool, RateLimit
-from qa.serve.schemas import AnswerOut, AskRequest, ClaimOut, ClaimRequest, PassageOut, Refusal
+from qa.serve.limits import KeyFailures, Pool, RateLimit
+from qa.serve.middleware import BodyCap, InFlight, JsonBody
+from qa.serve.schemas import AnswerOut, AskRequest, ClaimOut, ClaimRequest, Refusal, StoredPassage
 
 # Declared as security schemes so the docs page offers "Authorize"; either header carries a key or the operator token.
 BEARER = HTTPBearer(auto_error=False, description="an API key, or the operator token")
 API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="the same secret in a header of its own")
-REFUSALS = {code: {"model": Refusal} for code in (400, 401, 404, 413, 422, 429, 503)}
+REFUSALS = {code: {"model": Refusal} for code in (400, 401, 404, 408, 413, 422, 429, 503)}
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,22 @@ class Services:
     keys: KeyStore
     pool: Pool
     rate: RateLimit
+    failures: KeyFailures
     operator_token: str  # "" when operator powers are off (MYTHQA_OPERATOR=0)
+
+    def identify(self, request: Request, secret: str | None, keys_required: bool) -> Caller:
+        """The caller ``secret`` proves (auth.identify), with wrong keys counted against the client's address."""
+        address = request.client.host if request.client else ""  # the proxy's X-Forwarded-For from loopback (uvicorn)
+        if secret:
+            self.failures.check(address)  # over its limit: refused before the key is even looked at
+        try:
+            who = identify(secret, self.keys, self.operator_token, keys_required)
+        except ApiError as e:
+            if e.code == "bad_key":
+                self.failures.failed(address)
+            raise
+        request.state.operator = who.operator
+        return who
 
     async def run(self, caller: Caller, fn, *args):
         """``fn(engine, *args)`` on a worker with the published engine; the project's own errors become 503s."""
@@ -64,6 +80,7 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
         KeyStore(config.keys_db),
         Pool(config.workers, config.queue),
         RateLimit(config.requests_per_minute),
+        KeyFailures(config.failed_keys_per_minute),
         token,
     )
 
@@ -95,13 +112,15 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    app.add_middleware(BodyCap, limit=config.max_body_bytes, refuse=refuse_body)  # added last: runs first
+    # Added last runs first: the body is capped and read whole before a request counts as in flight.
+    app.add_middleware(JsonBody)
+    app.add_middleware(InFlight, limit=config.max_in_flight)
+    app.add_middleware(BodyCap, limit=config.max_body_bytes, timeout=config.body_timeout)
 
     def caller(
         request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(BEARER), key: str | None = Depends(API_KEY)
     ) -> Caller:
-        who = identify(presented(bearer, key), services.keys, services.operator_token, config.keys_required)
-        request.state.operator = who.operator
+        who = services.identify(request, presented(bearer, key), config.keys_required)
         if who.limit_key:
             services.rate.check(who.limit_key)
         return who
@@ -119,7 +138,7 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
         result = await services.run(who, routes.claim, body.claim)
         return json_response(result, routes.claim_status(result))
 
-    @app.get("/v1/passages/{uid}", responses={200: {"model": PassageOut}, **REFUSALS}, summary="Fetch a passage by its stable id")
+    @app.get("/v1/passages/{uid}", responses={200: {"model": StoredPassage}, **REFUSALS}, summary="Fetch a passage by its stable id")
     async def passage(uid: str = Path(max_length=128), who: Caller = Depends(caller)):
         return json_response(await services.run(who, routes.passage, uid))
 
@@ -129,11 +148,10 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
 
     @app.get("/v1/health", responses=REFUSALS, summary="Health and index version (no key needed)")
     async def health(request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(BEARER), key: str | None = Depends(API_KEY)):
-        """200 with the published index version once it answers; the operator also sees paths and loaded versions."""
-        operator = proves(presented(bearer, key), services.operator_token)
-        request.state.operator = operator
-        who = Caller(OPERATOR if operator else LOCAL)
-        return json_response(await services.run(who, routes.health, services if operator else None))
+        """200 with the published index version once it answers; the operator also sees paths and loaded versions. No key
+        is needed, but a key sent is checked (401 when wrong), so the operator token cannot be guessed here either."""
+        who = services.identify(request, presented(bearer, key), keys_required=False)
+        return json_response(await services.run(who, routes.health, services if who.operator else None))
 
     app.state.services = services
     return app

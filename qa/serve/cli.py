@@ -50,16 +50,27 @@ def serve(config: ServeConfig, root_path: str = "") -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     who = "API keys required" if config.keys_required else "no key needed (loopback only)"
     print(f"Myth Q&A API on http://{config.host}:{config.port}/ (docs: /docs; {who}; index: {config.index})", flush=True)
-    uvicorn.Server(
-        uvicorn.Config(
-            create_app(config),
-            host=config.host,
-            port=config.port,
-            root_path=root_path,
-            server_header=False,  # names no software to a scanner
-            limit_concurrency=config.workers + config.queue + 64,  # open connections past the queue get 503 at once
-            timeout_keep_alive=5,
-            log_level="info",
-        )
-    ).run()
+    uvicorn.Server(server_config(create_app(config), config, root_path)).run()
     return 0
+
+
+def server_config(app, config: ServeConfig, root_path: str = "", log_level: str = "info"):
+    """uvicorn's settings for ``app``: how connections are read, timed out and refused (tests run the same ones)."""
+    import uvicorn
+
+    from qa.serve.protocol import guarded_protocol
+
+    return uvicorn.Config(
+        app,
+        host=config.host,
+        port=config.port,
+        root_path=root_path,
+        server_header=False,  # names no software to a scanner
+        http=guarded_protocol(config.head_timeout),  # h11, with a deadline for each request head
+        ws="none",  # no endpoint is a websocket: an upgrade request is answered as plain HTTP, not handed a socket
+        # No limit_concurrency: uvicorn counts idle sockets against it, so 129 silent connections refused everyone
+        # (plain-text 503). Requests in flight are limited in the app instead (middleware.InFlight, JSON refusals).
+        limit_concurrency=None,
+        timeout_keep_alive=config.keep_alive,
+        log_level=log_level,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from starlette.responses import Response
 
@@ -38,6 +39,46 @@ def refusal(error: ApiError) -> Response:
     return json_response({"status": error.code, "message": error.message}, error.status, error.headers)
 
 
+def raw_refusal(error: ApiError) -> bytes:
+    """``error`` as a whole HTTP/1.1 response that closes the connection, for the connection itself to write when no
+    request reached the app (qa.serve.protocol): the same JSON as every other refusal."""
+    body = to_json({"status": error.code, "message": error.message}).encode("utf-8")
+    lines = [f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}", "content-type: application/json"]
+    lines += [f"content-length: {len(body)}", "connection: close", *(f"{k}: {v}" for k, v in error.headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def busy() -> ApiError:
+    """503 with Retry-After: every place is taken now, and one frees up within a few seconds."""
+    return ApiError(503, "busy", "The server is answering as many questions as it can. Try again in a few seconds.", {"Retry-After": "2"})
+
+
+def head_timeout(seconds: float) -> ApiError:
+    return ApiError(
+        408,
+        "timeout",
+        f"The request line and headers did not arrive whole within {seconds:g} s. Send the whole request at once, then wait for "
+        "the answer.",
+    )
+
+
+def body_timeout(seconds: float, limit: int) -> ApiError:
+    return ApiError(
+        408,
+        "timeout",
+        f"The request body did not arrive within {seconds:g} s of its headers. Send the whole body at once (at most {limit:,} bytes).",
+        {"Connection": "close"},
+    )
+
+
+def bad_http(status: int) -> ApiError:
+    """What the connection answers a request h11 cannot parse: 431 for an oversized head, else 400."""
+    if status == 431:
+        return ApiError(431, "headers_too_large", "The request headers are too large. Send fewer or shorter headers (at most 16 KiB).")
+    msg = "This is not a valid HTTP/1.1 request. Send it with an HTTP client such as curl; the endpoints are listed at /docs."
+    return ApiError(400, "bad_http", msg)
+
+
 def from_project_error(error, operator: bool) -> ApiError:
     """A core.errors.MythQAError (no index, a damaged one, an unusable model) as 503: the service cannot answer now."""
     log.error("%s: %s", error.code, error)
@@ -70,14 +111,17 @@ def from_http(status: int) -> ApiError:
     return ApiError(status, "http_error", "The request could not be handled. See /docs for how to call this API.")
 
 
-async def refuse_body(scope, send, limit: int) -> None:
-    """Answer 413 from the body-cap middleware, before the app has read the request (qa.serve.limits.BodyCap)."""
+def too_large(limit: int) -> ApiError:
     msg = (
         f"The request body is over {limit:,} bytes. Send a shorter question "
         f"(the engine reads at most its last {MAX_QUESTION_CHARS:,} characters)."
     )
-    response = refusal(ApiError(413, "too_large", msg, {"Connection": "close"}))
-    await response(scope, _no_receive, send)
+    return ApiError(413, "too_large", msg, {"Connection": "close"})
+
+
+async def send_refusal(scope, send, error: ApiError) -> None:
+    """Answer ``error`` from a middleware, before (or instead of) the app reading the request (qa.serve.middleware)."""
+    await refusal(error)(scope, _no_receive, send)
 
 
 async def _no_receive():

@@ -1,53 +1,17 @@
-"""What keeps one client from costing others: the body cap (before any work), the per-key rate and the worker pool."""
+"""What keeps one client from costing others: the per-key rate, wrong keys per address, and the worker pool."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from core.throttle import Throttle  # the app's sliding window: one definition of "n a minute" for both front ends
-from qa.serve.errors import ApiError
+from qa.serve.errors import ApiError, busy
 
-__all__ = ["BodyCap", "Pool", "RateLimit", "Throttle"]
-
-
-class BodyCap:
-    """ASGI middleware: a request body over ``limit`` bytes is refused with 413 before the app reads any of it.
-
-    The declared Content-Length is checked first; a chunked body is counted as it arrives and read whole (at most
-    ``limit`` bytes) before the app runs, so a slow or endless upload never reaches the answering threads.
-    """
-
-    def __init__(self, app, limit: int, refuse: Callable):
-        self.app, self.limit, self.refuse = app, limit, refuse
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await self.refuse(scope, send, self.limit)
-        body, more = [], True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            body.append(message.get("body", b""))
-            more = message.get("more_body", False)
-            if sum(map(len, body)) > self.limit:
-                return await self.refuse(scope, send, self.limit)
-        whole, sent = b"".join(body), False
-
-        async def replay():
-            nonlocal sent
-            if sent:
-                return await receive()  # after the body: the disconnect, when it comes
-            sent = True
-            return {"type": "http.request", "body": whole, "more_body": False}
-
-        return await self.app(scope, replay, send)
+__all__ = ["KeyFailures", "Pool", "RateLimit", "Throttle"]
 
 
 class RateLimit:
@@ -69,6 +33,42 @@ class RateLimit:
             )
 
 
+class KeyFailures:
+    """At most ``per_minute`` wrong keys from one client address in any 60 seconds; 0 turns it off.
+
+    Past the limit the address is refused with 429 *before* any key it sends is looked at, until its minute frees up,
+    so a guesser learns nothing more, while a correct key sent from any other address is answered as usual.
+    """
+
+    def __init__(self, per_minute: int):
+        self.throttle = Throttle(per_minute) if per_minute > 0 else None
+        self.until: dict[str, float] = {}  # address -> monotonic time its refusals end
+
+    def check(self, address: str) -> None:
+        """Raise 429 while ``address`` is over its limit; call before checking the key it presents."""
+        left = self.until.get(address, 0.0) - time.monotonic()
+        if left > 0:
+            raise self._refusal(left)
+        self.until.pop(address, None)
+
+    def failed(self, address: str) -> None:
+        """Count one wrong key from ``address``; raise 429 if it is one too many."""
+        wait = self.throttle.wait(address) if self.throttle else 0.0
+        if wait > 0:
+            self.until[address] = time.monotonic() + wait
+            raise self._refusal(wait)
+
+    def _refusal(self, wait: float) -> ApiError:
+        seconds = max(1, math.ceil(wait))
+        return ApiError(
+            429,
+            "too_many_bad_keys",
+            f"Too many wrong API keys from this address: at most {self.throttle.per_minute} a minute. Check the key you send "
+            f"(`Authorization: Bearer <key>`) and try again in {seconds} s.",
+            {"Retry-After": str(seconds)},
+        )
+
+
 class Pool:
     """The threads that run the encoders: ``workers`` answer at once, at most ``queue`` more wait, the rest get 503.
 
@@ -83,9 +83,7 @@ class Pool:
 
     async def run(self, fn: Callable, *args):
         if self.pending >= self.capacity:
-            raise ApiError(
-                503, "busy", "The server is answering as many questions as it can. Try again in a few seconds.", {"Retry-After": "2"}
-            )
+            raise busy()
         self.pending += 1
         try:
             return await asyncio.wrap_future(self.executor.submit(fn, *args))

@@ -41,7 +41,9 @@ def passage(engine, uid: str) -> dict:
             f"No passage has the id “{uid}” in index version {engine.version}. Ids come from POST /v1/ask with "
             '"ids": true; a passage whose text was edited has a new id, so ask again.',
         )
-    return passage_record(found)
+    record = passage_record(found)
+    del record["rank"], record["score"]  # a passage fetched alone was ranked and scored against no question
+    return record
 
 
 def myths(engine) -> dict:

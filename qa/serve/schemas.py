@@ -58,9 +58,7 @@ class Sentence(BaseModel):
     holder: str | None = Field(None, description="whose view a reported sentence gives, as the text names them")
 
 
-class PassageOut(BaseModel):
-    rank: int
-    score: float
+class _Passage(BaseModel):
     text: str
     myth: int | None
     title: str | None
@@ -69,7 +67,23 @@ class PassageOut(BaseModel):
     paragraph: int | None
     source: str
     page: int | None
-    uid: str | None = Field(None, description="only with `ids: true`, and always from /v1/passages")
+
+
+class PassageOut(_Passage):
+    """A passage an answer cites, in the order the answer ranks them."""
+
+    rank: int = Field(description="1 for the passage ranked first for the question")
+    score: float = Field(description="the retrieval score that ranked it")
+    uid: str | None = Field(None, description="only with `ids: true`: its stable id for GET /v1/passages/{uid}")
+
+
+class StoredPassage(_Passage):
+    """A passage fetched by its stable id: no rank or score, since no question ranked it."""
+
+    uid: str
+    url: str | None = Field(None, description="where the text was published")
+    publisher: str | None = None
+    published: str | None = Field(None, description="the publication date the text gives")
 
 
 class AnswerOut(BaseModel):
