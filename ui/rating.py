@@ -49,7 +49,7 @@ def record(store: FeedbackStore, turn: Turn, old: Feedback, new: Feedback) -> Ou
     return None
 
 
-def save(votes: FeedbackStore, conversations: ConversationStore | None, turn: Turn, old: Feedback, new: Feedback, owner: str) -> str:
+def save(votes: FeedbackStore, conversations: ConversationStore | None, turn: Turn, old: Feedback, new: Feedback, owner: str | None) -> str:
     """Send the vote to the feedback store and keep it with the conversation (``conversations``: None when the turn is
     in none yet); the notice for the reader, which tells each store's outcome as it is."""
     sent = record(votes, turn, old, new)
