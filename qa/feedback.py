@@ -1,21 +1,16 @@
-"""Evaluator feedback on answers: a small SQLite store and `python -m qa.feedback export [--format csv|jsonl]`."""
+"""Evaluator feedback on answers: a small SQLite store, its retention, and `python -m qa.feedback export [--format csv|jsonl]`."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import csv
 import hashlib
 import json
 import os
-import sqlite3
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
-from core import jsonl
+from core import stores
 from core.sqlite import connect
 from qa.types import Answer
 
@@ -52,20 +47,8 @@ _ADDED = {
     "review": "TEXT NOT NULL DEFAULT ''",  # '' waiting, or one of REVIEWS (qa.review)
 }
 REVIEWS = ("accepted", "dismissed")
-CSV_FIELDS = (
-    "id",
-    "created_at",
-    "verdict",
-    "comment",
-    "question",
-    "answered",
-    "sentences",
-    "citations",
-    "passage_ids",
-    "index_version",
-    "models",
-    "profile",
-)
+_TIME = "%Y-%m-%dT%H:%M:%SZ"  # created_at: UTC, so that text order is time order
+_BATCH = 500  # ids per UPDATE of a bulk review: well under SQLite's 999 bound parameters of older builds
 
 
 @dataclass(frozen=True)
@@ -111,16 +94,39 @@ def _setup(con) -> None:
             con.execute(f"ALTER TABLE feedback ADD COLUMN {name} {definition}")
 
 
-class FeedbackStore:
-    """Votes in one SQLite file; one connection per call, so any thread (Streamlit session) may use it."""
+@dataclass(frozen=True)
+class VoteLimits:
+    """How long and how many votes the store keeps (MYTHQA_VOTE_RETENTION_DAYS, MYTHQA_WAITING_VOTES_MAX)."""
 
-    def __init__(self, path: Path):
+    # Votes not accepted into the question set are removed this long after they were cast (0 keeps them): evaluators
+    # review within weeks, and a year-old vote is about an answer of an index replaced many times since.
+    vote_retention_days: float = 365.0
+    # The most unreviewed votes kept (thumbs up or down, oldest removed first), so a flood of votes cannot fill the disk:
+    # 10x a 2,000-vote backlog, and about 42 MB at the 2.1 kB a vote with five sources measured in SQLite.
+    waiting_votes_max: int = 20_000
+
+
+class FeedbackStore:
+    """Votes in one SQLite file; one connection per call, so any thread (Streamlit session) may use it.
+
+    ``record`` waits for a busy store (the command line, tests); ``send`` never holds up the page (core.stores). Each new
+    vote applies ``limits``: old unaccepted votes and the oldest past the cap of unreviewed ones are removed.
+    """
+
+    NAME = "feedback store"
+
+    def __init__(self, path: Path, limits: VoteLimits | None = None, writer: stores.Writer | None = None):
         self.path = Path(path)
+        self.limits = limits or stores.from_env(VoteLimits)
+        self.writer = writer or stores.shared()
 
     @contextlib.contextmanager
-    def _connect(self):
-        """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers)."""
+    def _connect(self, busy: float | None = None):
+        """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers); ``busy``:
+        the seconds a write waits for another writer's lock (default core.sqlite's)."""
         con = connect(self.path, _setup)
+        if busy is not None:
+            con.execute(f"PRAGMA busy_timeout = {int(busy * 1000)}")
         try:
             with con:
                 yield con
@@ -146,44 +152,60 @@ class FeedbackStore:
         Raises:
             ValueError: ``verdict`` is not one of VERDICTS.
         """
-        if verdict not in VERDICTS:
-            raise ValueError(f"Unknown verdict {verdict!r}; use one of {', '.join(VERDICTS)}.")
-        passages = [
-            {
-                "rank": p.rank,
-                "uid": p.uid,
-                "text_sha256": hashlib.sha256(p.text.encode("utf-8")).hexdigest(),
-                "chunk_id": p.chunk_id,
-                "citation": p.citation(),
-                "source": p.source,
-                "page": p.page,
-                "score": round(p.score, 4),
-            }
-            for p in answer.passages
-        ]
-        row = (
-            answer_id,
-            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            verdict,
-            comment.strip(),
-            answer.question,
-            int(answer.answered),
-            json.dumps([s.text for s in answer.sentences], ensure_ascii=False),
-            json.dumps(passages, ensure_ascii=False),
-            index_version,
-            ",".join(models),
-            profile,
-            answer.understood_as or "",
-        )
-        with self._connect() as con:
-            new = con.execute("SELECT 1 FROM feedback WHERE answer_id = ?", (answer_id,)).fetchone() is None
+        return self._store(_row(answer_id, answer, verdict, comment, index_version, models, profile))
+
+    def send(
+        self,
+        answer_id: str,
+        answer: Answer,
+        verdict: str,
+        comment: str,
+        index_version: str,
+        models: tuple[str, ...] = (),
+        profile: str = "",
+    ) -> stores.Outcome:
+        """``record`` without holding up the page: a busy store waits ``store_busy_seconds`` at most, then the vote is
+        retried in the background (core.stores).
+
+        Returns:
+            Whether the vote is saved, retrying, or not saved (read-only, failed).
+
+        Raises:
+            ValueError: ``verdict`` is not one of VERDICTS.
+        """
+        row = _row(answer_id, answer, verdict, comment, index_version, models, profile)
+        busy = self.writer.settings.store_busy_seconds
+        return self.writer.write(str(self.path), self.NAME, f"vote on answer {answer_id}", lambda: self._store(row, busy))
+
+    def _store(self, row: tuple, busy: float | None = None) -> bool:
+        with self._connect(busy) as con:
+            new = con.execute("SELECT 1 FROM feedback WHERE answer_id = ?", (row[0],)).fetchone() is None
             con.execute(
                 "INSERT INTO feedback (answer_id, created_at, verdict, comment, question, answered, sentences, passages, index_version,"
                 " models, profile, understood_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO UPDATE SET"
                 " created_at = excluded.created_at, verdict = excluded.verdict, comment = excluded.comment",
                 row,
             )
+            if new:
+                self._retain(con)
             return new
+
+    def retain(self) -> int:
+        """Apply ``limits`` now (each new vote does too); returns how many votes were removed."""
+        with self._connect() as con:
+            return self._retain(con)
+
+    def _retain(self, con) -> int:
+        """Remove unaccepted votes older than ``vote_retention_days``, then the oldest unreviewed past ``waiting_votes_max``."""
+        removed, days, most = 0, self.limits.vote_retention_days, self.limits.waiting_votes_max
+        if days > 0:
+            cutoff = time.strftime(_TIME, time.gmtime(time.time() - days * 86400))
+            removed += con.execute("DELETE FROM feedback WHERE review != 'accepted' AND created_at < ?", (cutoff,)).rowcount
+        if most > 0:
+            removed += con.execute(
+                "DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE review = '' ORDER BY id DESC LIMIT -1 OFFSET ?)", (most,)
+            ).rowcount
+        return removed
 
     def votes(self) -> list[Vote]:
         """All votes, oldest first."""
@@ -206,93 +228,65 @@ class FeedbackStore:
         Raises:
             ValueError: ``review`` is not '' or one of REVIEWS.
         """
+        return self.set_reviews([vote_id], review, was) == 1
+
+    def set_reviews(self, vote_ids: list[int], review: str, was: str = "") -> int:
+        """``set_review`` for many votes in one transaction; returns how many were still ``was`` and are now ``review``.
+
+        Raises:
+            ValueError: ``review`` is not '' or one of REVIEWS.
+        """
         if review not in ("", *REVIEWS):
             raise ValueError(f"Unknown review {review!r}; use one of {', '.join(REVIEWS)}.")
+        changed, ids = 0, list(vote_ids)
         with self._connect() as con:
-            return con.execute("UPDATE feedback SET review = ? WHERE id = ? AND review = ?", (review, vote_id, was)).rowcount == 1
+            for i in range(0, len(ids), _BATCH):
+                batch = ids[i : i + _BATCH]
+                changed += con.execute(
+                    f"UPDATE feedback SET review = ? WHERE review = ? AND id IN ({','.join('?' * len(batch))})", (review, was, *batch)
+                ).rowcount
+        return changed
 
 
-def gold_rows(votes: list[Vote], split: str = FEEDBACK_SPLIT) -> list[dict]:
-    """'Right answer' votes as eval/questions.jsonl rows; the answer sentences become the gold snippets.
+def _row(answer_id: str, answer: Answer, verdict: str, comment: str, index_version: str, models: tuple[str, ...], profile: str) -> tuple:
+    """The feedback table's row for a vote (its columns in _store's order).
 
-    A question voted right more than once keeps its latest vote.
+    Raises:
+        ValueError: ``verdict`` is not one of VERDICTS.
     """
-    latest: dict[str, Vote] = {}
-    for v in votes:
-        if v.verdict == "right" and v.answered and v.sentences:
-            latest[" ".join(v.question.split()).casefold()] = v
-    return [
+    if verdict not in VERDICTS:
+        raise ValueError(f"Unknown verdict {verdict!r}; use one of {', '.join(VERDICTS)}.")
+    passages = [
         {
-            "id": f"fb{v.id:04d}",
-            "question": v.question,
-            "gold": list(v.sentences),
-            "kind": FEEDBACK_KIND,
-            "out_of_scope": False,
-            "split": split,
+            "rank": p.rank,
+            "uid": p.uid,
+            "text_sha256": hashlib.sha256(p.text.encode("utf-8")).hexdigest(),
+            "chunk_id": p.chunk_id,
+            "citation": p.citation(),
+            "source": p.source,
+            "page": p.page,
+            "score": round(p.score, 4),
         }
-        for v in sorted(latest.values(), key=lambda v: v.id)
+        for p in answer.passages
     ]
-
-
-def export(store: FeedbackStore, fmt: str, out: TextIO, split: str = FEEDBACK_SPLIT) -> int:
-    """Write votes to ``out``: csv = every vote; jsonl = 'right answer' votes in eval/questions.jsonl format.
-
-    Returns the number of rows written.
-    """
-    votes = store.votes()
-    if fmt == "jsonl":
-        rows = gold_rows(votes, split)
-        for row in rows:
-            out.write(jsonl.dumps(row) + "\n")
-        return len(rows)
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for v in votes:
-        writer.writerow(
-            {
-                "id": v.id,
-                "created_at": v.created_at,
-                "verdict": v.verdict,
-                "comment": v.comment,
-                "question": v.question,
-                "answered": int(v.answered),
-                "sentences": json.dumps(list(v.sentences), ensure_ascii=False),
-                "citations": " | ".join(p["citation"] for p in v.passages),
-                "passage_ids": " ".join(str(p.get("uid") or p["chunk_id"]) for p in v.passages),
-                "index_version": v.index_version,
-                "models": ",".join(v.models),
-                "profile": v.profile,
-            }
-        )
-    return len(votes)
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m qa.feedback", description="Export evaluator feedback collected by the chat app.")
-    sub = p.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("export", help="print the votes to standard output")
-    ex.add_argument(
-        "--format", choices=("csv", "jsonl"), default="csv", help="csv: every vote; jsonl: 'right answer' votes as eval questions"
+    return (
+        answer_id,
+        time.strftime(_TIME, time.gmtime()),
+        verdict,
+        comment.strip(),
+        answer.question,
+        int(answer.answered),
+        json.dumps([s.text for s in answer.sentences], ensure_ascii=False),
+        json.dumps(passages, ensure_ascii=False),
+        index_version,
+        ",".join(models),
+        profile,
+        answer.understood_as or "",
     )
-    ex.add_argument(
-        "--db", type=Path, default=None, help="feedback database (default: $MYTHQA_FEEDBACK_DB or feedback.sqlite3 beside index/)"
-    )
-    ex.add_argument("--split", default=FEEDBACK_SPLIT, help=f"split written into jsonl rows (default {FEEDBACK_SPLIT})")
-    args = p.parse_args(argv)
-    db = args.db or db_path(Path(os.environ.get("MYTHQA_INDEX") or "index"))
-    if not db.exists():
-        print(f"error: no feedback database at {db}; pass --db PATH or set MYTHQA_FEEDBACK_DB.", file=sys.stderr)
-        return 2
-    try:
-        n = export(FeedbackStore(db), args.format, sys.stdout, args.split)
-    except sqlite3.DatabaseError as e:
-        print(f"error: {db} is not a readable feedback database ({e}).", file=sys.stderr)
-        return 2
-    print(f"{n} row(s) exported from {db}.", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":
     from core.errors import run_cli
+    from qa.feedback_export import main
 
     run_cli(main)

@@ -101,3 +101,19 @@ def already_asked(question: str, paths: list[Path], but: str = "") -> str | None
 def dismiss(store: FeedbackStore, vote: Vote) -> bool:
     """Take the vote out of the queue without a question; False when it was reviewed already."""
     return store.set_review(vote.id, "dismissed")
+
+
+def matching(votes: list[Vote], text: str = "", verdict: str = "") -> list[Vote]:
+    """The votes whose question, standalone reading or comment holds ``text`` (case and spacing aside), of ``verdict``
+    when given: what one bulk dismissal takes out of the queue."""
+    key = squash(text).casefold()
+
+    def holds(v: Vote) -> bool:
+        return any(key in squash(field).casefold() for field in (v.question, v.understood_as, v.comment))
+
+    return [v for v in votes if (not verdict or v.verdict == verdict) and holds(v)]
+
+
+def dismiss_all(store: FeedbackStore, votes: list[Vote]) -> int:
+    """Take every vote of ``votes`` out of the queue at once (one transaction); returns how many were still waiting."""
+    return store.set_reviews([v.id for v in votes], "dismissed")

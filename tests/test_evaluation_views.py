@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.profile import DEFAULT
 from ingest.build import run_ingest
+from qa import review
 from qa.engine import Engine
 from qa.evaluate import history, run
 from qa.evaluate.run import load_questions
@@ -106,3 +107,27 @@ def test_a_set_the_index_learnt_from_is_said_to_have_no_unseen_figures(open_page
     assert not at.exception, at.exception
     assert any("No answerable question of dev.jsonl is unseen by 1 kept version(s)" in plain(c.value) for c in at.main.caption)
     assert not [b for b in at.button if b.label.startswith("Score ")] and history.entries(hash_index) == []  # not offered again
+
+
+def test_the_votes_a_filter_shows_are_dismissed_at_once_after_a_confirmation(open_page, hash_index, tmp_path):
+    engine = Engine.load(hash_index)
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    answer = engine.ask(QUESTION)
+    for n in range(3):
+        store.record(f"junk-{n}", replace(answer, question=f"spam {n}"), "wrong", "", engine.version)
+    store.record("real", answer, "wrong", "", engine.version)
+    at = open_page(hash_index, "Review votes")
+    at.text_input(key="rv-filter").input("SPAM").run()
+    assert "3 of 4 waiting vote(s) match." in [c.value for c in at.main.caption]
+    assert [plain(e.label).split(" · ")[1] for e in at.main.expander] == ["spam 2", "spam 1", "spam 0"]
+    at.button(key="rv-bulk").click().run()
+    assert plain(at.warning[0].value).startswith("Dismiss 3 vote(s)? They leave the queue") and len(review.waiting(store)) == 4
+    at.button(key="rv-bulk-yes").click().run()
+    assert not at.exception, at.exception
+    assert plain(at.success[0].value) == "Dismissed 3 vote(s)."
+    assert [v.answer_id for v in review.waiting(store)] == ["real"]
+    at.text_input(key="rv-filter").input("").run()
+    assert [plain(e.label).split(" · ")[1] for e in at.main.expander] == [QUESTION]
+    at.button(key="rv-bulk").click().run()
+    at.button(key="rv-bulk-no").click().run()  # cancelled: nothing dismissed
+    assert [v.answer_id for v in review.waiting(store)] == ["real"] and not at.warning

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.feedback import FeedbackStore, export, gold_rows
+from qa.feedback import FeedbackStore
+from qa.feedback_export import export, gold_rows
 from qa.types import Answer, AnswerSentence, Passage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,3 +175,71 @@ def test_a_burst_of_200_votes_is_all_stored(tmp_path):
     assert errors == []
     votes = store.votes()
     assert len(votes) == 201 and {v.answer_id for v in votes} == {"warm"} | {f"b{i}" for i in range(200)}
+
+
+def _age(db: Path, answer_ids: list[str], days: float) -> None:
+    """Make votes ``days`` old, as if cast then."""
+    import sqlite3
+    import time
+
+    con = sqlite3.connect(db)
+    with con:
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400))
+        con.executemany("UPDATE feedback SET created_at = ? WHERE answer_id = ?", [(when, a) for a in answer_ids])
+    con.close()
+
+
+def test_votes_past_their_retention_are_purged_unless_accepted(tmp_path):
+    from qa.feedback import VoteLimits
+
+    db = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(db, VoteLimits(vote_retention_days=30))
+    for a in ("old-waiting", "old-dismissed", "old-accepted", "recent"):
+        store.record(a, _answer(f"{a}?"), "wrong", "", "v1")
+    by_id = {v.answer_id: v.id for v in store.votes()}
+    assert store.set_review(by_id["old-dismissed"], "dismissed") and store.set_review(by_id["old-accepted"], "accepted")
+    _age(db, ["old-waiting", "old-dismissed", "old-accepted"], 31)
+    _age(db, ["recent"], 29)
+    store.record("new", _answer("new?"), "right", "", "v1")  # each new vote applies the retention
+    assert [v.answer_id for v in store.votes()] == ["old-accepted", "recent", "new"]
+    assert FeedbackStore(db, VoteLimits(vote_retention_days=0)).retain() == 0  # 0 keeps votes forever
+
+
+def test_past_the_cap_of_unreviewed_votes_the_oldest_go_first(tmp_path):
+    from qa.feedback import VoteLimits
+
+    store = FeedbackStore(tmp_path / "fb.sqlite3", VoteLimits(waiting_votes_max=3))
+    store.record("a0", _answer("q0?"), "wrong", "", "v1")
+    store.set_review(store.votes()[0].id, "dismissed")  # reviewed: not counted, not removed by the cap
+    for n in range(1, 6):
+        store.record(f"a{n}", _answer(f"q{n}?"), ("right", "wrong")[n % 2], "", "v1")
+    assert [v.answer_id for v in store.votes()] == ["a0", "a3", "a4", "a5"]
+    assert store.record("a4", _answer("q4?"), "right", "changed", "v1") is False  # a changed vote removes nothing
+    assert [v.answer_id for v in store.votes()] == ["a0", "a3", "a4", "a5"]
+
+
+def test_vote_limits_come_from_the_environment(monkeypatch):
+    from qa.feedback import VoteLimits
+
+    monkeypatch.setenv("MYTHQA_VOTE_RETENTION_DAYS", "7")
+    monkeypatch.setenv("MYTHQA_WAITING_VOTES_MAX", "lots")
+    assert FeedbackStore(Path("unused.sqlite3")).limits == VoteLimits(7.0, 20_000)
+
+
+def test_many_reviews_change_in_one_call_past_one_batch(tmp_path):
+    import sqlite3
+
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    store.record("a0", _answer(), "wrong", "", "v1")
+    con = sqlite3.connect(store.path)
+    with con:
+        con.executemany(
+            "INSERT INTO feedback (answer_id, created_at, verdict, question, answered, sentences, passages, index_version)"
+            " VALUES (?, '2026-12-01T00:00:00Z', 'wrong', 'q', 1, '[]', '[]', 'v1')",
+            [(f"b{n}",) for n in range(1200)],
+        )
+    con.close()
+    ids = [v.id for v in store.votes()]
+    assert store.set_review(ids[0], "accepted")
+    assert store.set_reviews(ids + [999_999], "dismissed") == 1200  # the accepted one and an unknown id are not waiting
+    assert {v.review for v in store.votes()[1:]} == {"dismissed"} and store.votes()[0].review == "accepted"

@@ -163,3 +163,20 @@ def test_kept_versions_are_scored_and_charted(hash_index, tmp_path):
     spec = chart(rows).to_dict()
     assert spec["mark"]["point"] is True and len(spec["data"]["values"]) == 4
     assert label("20261206T205319123456-abcd1234") == "12-06 20:53:19" and label("custom") == "custom"
+
+
+def test_votes_matching_a_filter_are_dismissed_in_one_call(engine, tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    answer = engine.ask(QUESTION)
+    for n in range(7):  # a script's junk, and two real votes
+        store.record(f"junk-{n}", replace(answer, question=f"BUY  cheap pills {n}"), "wrong", "", engine.version)
+    store.record("real-1", answer, "wrong", "cheap shot at the text", engine.version)
+    store.record("real-2", replace(answer, question="Who wrote it?"), "right_passage", "", engine.version)
+    waiting = review.waiting(store)
+    assert [v.answer_id for v in review.matching(waiting, "buy CHEAP")] == [f"junk-{n}" for n in reversed(range(7))]
+    assert [v.answer_id for v in review.matching(waiting, "cheap")] == ["real-1"] + [f"junk-{n}" for n in reversed(range(7))]
+    assert [v.answer_id for v in review.matching(waiting, "", "right_passage")] == ["real-2"]
+    assert review.dismiss_all(store, review.matching(waiting, "buy cheap")) == 7
+    assert [v.answer_id for v in review.waiting(store)] == ["real-2", "real-1"]
+    assert review.dismiss_all(store, waiting) == 2  # the 7 were dismissed already: only the 2 still waiting count
+    assert review.waiting(store) == []

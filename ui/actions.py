@@ -9,11 +9,11 @@ import uuid
 
 import streamlit as st
 
-from qa.feedback import VERDICTS, FeedbackStore
+from qa.feedback import FeedbackStore
 from qa.followup import Turn as FollowUp
 from ui import config, links, rating, session, sidebar
 from ui.conversations import ConversationStore, NotYours
-from ui.limits import Limits, throttle
+from ui.limits import Limits, new_conversation_refused, throttle
 from ui.text import shorten
 from ui.turn import Feedback, Turn, from_claim_result
 
@@ -43,19 +43,16 @@ def feedback(turn: Turn) -> None:
     new = rating.read(turn, ss, old)
     if new != old and not allowed("votes"):
         return
-    try:
-        rating.record(FeedbackStore(settings.feedback_db), turn, old, new)
-        if ss.conv is not None:
-            ConversationStore(settings.conversations_db).set_feedback(turn.id, new, ss.owner)
+    conversations = ConversationStore(settings.conversations_db) if ss.conv is not None else None
+    try:  # each store's outcome is told as it is (ui.rating.notice); a busy store holds nobody up (core.stores)
+        told = rating.save(FeedbackStore(settings.feedback_db), conversations, turn, old, new, ss.owner)
     except Exception:
         log.exception("storing feedback failed")
         ss.notice = OOPS.format("storing your feedback")
         return
     ss.feedback[turn.id] = new
-    if new.verdict:
-        ss.notice = f"Thank you: feedback saved ({VERDICTS[new.verdict]})."
-    elif new.comment:
-        ss.notice = "Comment kept with the conversation; give a thumbs up or down to send it with your vote."
+    if told:
+        ss.notice = told
 
 
 def claims_available() -> bool:
@@ -103,11 +100,13 @@ def keep(store: ConversationStore, turn: Turn) -> None:
             ss.conv = session.new_id()
             st.query_params["c"] = ss.conv
         try:
-            store.add(ss.conv, turn, ss.owner)
+            saved = store.add(ss.conv, turn, ss.owner)
         except NotYours:  # someone else's conversation id in this address: this visitor's turn starts one of their own
             ss.conv, ss.turns = session.new_id(), [turn]
             st.query_params["c"] = ss.conv
-            store.add(ss.conv, turn, ss.owner)
+            saved = store.add(ss.conv, turn, ss.owner)
+        if not saved.saved:  # a busy store is retried in the background; a read-only one is said so (core.stores)
+            st.toast(saved.says("This answer"), icon="⚠️")
     except Exception:
         log.exception("storing the turn failed")
         st.toast("This answer could not be saved; it will be lost on reload.", icon="⚠️")
@@ -122,8 +121,8 @@ def _over_limits(store: ConversationStore, limits: Limits) -> str:
         return (
             f"You have {limits.conversations_per_visitor:,} stored conversations, the most kept per visitor: delete some to keep new ones."
         )
-    if ss.conv is None and store.conversations() >= limits.conversations_total:
-        return "This server keeps no more conversations right now; this answer is not saved."
+    if ss.conv is None:  # new conversations per client address; the total evicts the least recently used instead
+        return new_conversation_refused(ss.owner, limits)
     return ""
 
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from core import stores
 from core.sqlite import connect
+from ui.limits import Limits
 from ui.turn import Feedback, Turn, feedback_from_json, turn_from_json, turn_to_json
 
 log = logging.getLogger("mythqa.app")
@@ -50,6 +52,7 @@ def _setup(con) -> None:
     if "owner" not in {row[1] for row in con.execute("PRAGMA table_info(conversations)")}:
         con.execute("ALTER TABLE conversations ADD COLUMN owner TEXT")
     con.execute("CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at)")
+    con.execute("CREATE INDEX IF NOT EXISTS conversations_by_use ON conversations (updated_at)")  # the least recently used go first
 
 
 class NotYours(PermissionError):
@@ -87,51 +90,101 @@ class ConversationStore:
 
     Each conversation belongs to the visitor who started it: ``owner`` (ui.session.visitor, a hash of the secret in
     that visitor's address) scopes every call the app makes. ``owner=None`` is the operator's view of all of them
-    (`python -m ui.conversations`).
+    (`python -m ui.manage`).
+
+    Writes wait for the lock at most ``store_busy_seconds`` (core.stores); a turn or a vote the lock held up is retried in
+    the background, and ``add`` and ``set_feedback`` say what became of it. When ``conversations_total`` is reached, a
+    new conversation evicts the least recently used ones instead of being refused.
     """
 
-    def __init__(self, path: Path):
+    NAME = "conversation store"
+
+    def __init__(self, path: Path, limits: Limits | None = None, writer: stores.Writer | None = None):
         self.path = Path(path)
+        self.limits = limits or Limits.from_env()
+        self.writer = writer or stores.shared()
 
     @contextlib.contextmanager
     def _connect(self):
-        """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers)."""
+        """A connection that commits on success and is always closed (core.sqlite: WAL, waiting writers), and waits
+        for another writer's lock no longer than ``store_busy_seconds``: a page never stalls on a busy store."""
         con = connect(self.path, _setup)
+        con.execute(f"PRAGMA busy_timeout = {int(self.writer.settings.store_busy_seconds * 1000)}")
         try:
             with con:
                 yield con
         finally:
             con.close()
 
-    def add(self, conversation_id: str, turn: Turn, owner: str | None = None) -> None:
-        """Append a turn; the conversation is created on its first turn, titled by that turn's question.
+    def add(self, conversation_id: str, turn: Turn, owner: str | None = None) -> stores.Outcome:
+        """Append a turn; the conversation is created on its first turn, titled by that turn's question, evicting the
+        least recently used other conversations when the store holds ``conversations_total`` already.
+
+        Returns:
+            Whether the turn is saved, retrying (the store is busy) or not saved (read-only, failed).
 
         Raises:
             NotYours: the conversation exists and belongs to another owner.
         """
-        now = time.time()
-        with self._connect() as con:
+        with self._connect() as con:  # a read: another writer's lock does not hold it up (WAL)
             row = con.execute("SELECT owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-            if row is not None and owner is not None and row[0] != owner:
-                raise NotYours(f"conversation {conversation_id} belongs to another visitor")
-            con.execute(
-                "INSERT INTO conversations (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at",
-                (conversation_id, title_of(turn), now, now, owner),
-            )
-            con.execute(
-                "INSERT INTO turns (id, conversation_id, created_at, turn) VALUES (?, ?, ?, ?)",
-                (turn.id, conversation_id, now, json.dumps(turn_to_json(turn), ensure_ascii=False)),
-            )
+        if row is not None and owner is not None and row[0] != owner:
+            raise NotYours(f"conversation {conversation_id} belongs to another visitor")
+        data = json.dumps(turn_to_json(turn), ensure_ascii=False)
+        title, when = title_of(turn), time.time()
 
-    def set_feedback(self, turn_id: str, feedback: Feedback, owner: str | None = None) -> None:
-        """Remember the current vote and comment on one turn of ``owner``'s (the feedback store keeps the votes)."""
+        def write() -> None:  # retried as a whole: each statement may run again without doing anything twice
+            with self._connect() as con:
+                new = con.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None
+                con.execute(
+                    "INSERT INTO conversations (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at",
+                    (conversation_id, title, when, time.time(), owner),
+                )
+                con.execute(
+                    "INSERT INTO turns (id, conversation_id, created_at, turn) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                    (turn.id, conversation_id, when, data),
+                )
+                if new:
+                    self._evict(con, conversation_id)
+
+        return self.writer.write(str(self.path), self.NAME, f"turn {turn.id}", write)
+
+    def _evict(self, con, keep: str) -> None:
+        """Past ``conversations_total``, remove the least recently used conversations (never ``keep``, just written)."""
+        cap = self.limits.conversations_total
+        over = con.execute("SELECT count(*) FROM conversations").fetchone()[0] - cap if cap > 0 else 0
+        if over <= 0:
+            return
+        ids = [r[0] for r in con.execute(
+            "SELECT id FROM conversations WHERE id != ? ORDER BY updated_at, rowid LIMIT ?", (keep, over)
+        )]  # fmt: skip
+        self._remove(con, ids)
+        log.info("conversation cap of %d reached: removed the %d least recently used", cap, len(ids))
+
+    @staticmethod
+    def _remove(con, ids: list[str]) -> None:
+        for cid in ids:
+            con.execute("DELETE FROM turns WHERE conversation_id = ?", (cid,))
+            con.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+
+    def set_feedback(self, turn_id: str, feedback: Feedback, owner: str | None = None) -> stores.Outcome:
+        """Remember the current vote and comment on one turn of ``owner``'s (the feedback store keeps the votes).
+
+        Returns:
+            Whether it is saved, retrying (the store is busy) or not saved (read-only, failed).
+        """
         mine, args = self._mine(owner)
-        with self._connect() as con:
-            con.execute(
-                f"UPDATE turns SET feedback = ? WHERE id = ? AND conversation_id IN (SELECT id FROM conversations c WHERE 1{mine})",
-                (json.dumps(asdict(feedback), ensure_ascii=False), turn_id, *args),
-            )
+        data = json.dumps(asdict(feedback), ensure_ascii=False)
+
+        def write() -> None:
+            with self._connect() as con:
+                con.execute(
+                    f"UPDATE turns SET feedback = ? WHERE id = ? AND conversation_id IN (SELECT id FROM conversations c WHERE 1{mine})",
+                    (data, turn_id, *args),
+                )
+
+        return self.writer.write(str(self.path), self.NAME, f"feedback on turn {turn_id}", write)
 
     @staticmethod
     def _mine(owner: str | None) -> tuple[str, tuple]:
@@ -184,8 +237,7 @@ class ConversationStore:
         with self._connect() as con:
             if con.execute(f"SELECT 1 FROM conversations c WHERE c.id = ?{mine}", (conversation_id, *args)).fetchone() is None:
                 return False
-            con.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))
-            con.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            self._remove(con, [conversation_id])
         return True
 
     def purge(self, conversation_ids: list[str] | None = None, older_than_days: float | None = None) -> int:
@@ -202,9 +254,7 @@ class ConversationStore:
             return 0
         with self._connect() as con:
             ids = [r[0] for r in con.execute(f"SELECT id FROM conversations WHERE {' OR '.join(where)}", args)]
-            for cid in ids:
-                con.execute("DELETE FROM turns WHERE conversation_id = ?", (cid,))
-                con.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+            self._remove(con, ids)
         return len(ids)
 
     def conversations(self, owner: str | None = None) -> int:

@@ -1,16 +1,20 @@
-"""Limits that hold on a public server: questions and votes per visitor per minute, conversations per visitor and in
-all, turns per conversation, and how long an untouched conversation is kept. Each read from the environment."""
+"""Limits that hold on a public server: questions and votes per visitor per minute, new conversations per client address
+per hour, conversations per visitor and in all, turns per conversation, and how long an untouched conversation is kept.
+Each read from the environment."""
 
 from __future__ import annotations
 
+import math
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from core import stores
 from core.throttle import Throttle
 
-__all__ = ["Limits", "Throttle", "throttle"]
+__all__ = ["Limits", "Throttle", "client", "new_conversation_refused", "throttle"]
+HOUR = 3600.0
 
 
 @dataclass(frozen=True)
@@ -22,32 +26,69 @@ class Limits:
     # 300 questions a minute is what this 2-core machine answers with both models at about a third of its time.
     questions_per_minute_total: int = 300
     votes_per_minute_total: int = 600
+    # New conversations per client address (see ``client``) in any hour: a person starts one every few minutes at most,
+    # while one address needs 1,000 hours at this pace to push everyone's conversations out of the total below.
+    conversations_per_hour: int = 20
     conversations_per_visitor: int = 200
-    conversations_total: int = 20_000  # ~400 MB of SQLite at 20 kB a conversation (5,000 measured 93 MB with long ones)
+    # ~400 MB of SQLite at 20 kB a conversation (5,000 measured 93 MB with long ones). Reaching it refuses nobody: a new
+    # conversation evicts the least recently used one (ui.conversations).
+    conversations_total: int = 20_000
     turns_per_conversation: int = 1_000
     retention_days: float = 90.0  # conversations untouched this long are removed; 0 keeps them forever
+    # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (deploy/nginx.conf: 1).
+    # 0 trusts no forwarded address, because anyone can send that header; the app then throttles per visitor instead.
+    trusted_proxy: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
-        """MYTHQA_ and each field's name in capitals (MYTHQA_QUESTIONS_PER_MINUTE, MYTHQA_RETENTION_DAYS, …); an
+        """MYTHQA_ and each field's name in capitals (MYTHQA_QUESTIONS_PER_MINUTE, MYTHQA_TRUSTED_PROXY, …); an
         unreadable value keeps the default."""
-        values = {}
-        for name, default in cls().__dict__.items():
-            raw = environ.get(f"MYTHQA_{name.upper()}", "").strip()
-            try:
-                values[name] = type(default)(raw) if raw else default
-            except ValueError:
-                values[name] = default
-        return cls(**values)
+        return stores.from_env(cls, environ)
+
+
+def client(forwarded: Sequence[str], visitor: str, trusted_proxy: int) -> str:
+    """Whom a per-client limit counts: the address the trusted proxies saw (``forwarded``: the X-Forwarded-For values in
+    order; the last ``trusted_proxy`` entries are the ones those proxies appended), else ``visitor`` (the secret in
+    the page address, which a script can drop: everyone's limits and the eviction of the least recently used bound it).
+    """
+    entries = [a.strip() for value in forwarded for a in value.split(",") if a.strip()]
+    if trusted_proxy <= 0 or not entries:
+        return f"visitor:{visitor}"
+    return f"address:{entries[-min(trusted_proxy, len(entries))]}"
+
+
+def _forwarded() -> list[str]:
+    """This session's X-Forwarded-For values, as Streamlit received them on the page's first request (none in tests)."""
+    try:
+        import streamlit as st
+
+        return st.context.headers.get_all("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no browser session (a test, a bare script run): nothing forwarded
+        return []
+
+
+def new_conversation_refused(visitor: str, limits: Limits, forwarded: Sequence[str] | None = None) -> str:
+    """Why this client may not start another conversation now ("" when it may: the new one is then counted).
+
+    ``forwarded``: the X-Forwarded-For values (default: this Streamlit session's)."""
+    who = client(_forwarded() if forwarded is None else forwarded, visitor, limits.trusted_proxy)
+    wait = throttle("conversations", limits.conversations_per_hour, HOUR).wait(who)
+    if not wait:
+        return ""
+    return (
+        f"You have started {limits.conversations_per_hour:,} new conversation(s) in the last hour, the most this server keeps:"
+        f" this answer is not saved. Continue a conversation you have, or start a new one in {math.ceil(wait / 60)} min."
+    )
 
 
 _throttles: dict[str, Throttle] = {}
 _lock = threading.Lock()
 
 
-def throttle(kind: str, per_minute: int) -> Throttle:
-    """The process-wide throttle for ``kind`` ("questions", "votes"): shared by every session of the app."""
+def throttle(kind: str, per_minute: int, window: float = 60.0) -> Throttle:
+    """The process-wide throttle for ``kind`` ("questions", "votes", "conversations"): shared by every session of the
+    app; ``per_minute`` events per ``window`` seconds."""
     with _lock:
-        if kind not in _throttles or _throttles[kind].per_minute != per_minute:
-            _throttles[kind] = Throttle(per_minute)
+        if kind not in _throttles or (_throttles[kind].per_minute, _throttles[kind].window) != (per_minute, window):
+            _throttles[kind] = Throttle(per_minute, window)
         return _throttles[kind]

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from qa.feedback import FeedbackStore
+from core.stores import Outcome
+from qa.feedback import VERDICTS, FeedbackStore
+from ui.conversations import ConversationStore
 from ui.turn import Feedback, Turn
 
 UP, DOWN = 1, 0  # st.feedback("thumbs") values
@@ -36,13 +38,38 @@ def read(turn: Turn, state, old: Feedback) -> Feedback:
     return Feedback(verdict(thumbs, bool(passage)), comment)
 
 
-def record(store: FeedbackStore, turn: Turn, old: Feedback, new: Feedback) -> None:
-    """Send a new or changed vote to the feedback store, which keeps one vote per answer (a change replaces it).
+def record(store: FeedbackStore, turn: Turn, old: Feedback, new: Feedback) -> Outcome | None:
+    """Send a new or changed vote to the feedback store, which keeps one vote per answer (a change replaces it), without
+    holding up the page; None when there is nothing to send.
 
     A cleared vote is only remembered with the conversation: the store has no way to withdraw one.
     """
     if new.verdict is not None and (new.verdict, new.comment) != (old.verdict, old.comment):
-        store.record(turn.id, turn.answer, new.verdict, new.comment, turn.index_version, turn.models, turn.profile)
+        return store.send(turn.id, turn.answer, new.verdict, new.comment, turn.index_version, turn.models, turn.profile)
+    return None
+
+
+def save(votes: FeedbackStore, conversations: ConversationStore | None, turn: Turn, old: Feedback, new: Feedback, owner: str | None) -> str:
+    """Send the vote to the feedback store and keep it with the conversation (``conversations``: None when the turn is
+    in none yet); the notice for the reader, which tells each store's outcome as it is."""
+    sent = record(votes, turn, old, new)
+    kept = conversations.set_feedback(turn.id, new, owner) if conversations is not None else None
+    return notice(new, sent, kept)
+
+
+def notice(new: Feedback, sent: Outcome | None, kept: Outcome | None) -> str:
+    """What the reader is told of a vote sent to the feedback store (``sent``) and kept with the conversation (``kept``)."""
+    copy = "" if kept is None or kept.saved else " " + kept.says("Its copy with this conversation")
+    if new.verdict is None:
+        if not new.comment:
+            return copy.strip()
+        if kept is not None and not kept.saved:
+            return kept.says("Your comment")
+        return "Comment kept with the conversation; give a thumbs up or down to send it with your vote."
+    label = VERDICTS[new.verdict]
+    if sent is None or sent.saved:
+        return f"Thank you: feedback saved ({label}).{copy}"
+    return sent.says(f"Your vote ({label})") + copy
 
 
 def control(turn: Turn, fb: Feedback, on_change: Callable[[Turn], None]) -> None:

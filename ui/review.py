@@ -23,18 +23,55 @@ def queue(engine, store: FeedbackStore | None) -> None:
     path = run.REVIEWED
     if notice := ss.pop("review_notice", None):
         st.success(escape_md(notice))
-    votes = review.waiting(store) if store is not None else []
+    waiting = review.waiting(store) if store is not None else []
     st.caption(
-        escape_md(f"{len(votes)} thumbs-down vote(s) wait for review. An accepted one becomes a question of the set in {path.name}:")
+        escape_md(f"{len(waiting)} thumbs-down vote(s) wait for review. An accepted one becomes a question of the set in {path.name}:")
         + " `python -m qa.evaluate` scores it, and the next `python -m qa.tune --publish` trains on it (its figures are then"
         " in-sample)."
     )
+    votes = _filtered(waiting) if waiting else []
     for vote in votes[:PAGE]:
         label = f"{VERDICTS[vote.verdict]} · {vote.question} · {vote.created_at.replace('T', ' ').rstrip('Z')}"
         with st.expander(escape_md(label), expanded=vote is votes[0]):
             _vote(engine, store, vote, path)
     if len(votes) > PAGE:
         st.caption(f"{len(votes) - PAGE} more wait; review these first.")
+    if votes or ss.get("review_bulk"):
+        _dismiss_all(store, waiting, votes)
+
+
+def _filtered(waiting: list[Vote]) -> list[Vote]:
+    """The waiting votes the evaluator's filter shows: by text in the question or comment, and by verdict."""
+    left, right = st.columns([3, 2])
+    text = left.text_input("Show votes whose question or comment holds", key="rv-filter", placeholder="any text")
+    verdict = right.selectbox("Verdict", ["", *review.DOWN], format_func=lambda v: VERDICTS.get(v, "Any thumbs-down"), key="rv-verdict")
+    votes = review.matching(waiting, text, verdict)
+    if text or verdict:
+        st.caption(f"{len(votes)} of {len(waiting)} waiting vote(s) match.")
+    return votes
+
+
+def _dismiss_all(store: FeedbackStore, waiting: list[Vote], votes: list[Vote]) -> None:
+    """One button dismissing every vote the filter shows (all pages of it), then a confirmation naming how many."""
+    ss = st.session_state
+    asked = ss.get("review_bulk")
+    if asked is None:
+        which = "matching" if len(votes) < len(waiting) else "waiting"
+        if st.button(f"Dismiss all {len(votes)} {which}…", icon=":material/clear_all:", key="rv-bulk"):
+            ss.review_bulk = tuple(v.id for v in votes)  # exactly these: a vote arriving meanwhile is not dismissed unseen
+            st.rerun()
+        return
+    asked = set(asked)
+    chosen = [v for v in waiting if v.id in asked]
+    st.warning(f"Dismiss {len(chosen)} vote(s)? They leave the queue without becoming questions; the export still lists them.")
+    yes, no = st.columns(2)
+    if yes.button(f"Yes, dismiss {len(chosen)}", type="primary", key="rv-bulk-yes"):
+        done = review.dismiss_all(store, chosen)
+        ss.review_bulk, ss.review_notice = None, f"Dismissed {done} vote(s)."
+        st.rerun()
+    if no.button("Cancel", key="rv-bulk-no"):
+        ss.review_bulk = None
+        st.rerun()
 
 
 def _vote(engine, store: FeedbackStore, vote: Vote, path) -> None:
