@@ -19,6 +19,8 @@ LEGACY = "u"  # query parameter that carried the secret before it moved into the
 # loses the conversations, which retention (ui.limits, 90 days untouched) has removed by then anyway.
 MAX_AGE_DAYS = 400
 HOLDER = "visitor-cookie"  # key of the hidden container of the cookie script
+# Hidden, the script still runs, and the page keeps its spacing (the empty element took a gap above the title).
+HIDE = f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{HOLDER}) {{ display: none; }}</style>'
 NOTE = "Your conversations are kept in this browser; the address never carries them, so a copied address shows nobody else any of them."
 
 
@@ -60,8 +62,7 @@ def visitor(store: ConversationStore) -> str:
         ss.owner = owner_of(ss.visitor_key)
     with st.container(key=HOLDER):  # every run: a new session renews the cookie's expiry
         st.html(script(ss.visitor_key), unsafe_allow_javascript=True)
-    # Hidden, the script still runs, and the page keeps its spacing (an empty element still took a gap above the title).
-    st.html(f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{HOLDER}) {{ display: none; }}</style>')
+    st.html(HIDE)
     move_legacy(store, ss.owner)
     return ss.owner
 
