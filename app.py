@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import actions, config, history, resources, session, sidebar, views
+from ui import actions, config, history, identity, resources, session, sidebar, views
 from ui.actions import OOPS
 from ui.conversations import ConversationStore
 from ui.text import escape_md, shorten
@@ -93,11 +93,12 @@ def _engine(settings: config.Settings):
 def main() -> None:
     t0, cpu0 = time.perf_counter(), time.thread_time()
     st.set_page_config(page_title="Myth Q&A", page_icon=str(ICON), layout="centered")
+    views.style()
     settings = config.from_env()
     settings = dataclasses.replace(settings, operator=session.operator(settings))  # the token, never the address
     store = ConversationStore(settings.conversations_db)
     ss = st.session_state
-    session.visitor()  # whose conversations this page may show: the secret in the address, never the network address
+    identity.visitor(store)  # whose conversations this page may show: this browser's cookie, never the address nor the network address
     session.follow_url(store)
     actions.retain(store)
     shared = session.open_share(store)  # a read-only answer someone shared (?s=…): in no conversation

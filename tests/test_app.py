@@ -15,6 +15,7 @@ from core.artifacts import read_chunks
 from ingest.build import run_ingest
 from qa.feedback import FeedbackStore
 from tests.conftest import HASH
+from ui import identity, views
 from ui.sources import LABEL_CHARS
 from ui.transcript import to_json, to_markdown
 
@@ -264,8 +265,11 @@ def test_injected_markup_in_corpus_and_question_is_shown_literally(app, tiny):
     for e in at.get("expander"):
         assert not re.search(r"(?<!\\)<(script|img)|(?<!\\)\]\(javascript", e.label), e.label
     turn = at.session_state["turns"][0]
-    # The only raw HTML on the page is the empty anchor of each source, with an id made of the turn id and a number.
-    assert [h.proto.body for h in at.get("html")] == [f'<span id="src-{turn.id}-{i + 1}"></span>' for i in turn.cited()]
+    # The only raw HTML on the page: the page's own style rules and cookie script (ui.identity: the session's secret,
+    # nothing the visitor typed), and the empty anchor of each source, with an id made of the turn id and a number.
+    anchors = [f'<span id="src-{turn.id}-{i + 1}"></span>' for i in turn.cited()]
+    styles = [views.STYLE, identity.HIDE]  # style-only: Streamlit puts them after the page's elements
+    assert [h.proto.body for h in at.get("html")] == [identity.script(at.session_state["visitor_key"]), *anchors, *styles]
     texts = [plain(m.value) for e in bot.expander for m in e.markdown]
     assert any("[the full story](javascript:alert(1))" in t for t in texts)
 

@@ -13,8 +13,9 @@ from qa.engine import Engine
 from qa.followup import Turn as FollowUp
 from qa.types import Answer, AnswerSentence, Passage
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
+from tests.test_identity import browser, secret
 from ui.conversations import ConversationStore, title_of
-from ui.session import GONE, VISITOR
+from ui.session import GONE
 from ui.turn import Claim, Feedback, Turn, turn_from_json, turn_to_json
 
 URL = "https://example.org/myth-90"
@@ -118,12 +119,11 @@ def test_several_writers_at_once_lose_nothing(tmp_path):
 # --- in the app (hash-embedded index: no model files) ---
 
 
-def _reopen(url_conversation: str, visitor: str | None = None) -> AppTest:
-    """A new session opening the address ?c=…, of the same visitor (?u=…) when given, else of a new one."""
+def _reopen(monkeypatch, url_conversation: str, visitor: str | None = None) -> AppTest:
+    """A new session opening the address ?c=…, in the browser of the visitor whose secret is given, else in a new one."""
+    browser(monkeypatch, visitor)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["c"] = url_conversation
-    if visitor is not None:
-        at.query_params[VISITOR] = visitor
     at.run()
     assert not at.exception, at.exception
     return at
@@ -144,7 +144,7 @@ def test_reload_restores_the_conversation_and_its_votes(monkeypatch, tmp_path, h
     assert conv == at.session_state["conv"]
     shown = _shown(at)
 
-    again = _reopen(conv, at.query_params[VISITOR])  # a reload is a new session with the same address
+    again = _reopen(monkeypatch, conv, secret(at))  # a reload is a new session with the same address
     assert _shown(again) == shown and len(shown) == 4
     assert again.session_state["turns"] == at.session_state["turns"]
     assert again.feedback(key=f"fb-{turn.id}").value == 0 and again.checkbox(key=f"fb-passage-{turn.id}").value is True
@@ -154,7 +154,7 @@ def test_reload_restores_the_conversation_and_its_votes(monkeypatch, tmp_path, h
 def test_a_follow_up_after_reload_reads_the_restored_turn(monkeypatch, tmp_path, hash_index):
     at = hash_app(monkeypatch, tmp_path, hash_index)
     ask(at, "Is China supplying Russia with arms?")
-    again = ask(_reopen(at.query_params["c"], at.query_params[VISITOR]), "And what about India?")
+    again = ask(_reopen(monkeypatch, at.query_params["c"], secret(at)), "And what about India?")
     first, follow = again.session_state["turns"]
     expected = Engine.load(hash_index).ask("And what about India?", previous=[FollowUp.of(first.answer)])
     assert follow.answer.understood_as == expected.understood_as == "Is India supplying Russia with arms?"
@@ -175,7 +175,7 @@ def test_two_tabs_keep_two_conversations(monkeypatch, tmp_path, hash_index):
 
 def test_a_tab_picks_up_turns_another_tab_added(monkeypatch, tmp_path, hash_index):
     one = ask(hash_app(monkeypatch, tmp_path, hash_index), "Why is the myth wrong?")
-    two = _reopen(one.query_params["c"], one.query_params[VISITOR])
+    two = _reopen(monkeypatch, one.query_params["c"], secret(one))
     ask(one, "Who wrote this?")
     two.run()
     assert _shown(two)[::2] == ["Why is the myth wrong?", "Who wrote this?"]
@@ -211,7 +211,7 @@ def test_sidebar_reopens_and_deletes_conversations(monkeypatch, tmp_path, hash_i
 @pytest.mark.parametrize("address", ["f" * 32, "not-an-id"])
 def test_an_unknown_conversation_address_starts_fresh_with_a_notice(monkeypatch, tmp_path, hash_index, address):
     hash_app(monkeypatch, tmp_path, hash_index)  # sets the environment
-    at = _reopen(address)
+    at = _reopen(monkeypatch, address)
     assert not at.chat_message and "c" not in at.query_params
     expected = GONE if address == "f" * 32 else "The conversation id in the address is not valid; starting a new conversation."
     assert plain(at.toast[0].value) == expected
@@ -220,7 +220,7 @@ def test_an_unknown_conversation_address_starts_fresh_with_a_notice(monkeypatch,
 def test_a_long_question_reads_the_same_after_reload(monkeypatch, tmp_path, hash_index):
     question = "Why is the myth wrong? " * 435  # the engine reads only its last 5,000 characters
     at = ask(hash_app(monkeypatch, tmp_path, hash_index), question)
-    again = _reopen(at.query_params["c"], at.query_params[VISITOR])
+    again = _reopen(monkeypatch, at.query_params["c"], secret(at))
     assert _shown(again)[0] == _shown(at)[0] and _shown(at)[0].endswith("… (10,004 characters)")
 
 
@@ -228,23 +228,23 @@ def test_strangers_see_nothing_of_each_other(monkeypatch, tmp_path, hash_index):
     """Visitor B, even holding A's conversation address, neither sees, continues, rates nor deletes A's conversation; A's
     reload still restores it; the share link carries neither the conversation nor the visitor."""
     a = ask(hash_app(monkeypatch, tmp_path, hash_index), "Why is the myth wrong?")
-    conv, key = a.query_params["c"], a.query_params[VISITOR]
+    conv, key = a.query_params["c"], secret(a)
     turn = a.session_state["turns"][0]
     a.feedback(key=f"fb-{turn.id}").set_value(0).run()
     b = ask(hash_app(monkeypatch, tmp_path, hash_index), "Who wrote this?")
-    assert b.query_params[VISITOR] != key
+    assert secret(b) != key and "u" not in a.query_params and "u" not in b.query_params
     assert [x.key for x in b.sidebar.button if x.key and x.key.startswith("open-")] == [f"open-{b.query_params['c']}"]
-    stolen = _reopen(conv, b.query_params[VISITOR])  # B opens A's address in B's browser
+    stolen = _reopen(monkeypatch, conv, secret(b))  # B opens A's address in B's browser
     assert not stolen.chat_message and plain(stolen.toast[0].value) == GONE and "c" not in stolen.query_params
     store = ConversationStore(tmp_path / "conversations.sqlite3")
     owner_b = b.session_state["owner"]
     assert store.load(conv, owner_b) is None and not store.delete(conv, owner_b)
     store.set_feedback(turn.id, Feedback("right", "B was here"), owner_b)  # a vote on A's turn from B: ignored
-    again = _reopen(conv, key)  # A's reload
+    again = _reopen(monkeypatch, conv, key)  # A's reload
     assert _shown(again)[::2] == ["Why is the myth wrong?"] and again.feedback(key=f"fb-{turn.id}").value == 0
     assert store.load(conv).feedback[turn.id] == a.session_state["feedback"][turn.id]  # A's own vote, unchanged
     link = [c.value for c in a.chat_message[-1].code][0]
-    assert "c=" not in link and f"{VISITOR}=" not in link
+    assert "c=" not in link and "u=" not in link and key not in link
 
 
 def test_the_operator_lists_and_purges_every_visitors_conversations(tmp_path, monkeypatch, capsys):
@@ -270,7 +270,7 @@ def test_a_shared_answer_is_a_read_only_view_that_adds_nothing_to_any_list(monke
     turn = a.session_state["turns"][0]
     a.button(key=f"share-{turn.id}").click().run()
     share_id = a.session_state["shares"][turn.id]
-    assert share_id != a.query_params["c"] and share_id != a.query_params[VISITOR]
+    assert share_id != a.query_params["c"] and share_id != secret(a)
     assert f"?{SHARE}={share_id}" in [c.value for c in a.chat_message[-1].code][0]
     b = AppTest.from_file(APP, default_timeout=TIMEOUT)
     b.query_params[SHARE] = share_id

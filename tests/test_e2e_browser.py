@@ -182,7 +182,7 @@ def test_ask_in_a_real_browser(server, tmp_path):
         assert page.locator('[data-testid="stException"]').count() == 0
 
         # Reload: the conversation comes back from its address.
-        assert re.search(r"[?&]c=", page.url) and re.search(r"[?&]u=", page.url)  # this conversation, this visitor
+        assert re.search(r"[?&]c=", page.url) and not re.search(r"[?&]u=", page.url)  # this conversation; the visitor is a cookie
         shown = lambda m: m.locator('[data-testid="stMarkdownContainer"]').first.inner_text()  # noqa: E731
         before = [shown(m) for m in page.locator('[data-testid="stChatMessage"]').all()]
         page.reload()

@@ -84,7 +84,7 @@ def test_markers_link_to_their_sources_which_name_the_original_page(at, engine):
     assert set(markers) <= set(anchors)  # every marker lands inside the collapsed source it names
     for i in turn.cited():
         p, box = expected.passages[i], anchors[f"src-{turn.id}-{i + 1}"]
-        assert plain(box.label).startswith(f"[{i + 1}] Myth 10 · {p.section} · ¶{p.paragraph} — ")
+        assert plain(box.label).startswith(f"[{turn.numbers()[i]}] Myth 10 · {p.section} · ¶{p.paragraph} — ")
         body = box.markdown[0].value
         assert f"[original page ↗]({SOURCE['url']})" in body
         assert f"{SOURCE['publisher']}, {SOURCE['date']}" in plain(body)
@@ -105,9 +105,9 @@ def test_share_gives_a_permalink_and_the_answer_as_plain_text(at):
     first = turn.answer.sentences[0]
     assert text.splitlines()[:2] == [
         "Q: Is China arming Russia?",
-        " ".join(f"{' '.join(s.text.split())} [{s.passage + 1}]" for s in turn.answer.sentences),
+        " ".join(f"{' '.join(s.text.split())} [{turn.numbers()[s.passage]}]" for s in turn.answer.sentences),
     ]
-    assert f"[{first.passage + 1}] {turn.answer.passages[first.passage].citation()} — " in text and SOURCE["url"] in text
+    assert f"[1] {turn.answer.passages[first.passage].citation()} — " in text and SOURCE["url"] in text
 
 
 def _open(params: dict) -> AppTest:
@@ -130,7 +130,7 @@ def test_a_permalink_reopens_the_same_answer_with_its_filters(at):
     assert (opened.sidebar.selectbox(key="myth").value, opened.sidebar.selectbox(key="section").value) == (10, "Why is it wrong?")
     assert opened.sidebar.slider(key="k").value == 3
     assert again.notice == "" and not any("index changed" in c for c in _captions(opened.chat_message[-1]))
-    assert set(opened.query_params) == {"c", "u"} and opened.query_params["c"] != at.query_params["c"]  # a conversation of its own
+    assert set(opened.query_params) == {"c"} and opened.query_params["c"] != at.query_params["c"]  # a conversation of its own
 
 
 def test_a_permalink_from_another_index_version_says_the_index_changed(at, hash_index):

@@ -27,10 +27,11 @@ def ask_example(text: str, claim: bool) -> None:
 
 
 def share(turn: Turn) -> None:
-    """Callback of "Make a read-only link": keep a copy of the answer under an id of its own (ui.views.SHARE)."""
+    """Callback of "Make a read-only link": keep a copy of the answer under an id of its own (ui.views.SHARE), without
+    the words of earlier turns (``links.shareable``)."""
     ss = st.session_state
     try:
-        ss.setdefault("shares", {})[turn.id] = ConversationStore(config.from_env().conversations_db).share(turn)
+        ss.setdefault("shares", {})[turn.id] = ConversationStore(config.from_env().conversations_db).share(links.shareable(turn))
     except Exception:
         log.exception("sharing turn %s failed", turn.id)
         ss.notice = OOPS.format("making the link")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui.conversations import ConversationStore
+from ui.identity import NOTE
 from ui.text import escape_md
 
 log = logging.getLogger("mythqa.app")
@@ -25,11 +26,12 @@ def conversations(
     on_undo: Callable[[], None] | None = None,
 ) -> None:
     """``owner``'s conversations, newest first; the one shown is in bold. Delete asks first; ``on_undo``, when given,
-    offers to bring the conversation deleted last back."""
+    offers to bring the conversation deleted last back. Above them, where they are kept (this browser, never the address)."""
     ss = st.session_state
     st.button("New conversation", on_click=on_new, disabled=not has_turns, icon=":material/add:", width="stretch")
     if on_undo is not None:
         st.button("Undo delete", on_click=on_undo, icon=":material/undo:", width="stretch")
+    st.caption(f":material/lock: {NOTE}")
     try:
         shown, total = store.recent(SHOWN, owner)
     except Exception:  # an unreadable store must not cost the page

@@ -1,9 +1,9 @@
-"""Permalinks to answers: the question, its filters and the index version as URL query parameters."""
+"""Links to answers: a permalink (the question, its filters and the index version as URL query parameters), and what a share shows."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from ui.turn import Turn
@@ -24,15 +24,29 @@ class Link:
     version: str | None = None  # the index version the answer was made from
 
 
-def build(turn: Turn, base: str = "") -> str:
-    """The permalink of one answer; a follow-up links to the standalone reading it was answered as."""
-    params = {"claim" if turn.claim is not None else "q": turn.answer.understood_as or turn.question}
+def follows(turn: Turn) -> bool:
+    """Whether the turn was read against the one before (a follow-up such as "And India?"): its reading holds that turn's words."""
+    return bool(turn.answer.understood_as or turn.answer.read_against)
+
+
+def build(turn: Turn, base: str = "") -> str | None:
+    """The permalink that asks a question again with its filters; None for a follow-up, whose standalone reading would
+    carry the earlier question's words into the link (its read-only share link, ``shareable``, shows it instead)."""
+    if follows(turn):
+        return None
+    params = {"claim" if turn.claim is not None else "q": turn.question}
     if turn.myth is not None:
         params["myth"] = str(turn.myth)
     if turn.section:
         params["section"] = turn.section
     params |= {"k": str(turn.k), "v": turn.index_version}
     return f"{base}?{urlencode(params)}"
+
+
+def shareable(turn: Turn) -> Turn:
+    """What a share link keeps and shows of a turn: the question as typed and its answer, without a follow-up's reading
+    ("Understood as …", "Read against …"), which carries the words of the sharer's earlier turns."""
+    return replace(turn, answer=replace(turn.answer, understood_as=None, read_against=None))
 
 
 def _int(value: str | None) -> int | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,7 +18,6 @@ log = logging.getLogger("mythqa.app")
 GONE = (
     "That conversation is not stored here (it was deleted, it is someone else's, or the link is from another machine); starting a new one."
 )
-VISITOR = "u"  # query parameter: this visitor's secret; conversations belong to its sha256 (ui.conversations owner)
 
 
 @dataclass(frozen=True)
@@ -48,20 +45,6 @@ def operator(settings) -> bool:
         else:
             log.warning("an operator token was presented and refused")
     return bool(settings.operator_enabled and ss.get("operator"))
-
-
-def visitor() -> str:
-    """This visitor's owner key: the secret in the address (?u=…, made on the first visit and kept there, so a reload
-    or a bookmark is the same visitor), hashed. Another browser without it is another visitor, who sees none of these
-    conversations; the permalinks and share links never carry it."""
-    ss = st.session_state
-    if "owner" not in ss:
-        key = st.query_params.get(VISITOR)
-        ss.visitor_key = key if key and ID.fullmatch(key) else secrets.token_hex(16)
-        ss.owner = hashlib.sha256(ss.visitor_key.encode()).hexdigest()
-    if st.query_params.get(VISITOR) != ss.visitor_key:
-        st.query_params[VISITOR] = ss.visitor_key
-    return ss.owner
 
 
 def reset() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from qa.types import Passage
+from ui.lead import LABEL, lead
 from ui.text import HIGHLIGHT, escape_md, highlight_md, safe_url
 from ui.transcript import SCORES, source_label
 from ui.turn import Turn
@@ -18,12 +19,18 @@ def anchor(turn: Turn, i: int) -> str:
 
 
 def answer_markdown(turn: Turn) -> str:
-    """One paragraph per verbatim sentence, each ending in a link to its source, e.g. ``… [1]``; a quotation says whose
-    words it is (":gray[— Putin, quoted]"), so that it is not read as the author's view."""
-    return "\n\n".join(
-        f"{escape_md(' '.join(s.text.split()))} [\\[{s.passage + 1}\\]](#{anchor(turn, s.passage)}){speaker(s)}"
-        for s in turn.answer.sentences
-    )
+    """One paragraph per verbatim sentence, each ending in a link to its source, e.g. ``… [1]`` (numbered as read:
+    ``Turn.numbers``); a quotation says whose words it is (":gray[— Putin, quoted]"), so that it is not read as the
+    author's view. A first sentence that leans on the one before follows that sentence, in grey and headed as context."""
+    n = turn.numbers()
+
+    def marker(i: int) -> str:
+        return f"[\\[{n[i]}\\]](#{anchor(turn, i)})"
+
+    before = lead(turn)
+    shown = [f":gray[**{escape_md(LABEL)}** {escape_md(' '.join(before.text.split()))}] {marker(before.passage)}"] if before else []
+    shown += [f"{escape_md(' '.join(s.text.split()))} {marker(s.passage)}{speaker(s)}" for s in turn.answer.sentences]
+    return "\n\n".join(shown)
 
 
 def speaker(sentence) -> str:
@@ -43,7 +50,7 @@ def preview(turn: Turn, i: int, show_scores: bool) -> str:
     p = turn.answer.passages[i]
     said = [s.text for s in turn.answer.sentences if s.passage == i]
     cite = f"{source_label(p)} · score {p.score:.3f}" if show_scores else source_label(p)
-    head = f"**{escape_md(f'[{i + 1}]')}** {escape_md(cite)} — "
+    head = f"**{escape_md(f'[{turn.numbers()[i]}]')}** {escape_md(cite)} — "
     room = max(24, LABEL_CHARS - len(cite))
     if said:
         return head + f":{HIGHLIGHT}[{escape_md(_cut(said[0], room))}]"
@@ -82,14 +89,14 @@ def sources(turn: Turn, show_scores: bool, compact: bool) -> None:
     a = turn.answer
     if compact:
         with st.expander(f"Sources ({len(a.passages)})"):
-            for i in range(len(a.passages)):
+            for i in sorted(range(len(a.passages)), key=turn.numbers().get):
                 _body(turn, i)
         return
     cited = turn.cited()
     for i in cited:
         with st.expander(preview(turn, i, show_scores)):
             _body(turn, i)
-    others = [i for i in range(len(a.passages)) if i not in cited]
+    others = sorted((i for i in range(len(a.passages)) if i not in cited), key=turn.numbers().get)
     if others:
         with st.expander(f"{'Other passages' if cited else 'Passages'} ({len(others)})"):
             st.markdown(_list_markdown(turn, others, show_scores))
@@ -98,11 +105,11 @@ def sources(turn: Turn, show_scores: bool, compact: bool) -> None:
 
 
 def _list_markdown(turn: Turn, indexes: list[int], show_scores: bool) -> str:
-    parts = []
+    parts, n = [], turn.numbers()
     for i in indexes:
         p = turn.answer.passages[i]
         score = f" · score {p.score:.3f}" if show_scores else ""
-        parts.append(f"**{escape_md(f'[{i + 1}] {source_label(p)}{score}')}**\n\n{_passage_markdown(turn, i)}\n\n{_origin_markdown(p)}")
+        parts.append(f"**{escape_md(f'[{n[i]}] {source_label(p)}{score}')}**\n\n{_passage_markdown(turn, i)}\n\n{_origin_markdown(p)}")
     return "\n\n".join(parts)
 
 

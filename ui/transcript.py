@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from qa.feedback import VERDICTS
 from qa.types import Passage
+from ui.lead import LABEL, lead
 from ui.text import safe_url
 from ui.turn import Feedback, Turn
 
@@ -57,8 +58,11 @@ def to_markdown(turns: list[Turn], feedback: Mapping[str, Feedback]) -> str:
         if t.claim is not None and t.claim.matched and t.claim.myth is not None:
             by = f" by {md(t.claim.author)}" if t.claim.author else ""
             lines += [f"Matches Myth {t.claim.myth}: ‘{md(t.claim.title or '')}’{by}.", ""]
+        n = t.numbers()
         if a.answered:
-            lines += [f"> {md(s.text)} [{s.passage + 1}]\n>" for s in a.sentences]
+            before = lead(t)
+            lines += [f"> *{md(LABEL)}* {md(before.text)} [{n[before.passage]}]\n>"] if before else []
+            lines += [f"> {md(s.text)} [{n[s.passage]}]\n>" for s in a.sentences]
             lines[-1] = lines[-1].removesuffix("\n>")
             if a.message:
                 lines += ["", f"*{md(a.message)}*"]
@@ -66,9 +70,9 @@ def to_markdown(turns: list[Turn], feedback: Mapping[str, Feedback]) -> str:
             lines.append(f"*{md(a.message or 'The corpus does not answer this question.')}*")
         lines += ["", f"Filter: {md(t.filters()) or 'none'}.", "", "Sources:" if a.answered else "Closest passages:", ""]
         cited = set(t.cited())
-        for i, p in enumerate(a.passages):
-            url = safe_url(p.url)
-            lines.append(f"{i + 1}. {md(p.citation())} — {md(p.source)}{f' — <{url}>' if url else ''} (score {p.score:.3f})")
+        for i in sorted(range(len(a.passages)), key=n.get):
+            p, url = a.passages[i], safe_url(a.passages[i].url)
+            lines.append(f"{n[i]}. {md(p.citation())} — {md(p.source)}{f' — <{url}>' if url else ''} (score {p.score:.3f})")
             if i in cited:
                 lines.append(f"   > {md(p.text)}")
         if note := _feedback_text(feedback.get(t.id)):
@@ -104,14 +108,13 @@ def to_json(turns: list[Turn], feedback: Mapping[str, Feedback]) -> str:
 
 def plain_text(t: Turn, link: str = "") -> str:
     """One answer with its citations as plain text, for the clipboard."""
-    a = t.answer
+    a, n = t.answer, t.numbers()
     lines = [f"{'Claim' if t.claim is not None else 'Q'}: {' '.join(t.question.split())}"]
     if a.answered:
-        lines.append(
-            " ".join(
-                f"{' '.join(s.text.split())} [{s.passage + 1}]" + (f" ({s.attribution()})" if s.attribution() else "") for s in a.sentences
-            )
-        )
+        before = lead(t)
+        said = [f"({LABEL} {' '.join(before.text.split())} [{n[before.passage]}])"] if before else []
+        said += [f"{' '.join(s.text.split())} [{n[s.passage]}]" + (f" ({s.attribution()})" if s.attribution() else "") for s in a.sentences]
+        lines.append(" ".join(said))
     else:
         lines.append(a.message or "The corpus does not answer this question.")
     lines += ["", "Sources:" if a.answered else "Closest passages:"]
@@ -119,7 +122,7 @@ def plain_text(t: Turn, link: str = "") -> str:
     for i in cited:
         p = a.passages[i]
         who = ", ".join(x for x in (p.author, f"‘{p.title}’" if p.title else None, p.publisher, p.published) if x)
-        lines.append(" — ".join(x for x in (f"[{i + 1}] {source_label(p)}", who, safe_url(p.url) or p.source) if x))
+        lines.append(" — ".join(x for x in (f"[{n[i]}] {source_label(p)}", who, safe_url(p.url) or p.source) if x))
     if t.filters():
         lines.append(f"Filter: {t.filters()}")
     if link:

@@ -46,6 +46,13 @@ class Turn:
         """Indexes of the passages the answer sentences come from, in first-cited order."""
         return list(dict.fromkeys(s.passage for s in self.answer.sentences))
 
+    def numbers(self) -> dict[int, int]:
+        """The number a reader sees for each passage index: the cited ones 1, 2, 3… in the order the answer first cites
+        them (so markers read [1] [2] [3] down the answer), then the others in rank order."""
+        cited = self.cited()
+        rest = [i for i in range(len(self.answer.passages)) if i not in cited]
+        return {i: n for n, i in enumerate(cited + rest, 1)}
+
     def filters(self) -> str:
         """The filters this turn was answered with, e.g. ``Myth 10 · Why is it wrong?`` ("" when none)."""
         return " · ".join(f for f in (f"Myth {self.myth}" if self.myth is not None else "", self.section or "") if f)

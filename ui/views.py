@@ -15,7 +15,13 @@ from ui.turn import Feedback, Turn
 
 NO_ANSWER = "The corpus does not answer this question."
 SHARE = "s"  # query parameter of a read-only shared answer (ui.conversations.ConversationStore.share)
+FOLLOW_UP_LINK = "This answer follows your previous question, so no link can ask it again on its own: share the read-only link."
 MODES = {"ask": "Ask", "claim": "Check a claim"}
+# A popover is as wide as the column allows and shifts left to fit the window, so the Share popover at the end of an
+# answer's footer covered the sidebar. 26rem leaves it room beside its button on a 1280-wide window; a phone gets the
+# window's width less a margin.
+STYLE = '<style>[data-testid="stPopoverBody"] { max-width: min(26rem, calc(100vw - 2rem)) !important; }</style>'
+
 PLACEHOLDERS = {"ask": "Ask a question about the myths…", "claim": "Paste a claim to check against the myths…"}
 
 
@@ -23,6 +29,11 @@ def _lower_article(title: str) -> str:
     # "The West is…" reads "…the idea that the West is…"; proper nouns such as "Russia" keep their capital.
     first, _, rest = title.partition(" ")
     return f"{first.lower()} {rest}" if first in {"The", "A", "An", "It", "There"} else title
+
+
+def style() -> None:
+    """The page's few style rules (sent once per run; a style-only element takes no room on the page)."""
+    st.html(STYLE)
 
 
 def example_questions(index: IndexFacts) -> list[str]:
@@ -135,7 +146,7 @@ def reply(
 
 
 def _share(turn: Turn, base: str, on_share: Callable[[Turn], None] | None) -> None:
-    link = links.build(turn, base)
+    link = links.build(turn, base)  # None for a follow-up: only the stored answer can be shared
     with st.popover("Share", icon=":material/share:", type="tertiary"):
         shared = st.session_state.get("shares", {}).get(turn.id)
         if shared:
@@ -145,10 +156,13 @@ def _share(turn: Turn, base: str, on_share: Callable[[Turn], None] | None) -> No
             st.button(
                 "Make a read-only link to this answer", key=f"share-{turn.id}", on_click=on_share, args=(turn,), icon=":material/link:"
             )
-        st.caption("Link that asks this again with the same filters:")
-        st.code(link, language=None, wrap_lines=True)
+        if link:
+            st.caption("Link that asks this again with the same filters:")
+            st.code(link, language=None, wrap_lines=True)
+        else:
+            st.caption(FOLLOW_UP_LINK)
         st.caption("The answer with its citations, as plain text:")
-        st.code(plain_text(turn, link), language=None, wrap_lines=True)
+        st.code(plain_text(turn, link or (f"{base}?{SHARE}={shared}" if shared else "")), language=None, wrap_lines=True)
 
 
 def turn(turn: Turn, *args, **kwargs) -> None:
@@ -161,4 +175,4 @@ def turn(turn: Turn, *args, **kwargs) -> None:
 def shared(turn_: Turn, opts: Options) -> None:
     """An answer someone shared: read-only, in no conversation, with nothing else of theirs."""
     st.caption(":material/link: A shared answer, read-only. Ask your own question below to start a conversation.")
-    turn(turn_, opts, Feedback(), None)
+    turn(links.shareable(turn_), opts, Feedback(), None)  # shares made before they were stored this way show no reading either
