@@ -145,9 +145,9 @@ def main() -> None:
         with st.chat_message("assistant"):
             with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
                 turn = actions.answer(engine, ask, opts)
-            if turn is not None:
-                actions.keep(store, turn)
+            if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (core.stores)
                 views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
+                actions.keep(store, turn)
     with st.sidebar:
         sidebar.downloads(ss.turns, ss.feedback)
         history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,

@@ -155,3 +155,34 @@ def test_other_failures_are_told_as_failures_and_errors_of_the_caller_still_rais
     )
     with pytest.raises(ValueError, match="Unknown verdict 'great'"):
         FeedbackStore(tmp_path / "fb.sqlite3", writer=writer).send("a1", _turn().answer, "great", "", "v1")
+
+
+def test_undoing_a_delete_says_what_became_of_the_restore(tmp_path, writer, monkeypatch):
+    import streamlit as st
+
+    from ui import session
+
+    store = ConversationStore(tmp_path / "c.sqlite3", writer=writer)
+    turn = _turn()
+    store.add(A, turn, "me")
+    kept = store.load(A, "me")
+    store.delete(A, "me")
+    opened = []
+    monkeypatch.setattr(session, "open_conversation", opened.append)
+    monkeypatch.setattr(ui.conversations, "connect", _read_only)
+    st.session_state.update(undo=(kept, time.monotonic()), owner="me")
+    session.undo_delete(store)
+    assert st.session_state.pop("notice") == (
+        "The conversation could not be saved: the conversation store is read-only."
+        " Tell the operator (its file and folder must be writable)."
+    )
+    assert opened == [] and writer.pending() == 0
+    monkeypatch.setattr(ui.conversations, "connect", connect)
+    with locked(tmp_path / "c.sqlite3"):
+        st.session_state.update(undo=(kept, time.monotonic()))
+        session.undo_delete(store)
+    assert opened == [A]  # retried in the background, so the conversation is opened, and the reader told it is not saved yet
+    assert st.session_state.pop("notice") == (
+        "The restored conversation is not saved yet: the conversation store is busy, and saving is retried for 30 s."
+    )
+    assert writer.flush(10) and store.count(A, "me") == 1  # and it lands once the lock is freed

@@ -88,8 +88,8 @@ def title_of(turn: Turn) -> str:
 class ConversationStore:
     """Conversations in one SQLite file; one connection per call, so every Streamlit session (thread) may use it.
 
-    Each conversation belongs to the visitor who started it: ``owner`` (ui.session.visitor, a hash of the secret in
-    that visitor's address) scopes every call the app makes. ``owner=None`` is the operator's view of all of them
+    Each conversation belongs to the visitor who started it: ``owner`` (ui.identity.visitor, a hash of the secret in
+    that visitor's browser cookie) scopes every call the app makes. ``owner=None`` is the operator's view of all of them
     (`python -m ui.manage`).
 
     Writes wait for the lock at most ``store_busy_seconds`` (core.stores); a turn or a vote the lock held up is retried in
@@ -256,6 +256,11 @@ class ConversationStore:
             ids = [r[0] for r in con.execute(f"SELECT id FROM conversations WHERE {' OR '.join(where)}", args)]
             self._remove(con, ids)
         return len(ids)
+
+    def move_owner(self, old_owner: str, new_owner: str) -> int:
+        """Give every conversation of ``old_owner`` to ``new_owner`` in one statement (none is left half-moved)."""
+        with self._connect() as con:
+            return con.execute("UPDATE conversations SET owner = ? WHERE owner = ?", (new_owner, old_owner)).rowcount
 
     def conversations(self, owner: str | None = None) -> int:
         """How many conversations ``owner`` has (all of them, for None)."""

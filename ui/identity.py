@@ -77,7 +77,7 @@ def move_legacy(store: ConversationStore, owner: str) -> int:
     if not ID.fullmatch(old) or owner_of(old) == owner:
         return 0
     try:
-        moved = adopt(store, owner_of(old), owner)
+        moved = store.move_owner(owner_of(old), owner)
     except Exception:
         log.exception("moving the conversations of an old address failed")
         st.session_state.notice = "The conversations of this old address could not be moved to this browser; please reload to try again."
@@ -87,9 +87,3 @@ def move_legacy(store: ConversationStore, owner: str) -> int:
         which = f"{moved} conversations of your old address now belong" if moved > 1 else "The conversation of your old address now belongs"
         st.session_state.notice = f"{which} to this browser; that address opens nothing any more."
     return moved
-
-
-def adopt(store: ConversationStore, old_owner: str, new_owner: str) -> int:
-    """Give every conversation of ``old_owner`` to ``new_owner`` (one statement: no conversation is left half-moved)."""
-    with store._connect() as con:  # the store's own connection (schema, WAL, waiting writers); it has no such operation
-        return con.execute("UPDATE conversations SET owner = ? WHERE owner = ?", (new_owner, old_owner)).rowcount

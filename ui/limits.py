@@ -22,7 +22,7 @@ class Limits:
     # A reader asks a question every few seconds at most; 20 a minute stops a script without slowing a person.
     questions_per_minute: int = 20
     votes_per_minute: int = 30
-    # For every visitor together: new visitors (a script dropping its ?u=) cannot multiply the per-visitor limits.
+    # For every visitor together: new visitors (a script dropping its cookie) cannot multiply the per-visitor limits.
     # 300 questions a minute is what this 2-core machine answers with both models at about a third of its time.
     questions_per_minute_total: int = 300
     votes_per_minute_total: int = 600

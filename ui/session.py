@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core import stores
 from ui import links
 from ui.conversations import ID, ConversationStore
 from ui.resources import IndexFacts
@@ -164,16 +165,18 @@ def undo_delete(store: ConversationStore) -> None:
     if kept is None:
         return
     try:
-        for t in kept.turns:
-            store.add(kept.id, t, ss.owner)
-            if t.id in kept.feedback:
-                store.set_feedback(t.id, kept.feedback[t.id], ss.owner)
+        outcomes = [store.add(kept.id, t, ss.owner) for t in kept.turns]
+        outcomes += [store.set_feedback(t.id, kept.feedback[t.id], ss.owner) for t in kept.turns if t.id in kept.feedback]
     except Exception:
         log.exception("restoring conversation %s failed", kept.id)
         ss.notice = "The conversation could not be restored."
         return
+    unsaved = next((o for o in outcomes if not o.saved), None)
+    if unsaved is not None and unsaved.state != stores.RETRYING:  # read-only or failed: nothing to open
+        ss.notice = unsaved.says("The conversation")
+        return
     open_conversation(kept.id)
-    ss.notice = "Conversation restored."
+    ss.notice = "Conversation restored." if unsaved is None else unsaved.says("The restored conversation")
 
 
 def can_undo() -> bool:
