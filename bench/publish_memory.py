@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     p.add_argument("--index", type=Path, default=ROOT / "index", help="index to copy (never written; default index/)")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="corpus to copy (default corpus/)")
+    p.add_argument("--max-rss-mb", type=float, default=6000, help="stop once the server holds this much (a shared machine; default 6000)")
     p.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium for --app (default /usr/bin/chromium)")
     args = p.parse_args(argv)
     import psutil
@@ -186,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"publish {n}: the API answered from {answered}, not the published {version}")
             now = rss()
             print(f"publish {n:2d}  RSS {now:7.0f} MB  x{now / start:.2f}  load {_load()}", flush=True)
+            if now > args.max_rss_mb:
+                print(f"stopped: over --max-rss-mb {args.max_rss_mb:.0f}", flush=True)
+                break
     finally:
         server.close()
         log.close()
