@@ -3,7 +3,7 @@
 Usage: python -m bench.publish_memory [--publishes 20] [--app] [--republish ingest|copy] [--root DIR] [--index index]
 
 Starts the API (`python -m qa.serve`), or with --app the chat (`streamlit run app.py`, driven by headless Chromium
-through Playwright, one visitor asking in one page), over a private copy of the published index and the corpus in /tmp,
+through Playwright, each question a new visit), over a private copy of the published index and the corpus in /tmp,
 then republishes N times. "ingest" runs `python -m ingest --full` (what an editor runs; it carries a tuned query encoder
 over, so `make index`'s `qa.tune --publish` would be a no-op and is not run); "copy" publishes a version of the same
 files under a new id (seconds instead of a minute; the server loads it exactly as it loads a rebuilt one). After each
@@ -106,7 +106,7 @@ class Api:
 
 
 class App:
-    """The chat on a free port, one visitor's page in headless Chromium asking in it."""
+    """The chat on a free port, and headless Chromium visiting it."""
 
     def __init__(self, root: Path, env: dict, log, chromium: str):
         from playwright.sync_api import sync_playwright
@@ -119,16 +119,15 @@ class App:
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
         self.page = self._browser.new_page()
-        self.page.goto(self.url)
-        self.asked = 0
 
     def ask(self) -> str:
+        """A new visit (the page loaded afresh: its own session, so no per-visitor limit is reached) asking one question."""
+        self.page.goto(self.url)
         box = self.page.get_by_placeholder("Ask a question about the myths…")
         box.wait_for(timeout=ANSWER_SECONDS * 1000)
         box.fill(QUESTION)
         box.press("Enter")
-        self.asked += 1
-        reply = self.page.locator('[data-testid="stChatMessage"]').nth(2 * self.asked - 1)
+        reply = self.page.locator('[data-testid="stChatMessage"]').nth(1)
         reply.locator('[data-testid="stFeedback"]').wait_for(timeout=ANSWER_SECONDS * 1000)  # the whole answer is drawn
         return ""  # the page does not show the version: a question runs the script, which loads the published one
 

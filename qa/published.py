@@ -30,10 +30,12 @@ class Published:
         load: builds an engine from the folder (default: qa.engine.Engine.load; tests pass one reusing a loaded model).
         keep: versions held loaded, the published one included.
         warm: ask every newly loaded engine one question, so no caller pays the first query's one-off costs.
+        logger: where loads and releases are logged (the server's own log).
     """
 
-    def __init__(self, index_dir: Path, load: Callable | None = None, keep: int = KEEP, warm: bool = True):
+    def __init__(self, index_dir: Path, load: Callable | None = None, keep: int = KEEP, warm: bool = True, logger=None):
         self.index_dir = Path(index_dir)
+        self.log = logger or log
         self._load = load or _load
         self.keep = max(1, keep)
         self.warm = warm
@@ -59,15 +61,16 @@ class Published:
         if self.warm:
             engine.ask("warm-up")  # the first query pays one-off costs; let no caller wait for them
         # The pointer may have moved during the load: key by what was loaded, not by what was read before it.
-        self._loaded[engine.version] = engine
+        version = engine.version
+        self._loaded[version] = engine
         dropped = []
         while len(self._loaded) > self.keep:
             dropped.append(self._loaded.popitem(last=False)[0])
         del engine
         if dropped:
             release()  # what an answer still running on a dropped version holds goes back at the next publish
-        log.info("index %s loaded in %.2f s (held: %s; released: %s)", version, time.perf_counter() - t0, ", ".join(self._loaded),
-                 ", ".join(dropped) or "none")  # fmt: skip
+        held, released = ", ".join(self._loaded), ", ".join(dropped) or "none"
+        self.log.info("index %s loaded and warmed up in %.2f s (held: %s; released: %s)", version, time.perf_counter() - t0, held, released)
 
     def loaded(self) -> tuple[str, ...]:
         """The versions held, oldest first."""

@@ -93,7 +93,7 @@ def _published(index_dir: Path) -> Published:
     key = str(Path(index_dir).resolve())
     with _held_lock:
         if key not in _held:
-            _held[key] = Published(Path(key), load=_load_engine)
+            _held[key] = Published(Path(key), load=_load_engine, logger=log)
         return _held[key]
 
 
@@ -165,8 +165,10 @@ def _warm(index_dir: Path) -> None:
 
     try:
         _published(index_dir).current()  # no spinner: no page is waiting on this thread
-    except (MythQAError, OSError) as e:
+    except (MythQAError, OSError) as e:  # the page says what to do when a visitor comes
         log.warning("no index warmed up at start: %s", e)
+    except Exception:  # noqa: BLE001 - a thread of its own: log it for the operator, the page shows its own message
+        log.exception("warming up the index failed")
 
 
 def build_index(corpus: Path, index_dir: Path, on_progress: Callable[[int, int], None], full: bool = False):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from qa.published import Published
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from qa.published import KEEP, Published
 
 
 class Engines(Published):
@@ -14,3 +18,6 @@ class Engines(Published):
         load: builds an engine from the folder (qa.engine.Engine.load; tests pass one that reuses a loaded model).
         keep: versions kept loaded, the published one included.
     """
+
+    def __init__(self, index_dir: Path, load: Callable | None = None, keep: int = KEEP):
+        super().__init__(index_dir, load, keep, logger=logging.getLogger("mythqa.serve"))
