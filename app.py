@@ -158,8 +158,11 @@ def main() -> None:
         log.info("question handled in %.1f ms of server time (whole script run; %.1f ms CPU)", wall, cpu)
 
 
-try:
-    main()
-except Exception:  # st.stop / st.rerun are BaseExceptions and pass through
-    log.exception("the app failed")
-    st.error(OOPS.format("showing this page"))
+if __name__ == "__main__":  # a page run
+    try:
+        main()
+    except Exception:  # st.stop / st.rerun are BaseExceptions and pass through
+        log.exception("the app failed")
+        st.error(OOPS.format("showing this page"))
+else:  # `streamlit run app.py` finds this st.App and serves the page with it: the engine warms up when the server starts
+    app = st.App(__file__, lifespan=resources.lifespan)

@@ -9,9 +9,9 @@ from pathlib import Path
 from core import layout
 from core.artifacts import IndexData, ModelVectors, load_index
 from core.compat import REBUILD, IndexFormatError
-from core.model import sha256_file
 from core.profile import ProfileError, Settings
 from core.spec import HASH
+from qa.shared import file_sha256, shared, spec_identity
 
 log = logging.getLogger("mythqa.qa")
 BACKENDS = ("auto", "onnx", "torch")
@@ -35,11 +35,13 @@ def _onnx(model: ModelVectors, threads: int | None):
     path = model.path / layout.QUERY_ONNX
     if entry.get("backend") != "onnx":
         return None, entry.get("reason", "the index was built without one")
-    if not path.exists() or sha256_file(path) != entry.get("sha256"):
+    if not path.exists() or file_sha256(path) != entry.get("sha256"):
         log.warning("%s is missing or altered; answering with PyTorch instead. `python -m ingest --full` restores it.", path)
         return None, f"{path.name} is missing or altered"
+    spec, threads = model.spec, threads or 1
+    key = ("onnx", entry["sha256"], spec_identity(spec), str(model.model_dir), threads)
     try:
-        return OnnxQueryEncoder(path, model.spec, model.model_dir, threads or 1), ""
+        return shared(key, lambda: OnnxQueryEncoder(path, spec, model.model_dir, threads)), ""
     except ImportError:
         return None, "onnxruntime is not installed"
     except Exception as e:  # noqa: BLE001 - onnxruntime raises its own types for a file it cannot load
@@ -59,7 +61,7 @@ def query_encoder(model: ModelVectors, backend: str = "auto", threads: int | Non
 
     spec = model.spec
     if spec.kind == HASH:
-        return HashQueryEncoder(spec)
+        return shared(("hash", spec_identity(spec)), lambda: HashQueryEncoder(spec))
     query = None
     if backend != "torch":
         query, why = _onnx(model, threads)
@@ -68,12 +70,15 @@ def query_encoder(model: ModelVectors, backend: str = "auto", threads: int | Non
                 f"The index in {model.path.parent.parent} has no usable ONNX query encoder for “{spec.key}” ({why}): {REBUILD}."
             )
     if query is None:
-        encoder = loaded if loaded is not None else spec.document_encoder(model.model_dir)
         if threads is not None:
             import torch
 
             torch.set_num_threads(threads)
-        query = QueryEncoder(encoder, spec, model.model_dir)
+        if loaded is not None:  # the caller's own model (a tuned one, the app's): it decides what is shared
+            return QueryEncoder(loaded, spec, model.model_dir)
+        # spec.model_dir() checked the files against the spec's pinned hashes: same spec, same model
+        key = ("torch", spec_identity(spec), str(model.model_dir))
+        query = shared(key, lambda: QueryEncoder(spec.document_encoder(model.model_dir), spec, model.model_dir))
     return query
 
 

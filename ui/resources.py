@@ -1,4 +1,4 @@
-"""Process-wide resources: the model loaded once, the engine and the index facts once per published version."""
+"""Process-wide resources: the model loaded once, the engines of the last two published versions, the index facts."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from core import layout
+from qa.published import Published
 
 _preloaded_encoder = None
 log = logging.getLogger("mythqa.app")
@@ -70,20 +72,29 @@ def facts(index_dir: Path) -> IndexFacts | None:
     return None if version is None else _facts(str(Path(index_dir).resolve()), version)
 
 
-@st.cache_resource(max_entries=3, show_spinner="Loading the index (first start only)…")
-def _engine(index_dir: str, version: str):
+def _load_engine(index_dir: Path):
     from core.spec import MINILM
     from qa.engine import Engine
 
     # An index with ONNX query encoders needs no PyTorch model: the server starts in seconds. A preloaded model
     # serves only as the PyTorch fallback of its own spec.
-    t0 = time.perf_counter()
     loaded = Engine.load(Path(index_dir), encoders={MINILM.key: _preloaded_encoder} if _preloaded_encoder is not None else None)
-    loaded.ask("warm-up")  # the first query pays one-off costs; let no user wait for them
-    log.info("index %s loaded and warmed up in %.2f s", loaded.version, time.perf_counter() - t0)
     if _large(loaded.index):
-        threading.Thread(target=_check_in_background, args=(loaded.index.path, version), daemon=True).start()
+        threading.Thread(target=_check_in_background, args=(loaded.index.path, loaded.version), daemon=True).start()
     return loaded
+
+
+_held: dict[str, Published] = {}  # resolved index folder -> its engines, for the life of the process
+_held_lock = threading.Lock()
+
+
+def _published(index_dir: Path) -> Published:
+    """The process-wide holder of ``index_dir``'s engines: two versions at most, older ones released (qa.published)."""
+    key = str(Path(index_dir).resolve())
+    with _held_lock:
+        if key not in _held:
+            _held[key] = Published(Path(key), load=_load_engine, logger=log)
+        return _held[key]
 
 
 _damaged: dict[str, str] = {}  # version -> what the background check found
@@ -121,7 +132,43 @@ def engine(index_dir: Path):
         from core.compat import IndexFormatError
 
         raise IndexFormatError(_damaged[version])
-    return None if version is None else _engine(str(Path(index_dir).resolve()), version)
+    if version is None:
+        return None
+    held = _published(index_dir)
+    if held.holds(version):
+        return held.current()
+    with st.spinner("Loading the index…"):  # only when no warm-up got there first (a publish a moment ago)
+        return held.current()
+
+
+def loaded(index_dir: Path) -> tuple[str, ...]:
+    """The versions of ``index_dir`` this process holds loaded, oldest first."""
+    return _published(index_dir).loaded()
+
+
+_warming: dict[str, threading.Thread] = {}
+
+
+def warm(index_dir: Path) -> threading.Thread:
+    """Load and warm the published engine in a background thread, once per process and index folder: the server does it
+    when it starts, so the first visitor never waits on the index. Errors are left for the page to show."""
+    key = str(Path(index_dir).resolve())
+    with _held_lock:
+        if key not in _warming:
+            _warming[key] = threading.Thread(target=_warm, args=(Path(key),), name="mythqa-warm", daemon=True)
+            _warming[key].start()
+        return _warming[key]
+
+
+def _warm(index_dir: Path) -> None:
+    from core.errors import MythQAError
+
+    try:
+        _published(index_dir).current()  # no spinner: no page is waiting on this thread
+    except (MythQAError, OSError) as e:  # the page says what to do when a visitor comes
+        log.warning("no index warmed up at start: %s", e)
+    except Exception:  # noqa: BLE001 - a thread of its own: log it for the operator, the page shows its own message
+        log.exception("warming up the index failed")
 
 
 def build_index(corpus: Path, index_dir: Path, on_progress: Callable[[int, int], None], full: bool = False):
@@ -188,3 +235,12 @@ def corpus_changes(corpus: Path, index: IndexFacts) -> CorpusChanges:
     if not Path(corpus).is_dir():
         return CorpusChanges()
     return _changes(str(Path(corpus).resolve()), index.version, _stat_signature(Path(corpus)), index.manifest.get("files", {}))
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """The server's start and stop (st.App, see app.py): the published engine warms up while visitors can already connect."""
+    from ui import config
+
+    warm(config.from_env().index)
+    yield
