@@ -98,7 +98,7 @@ def verify_published(index_dir: Path) -> str:
     from core.compat import check_format
 
     t0 = time.perf_counter()
-    version = layout.resolve(index_dir)
+    version = layout.resolve(index_dir, fallback=False)  # the version CURRENT names, never a stand-in
     try:
         manifest = layout.read_manifest(version)
     except (OSError, ValueError) as e:
