@@ -37,7 +37,7 @@ def cleanup(index_dir: Path) -> None:
         return  # the pointer is unreadable: which versions are published is unknown, so none is removed
     versions = layout._versions(index_dir)
     history = layout._history(index_dir, versions, current)
-    keep = history[-layout.KEEP_VERSIONS:]
+    keep = history[-layout.KEEP_VERSIONS :]
     layout._write_history(index_dir, keep)  # before removing: an interrupted removal leaves an orphan, never a listed ghost
     for name in sorted(versions - set(keep)):
         shutil.rmtree(root / name, ignore_errors=True)

@@ -76,7 +76,7 @@ def _manifest(version_dir: Path) -> dict | str:
 
 
 def damage(version_dir: Path) -> str:
-    """"" when the version is intact (see the module docstring), else what is wrong with it, in words."""
+    """ "" when the version is intact (see the module docstring), else what is wrong with it, in words."""
     from core import layout
     from core.compat import check_format
     from core.errors import MythQAError

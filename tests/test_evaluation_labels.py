@@ -57,7 +57,11 @@ def test_versions_are_labelled_with_their_date_and_what_they_were_tuned_on():
     assert version_label("20261207T171345135519-c8e2bc67", manifest, sets) == (
         "2026-12-07 17:13 · mpnet tuned on 3 questions (2 of questions.jsonl, 1 of reviewed.jsonl)"
     )
-    assert tuned_on({"models": {"minilm": {}}}) == "not tuned on questions"
+    one = {"models": {"mpnet": {"query_encoder": {"tuned": {"questions": ["t1", "t2"], "pairs": 2}}}}}
+    assert tuned_on(one, sets) == "mpnet tuned on 2 questions of questions.jsonl"
+    assert tuned_on({"models": {"minilm": {}}}) == "no tuned query encoder"
+    fitted = {"models": {"minilm": {}}, "profile": {"trained_splits": ["tune", "blind"]}}
+    assert tuned_on(fitted) == "no tuned query encoder; answer model fitted on 2 splits"
     assert version_label("custom", None) == "custom · its manifest cannot be read" and when("custom") == "custom"
 
 
@@ -72,13 +76,16 @@ def test_rows_by_split_and_by_kind_with_the_refusal_rate_for_unanswerable_questi
     by_split, by_kind = tables(reports, {"tune": "tuned on: “tune”"})
     assert [r["questions"] for r in by_split] == ["tuned on: “tune”", "tuned on (optimistic)", "unseen (fair test)"]
     assert [r["questions"] for r in tables(reports[:2], {})[0]] == ["unseen: “tune”"]  # all tuned on: no repeat
+    whole = [_report("tune"), _report("blind"), _report("all")]
+    assert [r["questions"] for r in tables(whole, {})[0]] == ["unseen: “tune”", "unseen: “blind”", "all questions (unseen)"]
     assert [r["kind"] for r in by_kind] == ["paraphrase", "out of scope"]
     assert by_kind[1] == {
-        "kind": "out of scope", "answerable": 0, "top-1": None, "top-3": None, "first sentence": None,
-        "answerable refused": None, "unanswerable refused": "11 of 12 (92 %)", "p95 ms": 31.2,
+        "kind": "out of scope", "answerable": 0, "top-1": "—", "top-3": "—", "first sentence": "—",
+        "answerable refused": "—", "unanswerable refused": "11 of 12 (92 %)", "p95 ms": 31.2,
     }  # fmt: skip
     assert (
-        row(_report("blind"), "questions", "x")["top-1"] == 0.8 and row(_report("blind"), "questions", "x")["unanswerable refused"] == "—"
+        row(_report("blind"), "questions", "x")["top-1"] == "0.800"
+        and row(_report("blind"), "questions", "x")["unanswerable refused"] == "—"
     )
 
 

@@ -8,7 +8,6 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -90,7 +89,8 @@ def test_the_chart_across_versions_scores_the_kept_versions(open_page, tmp_path)
     rows = at.main.dataframe[0].value
     assert list(rows["version"]) == sorted(e["version"] for e in history.entries(index)) and len(rows) == 2
     assert all(n == 52 for n in rows["answerable"])  # every answerable question of the fixture, none in-sample
-    assert set(rows["questions"]) == {"unseen (fair test)"} and set(rows["tuned on"]) == {"not tuned on questions"}
+    assert set(rows["questions"]) == {"unseen (fair test)"}
+    assert all(t.startswith("no tuned query encoder; answer model fitted on") for t in rows["tuned on"])
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
     assert spec["mark"]["point"] is True and spec["encoding"]["x"]["field"] == "version"  # one point per version
@@ -128,15 +128,15 @@ def test_a_run_from_the_page_is_labelled_for_its_readers_and_charted(open_page, 
     assert box.format_func("blind2") == "tuned on: “blind2”" and box.format_func("all") == "all questions (tuned on)"
     box.set_value("blind3").run()
     captions = [plain(c.value) for c in at.main.caption]
-    assert any("66 questions, asked of the published version (" in c and "not tuned on questions" in c for c in captions)
+    assert any("66 questions, asked of the published version (" in c and "no tuned query encoder; answer model" in c for c in captions)
     assert any("This version was tuned on all 66 of these questions, so its scores on them are optimistic" in c for c in captions)
     [b for b in at.button if b.label == "Run"][0].click().run()
     assert not at.exception, at.exception
     by_split, by_kind = at.main.dataframe[0].value, at.main.dataframe[1].value
-    assert list(by_split["questions"]) == ["tuned on: “blind3”", "all questions (tuned on)"]
+    assert list(by_split["questions"]) == ["tuned on: “blind3”"]  # one split: no "all" row repeating it
     assert "kind" in by_kind.columns and "split" not in by_kind.columns
     oos = by_kind[by_kind["kind"] == "out of scope"].iloc[0]
-    assert pd.isna(oos["top-1"]) and re.fullmatch(r"\d+ of 16 \(\d+ %\)", oos["unanswerable refused"])  # a rate, not a top-1 of 0
+    assert oos["top-1"] == "—" and re.fullmatch(r"\d+ of 16 \(\d+ %\)", oos["unanswerable refused"])  # a rate, not a top-1 of 0
     assert any("marked as tuned on these questions (optimistic)" in plain(c.value) for c in at.main.caption)
     follow_ups = [e for e in at.main.expander if e.label.split(" · ")[0] in {q.id for q in load_questions(run.QUESTIONS) if q.follows}]
     assert follow_ups and all(plain(e.markdown[0].value).startswith("Asked after: “") for e in follow_ups)

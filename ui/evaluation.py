@@ -88,7 +88,7 @@ def run_set(engine, index_dir=None) -> None:
         if result[4]:
             st.caption(escape_md(result[4]))
         if index_dir is not None:
-            compare(engine, index_dir, chosen)
+            compare(engine, index_dir, chosen, path, labels)
 
 
 def _keep(index_dir, version: str, path, reports, split: str) -> str:
@@ -106,8 +106,9 @@ def _keep(index_dir, version: str, path, reports, split: str) -> str:
     return "The figures on the unseen questions are kept for the chart across versions."
 
 
-def compare(engine, index_dir, questions) -> None:
-    """Evaluate a kept earlier version on the same questions: figures side by side, what was fixed, what broke."""
+def compare(engine, index_dir, questions, path, labels=None) -> None:
+    """Evaluate a kept earlier version on the same questions (kept for the chart too): figures side by side, what was
+    fixed, what broke."""
     from core import layout
     from qa.engine import Engine
     from qa.evaluate.compare import changes, side_by_side
@@ -128,12 +129,13 @@ def compare(engine, index_dir, questions) -> None:
         old = Engine.load(index_dir, version=other)
         before = evaluate(old, questions, on_progress=lambda d, n: bar.progress(d / n, text=f"Asked {d} of {n}"))
         bar.empty()
+        _keep(index_dir, other, path, before, split)
         ss.eval_compare = (other, (version, name, split), before)
     done = ss.get("eval_compare")
     if done and done[:2] == (other, (version, name, split)):
         before = done[2]
         st.caption(escape_md(f"{names[other]} → this version ({other} → {version})"))
-        st.dataframe(side_by_side(before, after), hide_index=True)
+        st.dataframe(side_by_side(before, after, labels), hide_index=True)
         fixed, broke = changes(before, after)
         st.markdown(escape_md(f"Fixed ({len(fixed)}): {', '.join(fixed) or 'none'}"))
         st.markdown(escape_md(f"Broke ({len(broke)}): {', '.join(broke) or 'none'}"))

@@ -98,24 +98,28 @@ def versions(engine, index_dir, sets: list, ids: dict | None = None) -> None:
 
 
 def chart(rows: list[dict], tuning: dict[str, str] | None = None):
-    """Top-1 and first-sentence accuracy per version, lines with points (one version is one point), 0 to 1."""
+    """Top-1 and first-sentence accuracy per version, lines with points (one version is one point), 0 to 1; a point's
+    shape says whether the version learnt from the questions, its tooltip what it was tuned on."""
     import altair as alt
 
     values = [
-        {"version": axis_label(e, tuning or {}), "figure": name, "share": e[key], "questions": BASIS[e.get("basis", "unseen")]}
+        {"version": label(e["version"]), "tuned on": (tuning or {}).get(e["version"], ""), "figure": name, "share": e[key],
+         "questions": BASIS[e.get("basis", "unseen")]}
         for e in rows
         for name, key in (("top-1", "top1"), ("first sentence", "sentence"))
-    ]
+    ]  # fmt: skip
+    bottom = alt.Legend(orient="bottom", direction="vertical")  # below the plot: it keeps a phone's width
     return (
         alt.Chart(alt.Data(values=values))
         .mark_line(point=True)
         .encode(
-            x=alt.X("version:N", sort=None, title="published version (date · tuned on)", axis=alt.Axis(labelLimit=320)),
+            x=alt.X("version:N", sort=None, title="published version (point at it: what it was tuned on)", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", scale=alt.Scale(domain=[0, 1]), title="share of questions"),
-            # the legend below keeps the plot a phone's width; dashes show both lines when the figures are equal
-            color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
-            strokeDash=alt.StrokeDash("figure:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=["version:N", "figure:N", "share:Q", "questions:N"],
+            # dashes show both lines when the figures are equal
+            color=alt.Color("figure:N", title=None, legend=bottom),
+            strokeDash=alt.StrokeDash("figure:N", title=None, legend=bottom),
+            shape=alt.Shape("questions:N", title=None, legend=bottom, scale=alt.Scale(domain=list(BASIS.values()))),
+            tooltip=["version:N", "tuned on:N", "figure:N", "share:Q", "questions:N"],
         )
     )
 

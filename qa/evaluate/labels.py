@@ -58,7 +58,7 @@ def when(version: str) -> str:
 
 
 def tuned_on(manifest: Mapping, sets: Mapping[str, Iterable[str]] | None = None) -> str:
-    """What a version's query encoders were tuned on, e.g. "mpnet tuned on 299 questions (299 of questions.jsonl)".
+    """What a version learnt from, e.g. "mpnet tuned on 299 questions of questions.jsonl; answer model fitted on 11 splits".
 
     Args:
         sets: question set name → its question ids, to say where the tuned questions come from.
@@ -69,9 +69,19 @@ def tuned_on(manifest: Mapping, sets: Mapping[str, Iterable[str]] | None = None)
         ids = set(record.get("questions") or ())
         if not record:
             continue
-        where = [f"{len(ids & set(s))} of {name}" for name, s in (sets or {}).items() if ids & set(s)]
-        parts.append(f"{key} tuned on {len(ids) or record.get('pairs', 0)} questions" + (f" ({', '.join(where)})" if where else ""))
-    return "; ".join(parts) or "not tuned on questions"
+        found = {name: len(ids & set(s)) for name, s in (sets or {}).items() if ids & set(s)}
+        said = f"{key} tuned on {len(ids) or record.get('pairs', 0)} questions"
+        if len(found) == 1 and sum(found.values()) == len(ids):
+            said += f" of {next(iter(found))}"
+        elif found:
+            said += " (" + ", ".join(f"{n} of {name}" for name, n in found.items()) + ")"
+        parts.append(said)
+    if not parts:
+        parts.append("no tuned query encoder")
+    fitted = (manifest.get("profile") or {}).get("trained_splits") or ()
+    if fitted:  # the answer model and thresholds (core/learned.json) are fitted on whole splits
+        parts.append(f"answer model fitted on {len(fitted)} split{'s' if len(fitted) > 1 else ''}")
+    return "; ".join(parts)
 
 
 def version_label(version: str, manifest: Mapping | None, sets: Mapping[str, Iterable[str]] | None = None) -> str:
@@ -79,32 +89,43 @@ def version_label(version: str, manifest: Mapping | None, sets: Mapping[str, Ite
     return f"{when(version)} · " + (tuned_on(manifest, sets) if manifest is not None else "its manifest cannot be read")
 
 
-def _share(x: float) -> float:
-    return round(x, 3)
+NONE = "—"  # a figure that has no meaning for the row (no answerable question, or no unanswerable one)
+
+
+def _share(x: float) -> str:
+    return f"{x:.3f}"
 
 
 def refusals(r: Report) -> str:
     """Unanswerable questions refused, as a count and a rate: "11 of 12 (92 %)"; "—" when there were none."""
     if not r.n_out_of_scope:
-        return "—"
+        return NONE
     return f"{r.abstained_out_of_scope} of {r.n_out_of_scope} ({round(100 * r.abstained_out_of_scope / r.n_out_of_scope)} %)"
 
 
 def row(r: Report, head: str, name: str) -> dict:
     """A report as a table row headed ``head`` (“questions” or “kind”): passage figures only where some question has an
-    answer (an unanswerable-only row shows its refusal rate instead of a meaningless top-1 of 0)."""
+    answer, "—" elsewhere (an unanswerable-only row shows its refusal rate instead of a meaningless top-1 of 0)."""
     some = r.n_answerable > 0
     return {
-        head: name, "answerable": r.n_answerable, "top-1": _share(r.top1) if some else None, "top-3": _share(r.top3) if some else None,
-        "first sentence": _share(r.sentence) if some else None, "answerable refused": r.refused if some else None,
+        head: name, "answerable": r.n_answerable, "top-1": _share(r.top1) if some else NONE, "top-3": _share(r.top3) if some else NONE,
+        "first sentence": _share(r.sentence) if some else NONE, "answerable refused": str(r.refused) if some else NONE,
         "unanswerable refused": refusals(r), "p95 ms": round(r.latency_p95_ms, 1),
     }  # fmt: skip
 
 
+def shown_splits(reports: list[Report]) -> list[Report]:
+    """The split rows worth reading: "in-sample" only beside an "unseen" row (else it repeats "all"), and "all" only
+    over several splits (else it repeats the one)."""
+    parts = [r for r in reports if not r.split.startswith("kind:")]
+    splits = {r.split for r in parts} - {"all", "in-sample", "unseen"}
+    unseen = any(r.split == "unseen" for r in parts)
+    return [r for r in parts if not (r.split == "in-sample" and not unseen) and not (r.split == "all" and len(splits) == 1)]
+
+
 def tables(reports: list[Report], labels: Mapping[str, str]) -> tuple[list[dict], list[dict]]:
     """(rows by split, rows by kind) of one method's reports; splits labelled with ``labels`` (split_labels)."""
-    whole = not any(r.split == "unseen" for r in reports)  # then the "in-sample" row repeats "all": left out
-    shown = [r for r in reports if not r.split.startswith("kind:") and not (whole and r.split == "in-sample")]
+    shown = shown_splits(reports)
     by_split = [row(r, "questions", labels.get(r.split) or split_label(r.split, FAIR)) for r in shown]
     by_kind = [row(r, "kind", r.split.removeprefix("kind:").replace("_", " ")) for r in reports if r.split.startswith("kind:")]
     return by_split, by_kind
