@@ -377,6 +377,7 @@ def test_the_operator_proves_it_with_the_token(app, hash_index, tmp_path, monkey
 
     copy = tmp_path / "index"
     shutil.copytree(hash_index, copy)
+    (copy / layout.VERSIONS / layout.read_pointer(copy) / layout.MANIFEST).write_text("{ truncated")  # nothing to fall back to
     (copy / layout.POINTER).write_text("../../../etc\n")  # a pointer out of versions/ is never followed
     token_file = tmp_path / "operator.token"  # where the app fixture's feedback database puts it
     visitor = app(copy, ROOT / "corpus", operator=False)  # no token, served on loopback: still a visitor
