@@ -218,7 +218,7 @@ def verify_published(index_dir: Path) -> str:
     """The full check of the published version (every hash, the ONNX exports too, then a complete load); returns a
     one-line summary. Raises IndexFormatError (or layout.IndexMissing) naming the first damage found."""
     t0 = time.perf_counter()
-    version = layout.resolve(index_dir)
+    version = layout.resolve(index_dir, fallback=False)  # the version CURRENT names, never a stand-in
     try:
         manifest = layout.read_manifest(version)
     except (OSError, ValueError) as e:

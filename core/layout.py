@@ -21,17 +21,19 @@ index/
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import re
-import shutil
 import time
 import uuid
 from pathlib import Path
 
 from core import jsonl
 from core.errors import MythQAError
-from core.lock import LOCK, LockHolder, file_lock, read_holder, writer_lock  # noqa: F401 - part of the layout API
+from core.lock import LOCK, LockHolder, file_lock, read_holder  # noqa: F401 - part of the layout API
+from core.lock import writer_lock as _writer_lock
 
 # 2: passage_vectors.npy added; 3: per-model folders, stable passage ids, settings profile; 4: entity mentions and quotes
 FORMAT_VERSION = 4
@@ -99,8 +101,8 @@ POINTER_MAX_BYTES = 256  # a version name is ~32 characters; anything longer is 
 _VERSION_NAME = re.compile(r"[0-9]{8}T[0-9]{6,12}-[0-9a-f]{8}")
 
 
-def current_version(index_dir: Path) -> str | None:
-    """Return the published version id, or None when nothing is published.
+def read_pointer(index_dir: Path) -> str | None:
+    """The version name ``CURRENT`` holds, or None when nothing is published (no fallback: what writers see).
 
     Raises:
         IndexPointerError: ``CURRENT`` is not a version name (huge, not UTF-8, a path, or pointing outside
@@ -123,6 +125,46 @@ def current_version(index_dir: Path) -> str | None:
     return name or None
 
 
+def current_version(index_dir: Path, fallback: bool = True) -> str | None:
+    """The version readers answer from: the one ``CURRENT`` names or, when it is garbage or names a missing or damaged
+    version, the newest intact published version kept (core.fallback: logged once, ``fallback_reason`` says it). A run
+    holding the writer lock, or ``fallback=False``, reads the pointer as it is. None when nothing is published.
+
+    Raises:
+        IndexPointerError: ``CURRENT`` is damaged and no kept version is intact.
+    """
+    if not fallback or _key(index_dir) in _writing.get():
+        return read_pointer(index_dir)
+    from core import fallback as fb
+
+    return fb.current_version(index_dir)
+
+
+def fallback_reason(index_dir: Path) -> str | None:
+    """Why readers answer from another version than the one ``CURRENT`` names (no server path in it), or None."""
+    from core import fallback as fb
+
+    return fb.reason(index_dir)
+
+
+_writing: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("writing", default=frozenset())
+
+
+def _key(index_dir: Path) -> str:
+    return os.path.abspath(index_dir)
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, on_wait=None):
+    """core.lock.writer_lock; inside it this thread reads ``CURRENT`` as it is (a writer repairs, never falls back)."""
+    with _writer_lock(index_dir, on_wait):
+        token = _writing.set(_writing.get() | {_key(index_dir)})
+        try:
+            yield
+        finally:
+            _writing.reset(token)
+
+
 class IndexPointerError(MythQAError, ValueError):
     """``CURRENT`` is damaged; re-publishing replaces it."""
 
@@ -133,15 +175,15 @@ class IndexPointerError(MythQAError, ValueError):
         super().__init__(f"The index is damaged: {what}. Re-run `python -m ingest --full`.")
 
 
-def resolve(index_dir: Path, retries: int = 3) -> Path:
-    """Return the directory of the published version.
+def resolve(index_dir: Path, retries: int = 3, fallback: bool = True) -> Path:
+    """Return the directory of the version readers answer from (``current_version``; ``fallback=False``: the one named).
 
     Raises:
         IndexMissing: nothing is published; run `python -m ingest`.
     """
     index_dir = Path(index_dir)
     for _ in range(retries):
-        name = current_version(index_dir)
+        name = current_version(index_dir, fallback)
         if name is None:
             break
         path = index_dir / VERSIONS / name
@@ -222,60 +264,6 @@ def _write_history(index_dir: Path, names: list[str]) -> None:
         tmp.unlink(missing_ok=True)  # the next cleanup rebuilds it: the current version is always kept
 
 
-def cleanup(index_dir: Path) -> None:
-    """Remove what dead runs left and what is no longer needed. Call under the writer lock, which makes it all stale.
-
-    Removed: unpublished builds (``.building-*``), temporary pointer and history files, orphaned versions (renamed
-    by a run killed before its pointer swap, so never published), half-written exports in the model cache, and
-    all but the KEEP_VERSIONS newest published versions.
-    """
-    index_dir = Path(index_dir)
-    for p in index_dir.glob(".*.tmp"):
-        if p.name.startswith((f".{POINTER}.", f"{HISTORY}.")):
-            p.unlink(missing_ok=True)
-    clean_export_cache()
-    clean_export_cache(cache_dir() / TUNED_CACHE)
-    from core.onnx_export import prune_tuned_cache  # the export caches' own module; it imports this one
-
-    prune_tuned_cache()
-    root = index_dir / VERSIONS
-    if not root.is_dir():
-        return
-    for p in root.iterdir():
-        if p.name.startswith(BUILDING_PREFIX):
-            shutil.rmtree(p, ignore_errors=True)
-    try:
-        current = current_version(index_dir)
-    except (OSError, ValueError, MythQAError):
-        return  # the pointer is unreadable: which versions are published is unknown, so none is removed
-    versions = _versions(index_dir)
-    history = _history(index_dir, versions, current)
-    keep = history[-KEEP_VERSIONS:]
-    _write_history(index_dir, keep)  # before removing: an interrupted removal leaves an orphan, never a listed ghost
-    for name in sorted(versions - set(keep)):
-        shutil.rmtree(root / name, ignore_errors=True)
-
-
-def clean_export_cache(root: Path | None = None) -> None:
-    """Remove half-written files from the export cache (``cache_dir()/onnx``), skipping folders an export holds."""
-    root = cache_dir() / EXPORT_CACHE if root is None else Path(root)
-    try:
-        folders = [p for p in root.iterdir() if p.is_dir()]
-    except OSError:
-        return  # no cache yet, or none readable: nothing to clean
-    for folder in folders:
-        try:
-            temps = [p for p in folder.iterdir() if p.name.startswith(CACHE_TEMP)]
-            if not temps:
-                continue
-            with file_lock(folder / LOCK, blocking=False) as taken:
-                if taken:  # no live export here, so these were left by a killed one
-                    for p in temps:
-                        p.unlink(missing_ok=True)
-        except OSError:
-            continue  # a cache that is not ours to clean (read-only, say) never stops a run
-
-
 def read_manifest(version_dir: Path) -> dict:
     return json.loads((Path(version_dir) / MANIFEST).read_text())
 
@@ -290,3 +278,7 @@ def write_jsonl(path: Path, rows) -> None:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [row for _, row in jsonl.read(path).rows]
+
+
+# The cleanup after each publish lives beside the layout; imported last, since it reads the names above.
+from core.cleanup import clean_export_cache, cleanup  # noqa: E402, F401 - part of the layout API

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import layout
+from core import fallback, layout
 from core.artifacts import IndexData, ModelVectors, load_index
 from core.compat import REBUILD, IndexFormatError
 from core.profile import ProfileError, Settings
@@ -113,6 +113,9 @@ def open_index(
         if len(encs[key].embed("dimension check")) != model.spec.dimension:
             raise IndexFormatError(f"The model “{key}” gives vectors of another dimension than the index in {index.path}: {REBUILD}.")
     notices = list(index.notices)
+    stand_in = fallback.current(index_dir) if version is None else None  # CURRENT was damaged: say what answers instead
+    if stand_in is not None and stand_in.version == index.version:
+        notices.append(stand_in.message)
     for key, model in index.models.items():
         tuned = (model.entry.get("query_encoder") or {}).get("tuned")
         if tuned and getattr(encs[key], "backend", "") != "onnx" and key not in (encoders or {}):

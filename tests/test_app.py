@@ -381,6 +381,7 @@ def test_the_operator_proves_it_with_the_token(app, hash_index, tmp_path, monkey
 
     copy = tmp_path / "index"
     shutil.copytree(hash_index, copy)
+    (copy / layout.VERSIONS / layout.read_pointer(copy) / layout.MANIFEST).write_text("{ truncated")  # nothing to fall back to
     (copy / layout.POINTER).write_text("../../../etc\n")  # a pointer out of versions/ is never followed
     token_file = tmp_path / "operator.token"  # where the app fixture's feedback database puts it
     visitor = app(copy, ROOT / "corpus", operator=False)  # no token, served on loopback: still a visitor
@@ -452,17 +453,18 @@ def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tin
     assert len(at.session_state["turns"]) == 45  # what the downloads are made of
 
 
-def test_the_operator_runs_a_question_set_on_the_evaluation_page(app, hash_index):
-    at = app(hash_index, ROOT / "corpus")
+def test_the_operator_runs_a_question_set_on_the_evaluation_page(app, hash_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(hash_index, index)  # the run is kept for the chart beside the index folder
+    at = app(index, ROOT / "corpus")
     at.sidebar.toggle(key="evaluate").set_value(True).run()
-    assert [s.label for s in at.main.selectbox] == ["Question set", "Split"]
+    assert [s.label for s in at.main.selectbox] == ["Question set", "Questions"]
     assert "blind6.jsonl" not in at.selectbox(key="eval_set").options  # sealed: scored once, elsewhere
     at.selectbox(key="eval_split").set_value("tune").run()
-    assert any("In-sample:" in plain(c.value) for c in at.main.caption)  # tune is one of the profile's trained splits
+    assert any("This version was tuned on all 52 of these questions" in plain(c.value) for c in at.main.caption)  # the profile's
     at.button[0].click().run()
     assert not at.exception
-    splits = list(at.dataframe[0].value["split"])
-    assert splits[:2] == ["tune", "all"] and "in-sample" in splits
+    assert list(at.dataframe[0].value["questions"]) == ["tuned on: “tune”"]
     (count,) = [plain(m.value).strip("*") for m in at.main.markdown if "Failures:" in plain(m.value)]
     failures = int(count.split(": ")[1])
     assert failures > 0 and len(at.main.expander) == failures  # each failure opened up
@@ -484,10 +486,10 @@ def test_the_evaluation_page_compares_a_kept_earlier_version(app, hash_index, tm
     at.sidebar.toggle(key="evaluate").set_value(True).run()
     at.selectbox(key="eval_split").set_value("tune").run()
     at.button[0].click().run()
-    assert at.selectbox(key="eval_other").value == earlier
+    assert at.selectbox(key="eval_other").value == earlier  # shown by its date and what it was tuned on
     [b for b in at.main.button if b.label == "Compare"][0].click().run()
     assert not at.exception
     rows = at.main.dataframe[-1].value
-    assert list(rows["split"])[:2] == ["tune", "all"] and all("→" in v for v in rows["top-1"])
+    assert list(rows["questions"]) == ["tuned on: “tune”"] and all("→" in v for v in rows["top-1"])
     said = [plain(m.value) for m in at.main.markdown]
     assert any(t.startswith("Fixed (") for t in said) and any(t.startswith("Broke (") for t in said)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -81,32 +82,69 @@ def test_the_chart_across_versions_scores_the_kept_versions(open_page, tmp_path)
     assert run_ingest(corpus, index, models=(HASH,), progress=False).exit_code == 0
     at = open_page(index, "Across versions")
     at.selectbox(key="hist_set").set_value("second_myth.jsonl").run()
-    assert "No unseen figures on the whole of second_myth.jsonl" in plain(at.info[0].value)
+    said = "No figures on second_myth.jsonl are recorded yet: run it on the first view, or score the kept versions."
+    assert plain(at.info[0].value) == said
     (score,) = [b for b in at.button if b.label.startswith("Score 2 kept version")]
     score.click().run()
     assert not at.exception, at.exception
     rows = at.main.dataframe[0].value
     assert list(rows["version"]) == sorted(e["version"] for e in history.entries(index)) and len(rows) == 2
-    assert all(n == 52 for n in rows["unseen"])  # every answerable question of the fixture, none in-sample
+    assert all(n == 52 for n in rows["answerable"])  # every answerable question of the fixture, none in-sample
+    assert set(rows["questions"]) == {"unseen (fair test)"}
+    assert all(t.startswith("no tuned query encoder; answer model fitted on") for t in rows["tuned on"])
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
     assert spec["mark"]["point"] is True and spec["encoding"]["x"]["field"] == "version"  # one point per version
 
 
-def test_a_set_the_index_learnt_from_is_said_to_have_no_unseen_figures(open_page, hash_index, tmp_path, monkeypatch):
+def test_a_set_the_index_learnt_from_is_charted_as_optimistic(open_page, hash_index, tmp_path, monkeypatch):
     from ui import evaluation
 
+    index = tmp_path / "index"
+    shutil.copytree(hash_index, index)
     (tmp_path / "eval").mkdir()
     dev = [q for q in load_questions(run.QUESTIONS) if q.split == "tune" and not q.out_of_scope][:8]  # a trained split
     (tmp_path / "eval" / "dev.jsonl").write_text(
         "".join(json.dumps({"id": q.id, "question": q.question, "gold": list(q.gold), "split": q.split}) + "\n" for q in dev)
     )
     monkeypatch.setattr(evaluation, "ROOT", tmp_path)
-    at = open_page(hash_index, "Across versions")
+    at = open_page(index, "Across versions")
     [b for b in at.button if b.label.startswith("Score 1 kept version")][0].click().run()
     assert not at.exception, at.exception
-    assert any("No answerable question of dev.jsonl is unseen by 1 kept version(s)" in plain(c.value) for c in at.main.caption)
-    assert not [b for b in at.button if b.label.startswith("Score ")] and history.entries(hash_index) == []  # not offered again
+    (entry,) = history.entries(index)
+    assert (entry["basis"], entry["answerable"]) == ("in-sample", 8)
+    rows = at.main.dataframe[0].value
+    assert list(rows["questions"]) == ["tuned on them (optimistic)"]
+    (chart,) = at.get("vega_lite_chart")
+    assert {"field": "questions", "type": "nominal"} in json.loads(chart.proto.spec)["encoding"]["tooltip"]  # basis in the tooltip
+    assert not [b for b in at.button if b.label.startswith("Score ")]  # scored: not offered again
+
+
+def test_a_run_from_the_page_is_labelled_for_its_readers_and_charted(open_page, hash_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(hash_index, index)
+    at = open_page(index, "Run a set")
+    at.selectbox(key="eval_set").set_value(run.QUESTIONS).run()
+    box = at.selectbox(key="eval_split")
+    assert box.format_func("blind2") == "tuned on: “blind2”" and box.format_func("all") == "all questions (tuned on)"
+    box.set_value("blind3").run()
+    captions = [plain(c.value) for c in at.main.caption]
+    assert any("66 questions, asked of the published version (" in c and "no tuned query encoder; answer model" in c for c in captions)
+    assert any("This version was tuned on all 66 of these questions, so its scores on them are optimistic" in c for c in captions)
+    [b for b in at.button if b.label == "Run"][0].click().run()
+    assert not at.exception, at.exception
+    by_split, by_kind = at.main.dataframe[0].value, at.main.dataframe[1].value
+    assert list(by_split["questions"]) == ["tuned on: “blind3”"]  # one split: no "all" row repeating it
+    assert "kind" in by_kind.columns and "split" not in by_kind.columns
+    oos = by_kind[by_kind["kind"] == "out of scope"].iloc[0]
+    assert oos["top-1"] == "—" and re.fullmatch(r"\d+ of 16 \(\d+ %\)", oos["unanswerable refused"])  # a rate, not a top-1 of 0
+    assert any("marked as tuned on these questions (optimistic)" in plain(c.value) for c in at.main.caption)
+    follow_ups = [e for e in at.main.expander if e.label.split(" · ")[0] in {q.id for q in load_questions(run.QUESTIONS) if q.follows}]
+    assert follow_ups and all(plain(e.markdown[0].value).startswith("Asked after: “") for e in follow_ups)
+    at.segmented_control(key="eval_view").set_value("Across versions").run()
+    at.selectbox(key="hist_split").set_value("blind3").run()
+    rows = at.main.dataframe[0].value
+    assert list(rows["questions"]) == ["tuned on them (optimistic)"] and list(rows["answerable"]) == [50]  # 46, and 4 follow-ups
 
 
 def test_the_votes_a_filter_shows_are_dismissed_at_once_after_a_confirmation(open_page, hash_index, tmp_path):

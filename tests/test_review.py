@@ -109,10 +109,10 @@ def _report(split: str, top1: float, n: int = 10) -> Report:
     return Report("fused", split, n, 2, top1, 0.9, 0.7, 0.6, 0.6, 1, 1.0, 0.5, 1, 30.0, 50.0)
 
 
-def test_history_keeps_unseen_figures_only_latest_per_version(tmp_path):
+def test_history_keeps_unseen_figures_or_marks_in_sample_runs_latest_per_version(tmp_path):
     index, qs = tmp_path / "index", tmp_path / "set.jsonl"
     qs.write_text("{}\n", encoding="utf-8")
-    assert history.record(index, "20261206T100000000000-aa", [qs], [_report("all", 0.5), _report("in-sample", 0.9)]) is None
+    assert history.record(index, "20261206T100000000000-aa", [qs], [_report("all", 0.5), _report("in-sample", 0.9)])["basis"] == "in-sample"
     history.record(index, "20261206T100000000000-aa", [qs], [_report("all", 0.5), _report("unseen", 0.4)])
     history.record(index, "20261205T090000000000-bb", [qs], [_report("all", 0.3)])
     history.record(index, "20261206T100000000000-aa", [qs], [_report("all", 0.55)])
@@ -135,7 +135,7 @@ def test_evaluate_cli_records_unseen_figures_and_reads_reviewed_questions(hash_i
     said = capsys.readouterr().out
     assert f"questions from {run.QUESTIONS}, {out}" in said and "Unseen figures recorded" in said
     (entry,) = history.entries(index)
-    assert entry["set"] == "questions.jsonl+reviewed.jsonl" and entry["unseen_answerable"] == 1
+    assert entry["set"] == "questions.jsonl+reviewed.jsonl" and (entry["answerable"], entry["basis"]) == (1, "unseen")
 
 
 def test_kept_versions_are_scored_and_charted(hash_index, tmp_path):

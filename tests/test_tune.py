@@ -100,7 +100,10 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
     before = layout.current_version(index)
     questions = [_q("1", "which firm halted drone sales", ["DJI"]), _q("2", "who wrote it", ["Margarete"])]
     said = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
-    assert said.startswith("Published index version ") and said.endswith("with the minilm query encoder tuned on 2 pairs.")
+    assert said.splitlines() == [
+        "No tuned minilm query encoder was published before: nothing to compare the candidate with.",
+        f"Published index version {layout.current_version(index)} with the minilm query encoder tuned on 2 pairs.",
+    ]
     assert layout.current_version(index) != before
     record = published_record(index, "minilm")
     assert record["pairs"] == 2 and record["side"] == "query" and len(record["pairs_sha256"]) == 64
@@ -198,8 +201,11 @@ def test_evaluation_reports_what_the_index_learnt_from_apart(shipped_index, tmp_
     unseen = _q("u1", "Which company stopped selling drones to Russia?", ["DJI halted all sales"])
     reports = {r.split: r for r in evaluate(engine, [*trained, unseen])}
     assert (reports["in-sample"].n_answerable, reports["unseen"].n_answerable) == (2, 1)
-    assert sample_note(engine, [*trained, unseen]).startswith("In-sample: 2 of 3 questions")
-    assert sample_note(engine, [unseen]).startswith("None of these questions")
+    assert sample_note(engine, [*trained, unseen]) == (
+        "This version was tuned on 2 of these 3 questions, so its scores on them are optimistic; "
+        "the “unseen” row counts only the other 1, which it never learnt from."
+    )
+    assert sample_note(engine, [unseen]) == "This version never learnt from this question: every figure is a fair test of new questions."
 
 
 def test_a_sealed_split_is_scored_once_on_the_record(hash_index, tmp_path, capsys):

@@ -51,19 +51,11 @@ def lever_reports(engine, questions, by_kind: bool) -> list:
 
 
 def sample_note(engine, questions) -> str:
-    """One line saying which figures are in-sample: questions the index's tuned encoder or answer model learnt from."""
-    from qa.evaluate.run import in_sample, trained_on
+    """One plain sentence on which figures are optimistic: questions the index's tuned encoder or answer model learnt from."""
+    from qa.evaluate.labels import sample_note as note
+    from qa.evaluate.run import trained_on
 
-    trained = trained_on(engine)
-    seen = sum(in_sample(q, trained) for q in questions)
-    if not seen:
-        return "None of these questions was used to train or calibrate this index: every figure is unseen."
-    rest = "none of these figures is unseen quality." if seen == len(questions) else "see 'unseen'."
-    return (
-        f"In-sample: {seen} of {len(questions)} questions trained the tuned query encoder or calibrated the answer model "
-        f"(splits {', '.join(sorted(trained[1])) or 'none'}; encoder record: {len(trained[0])} questions): "
-        f"their rows, and 'in-sample', are not unseen quality; {rest}"
-    )
+    return note(trained_on(engine), questions)
 
 
 def _record(index_dir, version: str, files, reports) -> str:
@@ -75,7 +67,9 @@ def _record(index_dir, version: str, files, reports) -> str:
     except OSError as e:
         return f"Not recorded for the chart across versions: {e}."
     if entry is None:
-        return "Not recorded for the chart across versions: every question was in-sample."
+        return "Not recorded for the chart across versions: no question had an answer to score."
+    if entry["basis"] == "in-sample":
+        return f"Recorded in {ledger_path(index_dir)} as in-sample (tuned on every question: optimistic; python -m qa.evaluate.history)."
     return f"Unseen figures recorded in {ledger_path(index_dir)} (python -m qa.evaluate.history)."
 
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from qa.evaluate.run import Report
 
 METRICS = {"top1": "top-1", "top3": "top-3", "sentence": "first sentence"}  # field -> the heading the run table uses
 
 
-def side_by_side(before: list[Report], after: list[Report]) -> list[dict]:
-    """Per split evaluated in both: each metric before → after, and the refusals."""
+def side_by_side(before: list[Report], after: list[Report], labels: Mapping[str, str] | None = None) -> list[dict]:
+    """Per split evaluated in both (labelled by ``labels``, qa.evaluate.labels.split_labels): each metric before → after,
+    and the refusals."""
+    from qa.evaluate.labels import FAIR, shown_splits, split_label
+
     old = {r.split: r for r in before}
     rows = []
-    for r in after:
-        if r.split in old and not r.split.startswith("kind:"):
+    for r in shown_splits(after):
+        if r.split in old:
             b = old[r.split]
             rows.append(
                 {
-                    "split": r.split,
+                    "questions": (labels or {}).get(r.split) or split_label(r.split, FAIR),
                     **{name: f"{getattr(b, m):.3f} → {getattr(r, m):.3f}" for m, name in METRICS.items()},
                     "refused": f"{b.refused} → {r.refused}",
                 }

@@ -1,7 +1,9 @@
-"""Quality across published versions: every evaluation run records its unseen figures per index version in
-quality.jsonl beside the index folder; `python -m qa.evaluate.history` prints them, the evaluation page charts them.
+"""Quality across published versions: every evaluation run (`python -m qa.evaluate`, the evaluation page) records its
+figures per index version in quality.jsonl beside the index folder; `python -m qa.evaluate.history` prints them, the
+evaluation page charts them.
 
-Only unseen figures are kept: a version whose encoder learnt from a question is not credited with answering it.
+A run's figures are those of the questions the version never learnt from (``basis`` "unseen") when it has any; a run
+on questions it was all tuned on is kept too, marked ``basis`` "in-sample", so every run shows, as optimistic.
 """
 
 from __future__ import annotations
@@ -23,17 +25,19 @@ def ledger_path(index_dir: Path) -> Path:
     return Path(index_dir).resolve().parent / LEDGER
 
 
-def unseen(reports: list[Report]) -> Report | None:
-    """The fused report over the unseen questions: 'unseen' when some were in-sample, else 'all'; None if all were."""
+def figures(reports: list[Report]) -> tuple[Report | None, str]:
+    """The fused report to keep and its basis: the unseen questions' when some were in-sample, else the whole run's
+    ("unseen" when no question was in-sample, "in-sample" when every one was)."""
     fused = {r.split: r for r in reports if r.method == "fused"}
     if "unseen" in fused:
-        return fused["unseen"]
-    return None if "in-sample" in fused else fused.get("all")
+        return fused["unseen"], "unseen"
+    return fused.get("all"), "in-sample" if "in-sample" in fused else "unseen"
 
 
-def record(index_dir: Path, version: str, files: list[Path], reports: list[Report]) -> dict | None:
-    """Append this run's unseen figures for ``version``; None (nothing written) when no question was unseen."""
-    r = unseen(reports)
+def record(index_dir: Path, version: str, files: list[Path], reports: list[Report], split: str = "all") -> dict | None:
+    """Append this run's figures for ``version`` (``split``: the one split run, or "all"); None (nothing written) when
+    the run had no answerable question."""
+    r, basis = figures(reports)
     if r is None or not r.n_answerable:
         return None
     digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()
@@ -41,8 +45,10 @@ def record(index_dir: Path, version: str, files: list[Path], reports: list[Repor
         "version": version,
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "set": "+".join(Path(f).name for f in files),
+        "split": split,
+        "basis": basis,
         "set_sha256": digest,
-        "unseen_answerable": r.n_answerable,
+        "answerable": r.n_answerable,
         **{k: round(getattr(r, k), 3) for k in FIGURES},
         "refused": r.refused,
         "out_of_scope_refused": f"{r.abstained_out_of_scope}/{r.n_out_of_scope}",
@@ -56,19 +62,21 @@ def entries(index_dir: Path) -> list[dict]:
     path = ledger_path(index_dir)
     if not path.exists():
         return []
-    return [row for _, row in jsonl.read(path, log=True).rows if {"version", "set", *FIGURES} <= row.keys()]
+    rows = [row for _, row in jsonl.read(path, log=True).rows if {"version", "set", *FIGURES} <= row.keys()]
+    # Entries written before runs of one split and in-sample runs were kept: the whole set, unseen questions only.
+    return [{"split": "all", "basis": "unseen", "answerable": r.get("unseen_answerable", 0)} | r for r in rows]
 
 
-def series(index_dir: Path, set_name: str) -> list[dict]:
-    """The latest run on ``set_name`` for each version, in publishing order (version names start with the time)."""
-    latest = {e["version"]: e for e in entries(index_dir) if e["set"] == set_name}
+def series(index_dir: Path, set_name: str, split: str = "all") -> list[dict]:
+    """The latest run on ``set_name`` (and ``split``) for each version, in publishing order (names start with the time)."""
+    latest = {e["version"]: e for e in entries(index_dir) if e["set"] == set_name and e["split"] == split}
     return [latest[v] for v in sorted(latest)]
 
 
 def table(rows: list[dict]) -> str:
-    head = f"{'version':<32} {'unseen':>6} {'top-1':>6} {'top-3':>6} {'sent.':>6} {'refused':>7}  scored at"
+    head = f"{'version':<32} {'questions':<9} {'n':>4} {'top-1':>6} {'top-3':>6} {'sent.':>6} {'refused':>7}  scored at"
     lines = [head] + [
-        f"{e['version']:<32} {e['unseen_answerable']:>6} {e['top1']:>6.3f} {e['top3']:>6.3f} {e['sentence']:>6.3f}"
+        f"{e['version']:<32} {e['basis']:<9} {e['answerable']:>4} {e['top1']:>6.3f} {e['top3']:>6.3f} {e['sentence']:>6.3f}"
         f" {e['refused']:>7}  {e['at']}"
         for e in rows
     ]
@@ -84,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     if not sets:
         print(f"No evaluation recorded yet in {ledger_path(args.index)}; `python -m qa.evaluate` records one.")
         return 0
+    print("questions: “unseen” counts only questions the version never learnt from; “in-sample” runs were all tuned on: optimistic.\n")
     for name in [args.set] if args.set else sets:
-        print(f"{name} (unseen questions only)\n{table(series(args.index, name))}\n")
+        for split in dict.fromkeys(e["split"] for e in entries(args.index) if e["set"] == name):
+            print(f"{name}, {split}\n{table(series(args.index, name, split))}\n")
     return 0
 
 

@@ -31,6 +31,8 @@ def failures(report: Report) -> str:
     """Every failed question of one report with what the engine returned."""
     lines = [f"Failures ({report.method}, {report.split}): {len(report.failures)}"]
     for f in report.failures:
+        for t in f.get("previous", ()):
+            lines.append(f"  (after “{t['question']}” → “{t['answer'] or 'refused'}”)")
         lines.append(f"  {f['id']} {f['question']}\n      why: {f['why']}\n      gold: {' | '.join(f['gold']) or '(out of scope)'}")
         lines.append(f"      top passage [{f['top_section']}]: {f['top_passage']}\n      first sentence: {f['sentence']}")
     return "\n".join(lines)

@@ -57,6 +57,7 @@ class Outcome:
     top_text: str | None
     seconds: float
     sentences: tuple[str, ...] = ()  # every answer sentence, for "any answer sentence holds the gold"
+    previous: tuple[Turn, ...] = ()  # the turn a follow-up was asked after (question as read, first sentence given)
 
 
 @dataclass
@@ -171,6 +172,7 @@ def run(engine, questions: list[Question], method: str = "fused", on_progress=No
                 top.text if top else None,
                 dt,
                 tuple(s.text for s in a.sentences),
+                tuple(previous),
             )
         )
     return outcomes
@@ -219,7 +221,8 @@ def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Repor
         if why:
             failures.append(
                 {"id": q.id, "question": q.question, "why": "; ".join(why), "gold": list(q.gold), "sentence": o.first_sentence,
-                 "top_section": o.top_section, "top_passage": _cut(o.top_text or "", 160)}
+                 "top_section": o.top_section, "top_passage": _cut(o.top_text or "", 160),
+                 "previous": [{"question": t.question, "answer": t.answer} for t in o.previous]}
             )  # fmt: skip
     ms = np.array([o.seconds * 1000 for o in outcomes]) if outcomes else np.zeros(1)
     return Report(
@@ -231,9 +234,7 @@ def summarise(engine, outcomes: list[Outcome], method: str, split: str) -> Repor
         top3=mean("top3"),
         mrr=mean("mrr"),
         sentence=float(np.mean([o.answered and sentence_hit(o.first_sentence, o.question.gold) for o in ans])) if ans else 0.0,
-        any_sentence=float(np.mean([o.answered and any(sentence_hit(s, o.question.gold) for s in o.sentences) for o in ans]))
-        if ans
-        else 0.0,
+        any_sentence=float(np.mean([o.answered and any(sentence_hit(s, o.question.gold) for s in o.sentences) for o in ans] or 0)),
         refused=sum(1 for o in ans if not o.answered),
         abstain_precision=caught / len(abstained) if abstained else None,
         abstain_recall=caught / len(oos) if oos else None,

@@ -36,15 +36,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"splits never trained on (default: the sealed {', '.join(SEALED)}; '' trains on every split)",
     )
     p.add_argument(
+        "--publish-anyway",
+        action="store_true",
+        help="with --publish: publish even a candidate that answers worse than the published version (figures still printed)",
+    )
+    p.add_argument(
         "--max-questions", type=int, default=None, metavar="N", help="refuse more training questions than this (default 5,000; 0: no limit)"
     )
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0: done (published, saved, or nothing to do); 2: an error; REFUSED_EXIT (3): the tuned candidate answers worse
+    than the published version, so nothing was published."""
+    from qa.tune.gate import REFUSED_EXIT, Refused
+
     args = parse_args(argv)
+    if args.publish_anyway and not args.publish:
+        print("error: --publish-anyway goes with --publish", file=sys.stderr)
+        return 2
     try:
         return run(args)
+    except Refused as e:
+        print(f"refused: {e}\nNext: {e.remedy}.", file=sys.stderr)
+        return REFUSED_EXIT
     except (MythQAError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -74,7 +89,10 @@ def run(args) -> int:
     elif args.publish:
         from qa.tune.publish import tune_and_publish
 
-        print(tune_and_publish(args.index, questions, args.model, settings, log=lambda m: print(m, file=sys.stderr, flush=True)))
+        def log(m):
+            return print(m, file=sys.stderr, flush=True)
+
+        print(tune_and_publish(args.index, questions, args.model, settings, log=log, anyway=args.publish_anyway))
     else:
         from qa.evaluate.report import table
         from qa.tune.cross import evaluate_saved

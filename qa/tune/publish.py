@@ -86,12 +86,25 @@ def publish_tuned(index_dir: Path, key: str, onnx: Path, record: dict) -> str:
     return version
 
 
-def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) -> str:
-    """Publish ``key``'s query encoder tuned on ``questions``: nothing to do when the published one is that tuning,
-    no training when an identical one is cached. Returns what was done, in words."""
-    from qa.tune.cross import plan, train_planned
+def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print, anyway: bool = False, gate=None) -> str:
+    """Publish ``key``'s query encoder tuned on ``questions`` if it answers at least as well as the published one on the
+    questions neither was tuned on (qa.tune.gate): nothing to do when the published one is that tuning, no training
+    when an identical one is cached. Returns what was done, in words, with both versions' figures.
 
-    record, train, index = plan(index_dir, questions, key, settings)
+    Args:
+        questions: the training questions; those of ``gate.splits`` are kept out of training for the gate.
+        anyway: publish a candidate the gate refuses (its figures are still printed).
+        gate: qa.tune.gate.GateSettings (default: its defaults).
+
+    Raises:
+        qa.tune.gate.Refused: the candidate answers worse; the message holds both versions' figures.
+    """
+    from qa.tune.cross import plan, train_planned
+    from qa.tune.gate import GateSettings, Refused, judge
+
+    gate = gate or GateSettings()
+    train_on = [q for q in questions if q.split not in gate.splits]
+    record, train, index = plan(index_dir, train_on, key, settings)
     published = published_record(index_dir, key)
     if published and all(published.get(k) == record[k] for k in ("base", "pairs_sha256", "settings", "side", "questions")):
         return f"The published query encoder of {key} is already tuned on these {record['pairs']} pairs; nothing to do."
@@ -101,8 +114,19 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print) 
         log(f"Tuning the {key} query encoder on {record['pairs']} question → sentence pairs (a few minutes on CPU, once)…")
         tuned, record = train_planned(index, key, train, record, settings)
         onnx = export_tuned(tuned, index.models[key].spec, index.models[key].model_dir, record)
+    if published is None:
+        said = f"No tuned {key} query encoder was published before: nothing to compare the candidate with."
+    else:
+        log("Scoring the candidate and the published version on the questions neither was tuned on…")
+        from qa.tune.__main__ import SEALED
+
+        scored = [q for q in questions if q.split not in SEALED]  # a sealed split is scored once, on the record, never here
+        verdict = judge(index_dir, key, onnx, scored, published.get("questions") or (), record["questions"], gate)
+        if not verdict.publish and not anyway:
+            raise Refused(f"{verdict.table()}\nNothing was published; the published version answers as before.")
+        said = verdict.table() + ("" if verdict.publish else "\nPublished anyway (--publish-anyway).")
     version = publish_tuned(index_dir, key, onnx, record)
-    return f"Published index version {version} with the {key} query encoder tuned on {record['pairs']} pairs."
+    return f"{said}\nPublished index version {version} with the {key} query encoder tuned on {record['pairs']} pairs."
 
 
 def published_record(index_dir: Path, key: str) -> dict | None:
