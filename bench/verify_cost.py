@@ -39,7 +39,7 @@ def _time(fn, repeats: int = 3) -> float:
 def measure(n: int) -> dict:
     from core import layout, model, spec
     from core.artifacts import load_index
-    from core.embedders import hash_spec
+    from core.spec import hash_spec
     from core.verify import verify_files
     from ingest.build import run_ingest
     from ingest.load import Limits

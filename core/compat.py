@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core import layout, spec
+from core import spec, versions
 from core.errors import MythQAError
 
 REBUILD = "re-run `python -m ingest --full`"
@@ -22,9 +22,9 @@ def check_format(manifest, where) -> None:
     if not isinstance(manifest, Mapping):
         raise IndexFormatError(f"The index in {where} has no readable manifest: {REBUILD}.")
     found = manifest.get("format_version")
-    if found != layout.FORMAT_VERSION:
+    if found != versions.FORMAT_VERSION:
         raise IndexFormatError(
-            f"The index in {where} has format version {found}, this program reads version {layout.FORMAT_VERSION}: {REBUILD}."
+            f"The index in {where} has format version {found}, this program reads version {versions.FORMAT_VERSION}: {REBUILD}."
         )
     if not isinstance(manifest.get("models"), Mapping) or not manifest["models"]:
         raise IndexFormatError(f"The index in {where} lists no models: {REBUILD}.")
@@ -56,7 +56,7 @@ def shared_reusable(prev: Mapping | None, chunking: Mapping, lexical: Mapping) -
     """Whether a previous version's chunks and lexical indexes can be reused by a build with these settings."""
     return (
         isinstance(prev, Mapping)
-        and prev.get("format_version") == layout.FORMAT_VERSION
+        and prev.get("format_version") == versions.FORMAT_VERSION
         and prev.get("chunking") == chunking
         and prev.get("lexical") == lexical
         and isinstance(prev.get("models"), Mapping)

@@ -9,8 +9,6 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from core.spec import HASH, ModelSpec
-
 
 class Embedder(Protocol):
     """What ingestion calls on a document encoder; a SentenceTransformer satisfies it."""
@@ -67,8 +65,3 @@ class HashEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self.vector(t) for t in texts])
-
-
-def hash_spec(key: str = "hash", dimension: int = 64) -> ModelSpec:
-    """A spec for the hash embedder; register it with core.spec.register to build and answer with it."""
-    return ModelSpec(key=key, id=f"hash-{dimension}", kind=HASH, dimension=dimension, window=256, special_tokens=0, token_type_ids=False)

@@ -57,9 +57,9 @@ def _stat(path: Path) -> tuple:
 
 def _manifest(version_dir: Path) -> dict | str:
     """The parsed manifest (cached while the file is unchanged), or why it cannot be read."""
-    from core import layout
+    from core import versions
 
-    key, sig = str(version_dir), _stat(version_dir / layout.MANIFEST)
+    key, sig = str(version_dir), _stat(version_dir / versions.MANIFEST)
     cached = _manifests.get(key)
     if cached is not None and cached[0] == sig:
         return cached[1]
@@ -67,7 +67,7 @@ def _manifest(version_dir: Path) -> dict | str:
         found: dict | str = "it is missing"
     else:
         try:
-            found = json.loads((version_dir / layout.MANIFEST).read_text(encoding="utf-8"))
+            found = json.loads((version_dir / versions.MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             found = f"its manifest cannot be read ({type(e).__name__})"
     with _lock:
@@ -77,7 +77,7 @@ def _manifest(version_dir: Path) -> dict | str:
 
 def damage(version_dir: Path) -> str:
     """ "" when the version is intact (see the module docstring), else what is wrong with it, in words."""
-    from core import layout
+    from core import versions
     from core.compat import check_format
     from core.errors import MythQAError
     from core.verify import artifact_table, verify_files
@@ -91,10 +91,10 @@ def damage(version_dir: Path) -> str:
         table = artifact_table(manifest, version_dir)
     except MythQAError as e:
         return str(e)
-    key = (str(version_dir), _stat(version_dir / layout.MANIFEST), tuple(_stat(version_dir / rel) for rel in sorted(table)))
+    key = (str(version_dir), _stat(version_dir / versions.MANIFEST), tuple(_stat(version_dir / rel) for rel in sorted(table)))
     if key in _verdicts:
         return _verdicts[key]
-    onnx = tuple(f"{layout.MODELS}/{k}/{layout.QUERY_ONNX}" for k in manifest.get("models", {}))
+    onnx = tuple(f"{versions.MODELS}/{k}/{versions.QUERY_ONNX}" for k in manifest.get("models", {}))
     try:
         verify_files(version_dir, manifest, skip=onnx)
         verdict = ""
@@ -109,17 +109,17 @@ def damage(version_dir: Path) -> str:
 
 def current_version(index_dir: Path) -> str | None:
     """``CURRENT``'s version when it is intact, else the newest intact published one (layout.current_version)."""
-    from core import layout
+    from core import versions
 
     try:
-        name = layout.read_pointer(index_dir)
-    except layout.IndexPointerError as e:
+        name = versions.read_pointer(index_dir)
+    except versions.IndexPointerError as e:
         if choose(index_dir, "not a version name", str(e), published(index_dir), None) is None:
             raise
         return current(index_dir).version
     if name is None:
         return None
-    why = damage(Path(index_dir) / layout.VERSIONS / name)
+    why = damage(Path(index_dir) / versions.VERSIONS / name)
     if not why:
         forget(index_dir)
         return name
@@ -141,27 +141,27 @@ def reason(index_dir: Path) -> str | None:
 
 def published(index_dir: Path) -> list[str]:
     """Versions recorded as published, oldest first (every version, by name, in an index from before the record)."""
-    from core import layout
+    from core import versions
 
     try:
-        versions = {p.name for p in (Path(index_dir) / layout.VERSIONS).iterdir() if p.is_dir() and not p.name.startswith(".")}
+        found = {p.name for p in (Path(index_dir) / versions.VERSIONS).iterdir() if p.is_dir() and not p.name.startswith(".")}
     except OSError:
         return []
     try:
-        names = (Path(index_dir) / layout.HISTORY).read_text(encoding="utf-8").split()
+        names = (Path(index_dir) / versions.HISTORY).read_text(encoding="utf-8").split()
     except FileNotFoundError:
-        return sorted(versions)
+        return sorted(found)
     except (OSError, UnicodeDecodeError):
         return []
-    return [v for v in dict.fromkeys(names) if v in versions]
+    return [v for v in dict.fromkeys(names) if v in found]
 
 
 def newest_intact(index_dir: Path, candidates: list[str], skip: str | None) -> str | None:
     """The last of ``candidates`` (oldest first) other than ``skip`` that is intact, or None."""
-    from core import layout
+    from core import versions
 
     for name in reversed(candidates):
-        if name != skip and not damage(Path(index_dir) / layout.VERSIONS / name):
+        if name != skip and not damage(Path(index_dir) / versions.VERSIONS / name):
             return name
     return None
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core import layout
-from core.layout import cache_dir
+from core import versions
 from core.model import sha256_file
+from core.versions import cache_dir
 
 # Texts of the kinds the read path embeds: short questions, a long one (truncated), other scripts.
 PROBES = (
@@ -124,13 +124,13 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
     except ImportError:
         return {"backend": "torch", "reason": "onnxruntime is not installed"}
     hashes = dict(spec.files)
-    target = build_dir / layout.QUERY_ONNX
+    target = build_dir / versions.QUERY_ONNX
     old = (previous[0].get("query_encoder") or {}) if previous else {}
-    prev_file = Path(previous[1]) / layout.QUERY_ONNX if previous else None
+    prev_file = Path(previous[1]) / versions.QUERY_ONNX if previous else None
     if old.get("backend") == "onnx" and old.get("model_sha256") == hashes and _intact(prev_file, old):
         _link(prev_file, target)
         return old
-    cached = cache_dir() / layout.EXPORT_CACHE / _key(hashes)
+    cached = cache_dir() / versions.EXPORT_CACHE / _key(hashes)
     meta = _cached(cached, target)
     if meta:
         return meta
@@ -142,7 +142,7 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
         try:
             cached.mkdir(parents=True, exist_ok=True)
             # One export per cache folder at a time; layout.clean_export_cache leaves a held folder alone.
-            stack.enter_context(layout.file_lock(cached / layout.LOCK))
+            stack.enter_context(versions.file_lock(cached / versions.LOCK))
             work = cached
         except OSError:
             work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
@@ -153,8 +153,8 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
 def _cached(cached: Path, target: Path) -> dict:
     """Link a checked export from the cache into ``target`` and return its record ({} when there is none)."""
     meta = _read_json(cached / "query_encoder.json")
-    if meta.get("backend") == "onnx" and _intact(cached / layout.QUERY_ONNX, meta):
-        _link(cached / layout.QUERY_ONNX, target)
+    if meta.get("backend") == "onnx" and _intact(cached / versions.QUERY_ONNX, meta):
+        _link(cached / versions.QUERY_ONNX, target)
         return meta
     return {}
 
@@ -163,8 +163,8 @@ def _export_checked(model, spec, model_dir, work: Path, build_dir: Path, cached:
     import onnxruntime
 
     hashes, tt = dict(spec.files), spec.token_type_ids
-    # layout.CACHE_TEMP names these half-written files, so a run killed mid-export leaves nothing the next keeps
-    tmp = work / f".{layout.QUERY_ONNX}.{os.getpid()}"
+    # versions.CACHE_TEMP names these half-written files, so a run killed mid-export leaves nothing the next keeps
+    tmp = work / f".{versions.QUERY_ONNX}.{os.getpid()}"
     try:
         export(model, tmp, tt)
         diff = max_difference(model, model_dir, tmp, tt)
@@ -176,7 +176,7 @@ def _export_checked(model, spec, model_dir, work: Path, build_dir: Path, cached:
         return {"backend": "torch", "reason": f"the ONNX export differs from PyTorch by {diff:.2g} (> {TOLERANCE})"}
     meta = {
         "backend": "onnx",
-        "file": layout.QUERY_ONNX,
+        "file": versions.QUERY_ONNX,
         "sha256": sha256_file(tmp),
         "model_sha256": hashes,
         "opset": OPSET,
@@ -186,14 +186,14 @@ def _export_checked(model, spec, model_dir, work: Path, build_dir: Path, cached:
     if work is build_dir:
         os.replace(tmp, target)
         return meta
-    os.replace(tmp, cached / layout.QUERY_ONNX)
+    os.replace(tmp, cached / versions.QUERY_ONNX)
     meta_tmp = cached / f".query_encoder.json.{os.getpid()}"
     try:
-        layout.write_json(meta_tmp, meta)
+        versions.write_json(meta_tmp, meta)
         os.replace(meta_tmp, cached / "query_encoder.json")  # whole or absent: never a half-written record
     except OSError:
         meta_tmp.unlink(missing_ok=True)  # the next build exports again; this one is complete
-    _link(cached / layout.QUERY_ONNX, target)
+    _link(cached / versions.QUERY_ONNX, target)
     return meta
 
 
@@ -204,19 +204,19 @@ def _read_json(path: Path) -> dict:
         return {}  # missing or damaged: export again
 
 
-def prune_tuned_cache(root: Path | None = None, spares: int = layout.TUNED_SPARES) -> list[str]:
+def prune_tuned_cache(root: Path | None = None, spares: int = versions.TUNED_SPARES) -> list[str]:
     """Remove tuned exports no index version uses, but the ``spares`` newest; returns the folders removed.
 
     A version hard-links the export it answers with (qa.tune.publish), so an export whose file has one link only is
     held by the cache alone; removing it frees its space (a 420 MB mpnet export each) and no version loses anything.
     Folders an export is being written in (their lock held) are left alone.
     """
-    root = cache_dir() / layout.TUNED_CACHE if root is None else Path(root)
+    root = cache_dir() / versions.TUNED_CACHE if root is None else Path(root)
     unused = []
     try:
         for folder in root.iterdir():
             try:
-                st = (folder / layout.QUERY_ONNX).stat()
+                st = (folder / versions.QUERY_ONNX).stat()
             except OSError:
                 continue  # no finished export (being written, or not ours)
             if st.st_nlink == 1:
@@ -226,10 +226,10 @@ def prune_tuned_cache(root: Path | None = None, spares: int = layout.TUNED_SPARE
     removed = []
     for _, folder in sorted(unused, reverse=True)[spares:]:
         try:
-            with layout.file_lock(folder / layout.LOCK, blocking=False) as taken:
+            with versions.file_lock(folder / versions.LOCK, blocking=False) as taken:
                 if taken:
                     for p in folder.iterdir():
-                        if p.name != layout.LOCK:
+                        if p.name != versions.LOCK:
                             p.unlink(missing_ok=True)
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)

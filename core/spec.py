@@ -151,6 +151,11 @@ REGISTRY: dict[str, ModelSpec] = {}
 DEFAULT_MODELS = ("minilm", "mpnet")
 
 
+def hash_spec(key: str = "hash", dimension: int = 64) -> ModelSpec:
+    """A spec for the hash embedder; register it with ``register`` to build and answer with it."""
+    return ModelSpec(key=key, id=f"hash-{dimension}", kind=HASH, dimension=dimension, window=256, special_tokens=0, token_type_ids=False)
+
+
 def register(spec: ModelSpec) -> ModelSpec:
     """Make ``spec`` known by its key (a second model, a tuned model, a test model); returns it."""
     REGISTRY[spec.key] = spec

@@ -60,7 +60,7 @@ def minilm_by_default():
 def hash_model():
     """The deterministic hash embedder registered as model ``hash`` for the whole session."""
     from core import spec
-    from core.embedders import hash_spec
+    from core.spec import hash_spec
 
     registered = spec.register(hash_spec(HASH))
     yield registered

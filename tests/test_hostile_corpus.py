@@ -78,7 +78,7 @@ def test_symlink_loops_are_skipped_with_a_reason(corpus_dir, tmp_path):
 def _run_without_root_bypass(corpus, index) -> dict:
     """Ingest in a child that cannot bypass file permissions: as root, with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped."""
     code = (
-        "import json, sys; from pathlib import Path; from core import spec; from core.embedders import hash_spec;"
+        "import json, sys; from pathlib import Path; from core import spec; from core.spec import hash_spec;"
         "spec.register(hash_spec('hash')); from ingest.build import run_ingest;"
         "r = run_ingest(Path(sys.argv[1]), Path(sys.argv[2]), models=('hash',), progress=False);"
         "skipped = {f.source: f.reason for f in r.files if f.status == 'skipped'};"
@@ -311,7 +311,7 @@ def test_the_run_limit_leaves_files_for_the_next_run(corpus_dir, tmp_path):
 
 def test_a_new_model_on_kept_files_counts_against_the_run_limit(seed_corpus, tmp_path):
     from core import spec
-    from core.embedders import hash_spec
+    from core.spec import hash_spec
 
     index = tmp_path / "index"
     _ingest(seed_corpus, index)

@@ -7,8 +7,9 @@ import shutil
 import pytest
 
 from core import model, spec
-from core.embedders import HashEmbedder, hash_spec
+from core.embedders import HashEmbedder
 from core.model import ModelError
+from core.spec import hash_spec
 from core.types import Chunk, Span
 from ingest.build import run_ingest
 from ingest.embed import embedding_texts

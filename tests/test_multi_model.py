@@ -11,9 +11,9 @@ import pytest
 
 from core import layout, spec
 from core.artifacts import IndexFormatError, load_index
-from core.embedders import hash_spec
 from core.model import sha256_file
 from core.profile import DEFAULT, ProfileError, Settings, read_profile
+from core.spec import hash_spec
 from ingest.build import run_ingest
 from qa.engine import Engine
 from qa.trace import STAGES, Trace

@@ -22,7 +22,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from core import spec
-from core.embedders import hash_spec
+from core.spec import hash_spec
 from ingest.build import run_ingest
 spec.register(hash_spec("hash"))
 print("ready", flush=True)

@@ -143,7 +143,7 @@ def test_full_rebuild_recovers_and_incremental_copies_nothing_damaged(built, see
     ],
 )
 def test_a_damaged_pointer_is_never_followed(built, content, words):
-    from core.verify import verify_published
+    from core.artifacts import verify_published
 
     index, version = built
     (index / layout.POINTER).write_bytes(content)
