@@ -27,21 +27,21 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 	touch $(TEST_STAMP)
 
 # Exit 1 means "some files skipped, index published": the app can still start. Then the mpnet query encoder is
-# tuned on eval/questions.jsonl (qa.tune; minutes once, cached after, a no-op when published) and published only if it
+# tuned on eval/questions.jsonl (learn.tune; minutes once, cached after, a no-op when published) and published only if it
 # answers at least as well as the published one on the questions neither was tuned on (exit 3 otherwise); if it is not
 # published, the app answers with the encoder published before.
 index: setup
 	$(BIN)/python -m ingest; rc=$$?; [ $$rc -le 1 ] || exit $$rc
-	$(BIN)/python -m qa.tune --publish || echo "Tuning not published: answering with the query encoder published before."
+	$(BIN)/python -m learn.tune --publish || echo "Tuning not published: answering with the query encoder published before."
 
 # The operator's address (with the token that unlocks server paths and the rebuild button) is printed first.
 run: index
 	$(BIN)/python -m ui.operator --url http://$(ADDRESS):$(PORT)/
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
 
-# The JSON HTTP API (docs/api.md): loopback by default; any other ADDRESS needs keys (`python -m qa.serve.keys create NAME`).
+# The JSON HTTP API (docs/api.md): loopback by default; any other ADDRESS needs keys (`python -m api.keys create NAME`).
 serve: index
-	$(BIN)/python -m qa.serve --host $(ADDRESS) --port $(API_PORT)
+	$(BIN)/python -m api --host $(ADDRESS) --port $(API_PORT)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -52,8 +52,8 @@ test: $(TEST_STAMP) lint
 # Questions (every split, the sealed blind6 and the second-myth fixture are separate files: see eval/README.md) and claims,
 # on the index this machine's `make index` built.
 eval: index
-	$(BIN)/python -m qa.evaluate --compare --by-kind --levers
-	$(BIN)/python -m qa.evaluate.claims
+	$(BIN)/python -m evaluate --compare --by-kind --levers
+	$(BIN)/python -m evaluate.claims
 
 # The shipped index (both models): answering per stage, query encoding per model, memory, threads, disk, ingestion.
 bench-shipped: index

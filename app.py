@@ -10,11 +10,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from store.conversations import ConversationStore
+from store.turn import Feedback
 from ui import actions, config, history, identity, resources, session, sidebar, views
 from ui.actions import OOPS
-from ui.conversations import ConversationStore
 from ui.text import escape_md, shorten
-from ui.turn import Feedback
 
 log = logging.getLogger("mythqa.app")
 if not log.handlers:  # the script re-runs on every interaction; configure once per process
@@ -113,7 +113,7 @@ def main() -> None:
             st.toggle("Evaluation page", key="evaluate", help="Run a question set, chart quality across versions, review askers' votes")
             st.caption("Operator session: reloading the page ends it; `python -m ui.operator --url <this address>` prints it again.")
     if settings.operator and ss.get("evaluate"):
-        from qa.feedback import FeedbackStore
+        from store.votes import FeedbackStore
         from ui import evaluation
 
         evaluation.page(_engine(settings), settings.index, FeedbackStore(settings.feedback_db))
@@ -145,7 +145,7 @@ def main() -> None:
         with st.chat_message("assistant"):
             with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
                 turn = actions.answer(engine, ask, opts)
-            if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (core.stores)
+            if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (store.background)
                 views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
                 actions.keep(store, turn)
     with st.sidebar:

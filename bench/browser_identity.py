@@ -91,7 +91,7 @@ def _numbers(page, n: int) -> list[int]:
 
 def checks(browser, url: str, db: Path, shots: Path | None):
     """Each check as (name, function returning "" when it holds, else what went wrong)."""
-    from ui.conversations import ConversationStore
+    from store.conversations import ConversationStore
     from ui.identity import owner_of
 
     a = _open(browser, url)

@@ -74,9 +74,9 @@ def quality(model, corpus: Path, index: Path, key: str = "minilm") -> dict:
 
     ``model`` stands in for the registered model ``key`` (a backend of the same weights), the index's only model.
     """
+    from evaluate.run import evaluate, load_questions
     from ingest.build import run_ingest
     from qa.engine import Engine
-    from qa.evaluate.run import evaluate, load_questions
 
     report = run_ingest(corpus, index, full=True, progress=False, models=(key,), encoders={key: model})
     if report.exit_code:

@@ -79,8 +79,8 @@ def score(sent: np.ndarray, owner: np.ndarray, n_chunks: int, hits: np.ndarray, 
 def measure(index: Path, questions: Path) -> dict:
     from core.artifacts import sentence_texts
     from core.lexical import tokenize_query
+    from evaluate.run import load_questions, sentence_hit
     from qa.engine import Engine
-    from qa.evaluate.run import load_questions, sentence_hit
     from qa.intent import detect_sections
     from qa.retrieve import Query, compute_signals, lexical
 

@@ -1,7 +1,7 @@
 """Hostile connections against the HTTP API: idle and one-byte-a-second sockets held open while a real question is timed.
 
 Usage: python -m bench.idle_connections [--index DIR] [--idle 200] [--slow 200] [--hold 25] [--burst 300] [--cwd DIR]
-Starts `python -m qa.serve --index DIR --port P` (from --cwd, default this checkout) on a free loopback port, opens the
+Starts `python -m api --index DIR --port P` (from --cwd, default this checkout) on a free loopback port, opens the
 attacking sockets, asks `POST /v1/ask` while they are held (the bar: 200 within 10 s), and prints what each kind of
 attacker got back, then what --burst questions sent at once get, with the load average. Everything goes to 127.0.0.1
 only; the server is stopped at the end.
@@ -135,12 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slow", type=int, default=200, help="sockets that send one byte a second")
     p.add_argument("--hold", type=float, default=25.0, help="seconds the attackers stay connected")
     p.add_argument("--burst", type=int, default=300, help="then this many real questions at once (0: none)")
-    p.add_argument("--cwd", type=Path, default=ROOT, help="the checkout whose qa.serve is run (another one for a before/after)")
+    p.add_argument("--cwd", type=Path, default=ROOT, help="the checkout whose api is run (another one for a before/after)")
     args = p.parse_args(argv)
     port, tmp = free_port(), tempfile.mkdtemp(prefix="mythqa-idle-")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(args.cwd), "MYTHQA_API_KEYS_DB": f"{tmp}/keys.sqlite3",
            "MYTHQA_OPERATOR_TOKEN_FILE": f"{tmp}/operator.token"}  # fmt: skip
-    cmd = [sys.executable, "-m", "qa.serve", "--index", str(args.index.resolve()), "--port", str(port)]
+    module = "api" if (args.cwd / "api").is_dir() else "qa.serve"  # a checkout from before the api/ folder
+    cmd = [sys.executable, "-m", module, "--index", str(args.index.resolve()), "--port", str(port)]
     server = subprocess.Popen(cmd, cwd=args.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         ready = asyncio.run(wait_ready(port, server))
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             print("the server did not answer in 180 s", file=sys.stderr)
             return 1
         process = psutil.Process(server.pid)
-        print(f"qa.serve from {args.cwd} on port {port}: {args.idle} idle + {args.slow} one-byte-a-second sockets for {args.hold:.0f} s "
+        print(f"api from {args.cwd} on port {port}: {args.idle} idle + {args.slow} one-byte-a-second sockets for {args.hold:.0f} s "
               f"(server {process.memory_info().rss / 2**20:.0f} MB; load {' '.join(f'{x:.2f}' for x in os.getloadavg())})")  # fmt: skip
         asyncio.run(attack(port, args.idle, args.slow, args.hold, process))
         after = asyncio.run(ask(port, QUESTIONS[-1]))

@@ -22,9 +22,9 @@ def main(argv=None) -> int:
     p.add_argument("--index", type=Path, required=True)
     p.add_argument("--models", default="minilm,mpnet")
     args = p.parse_args(argv)
+    from evaluate.report import table
+    from evaluate.run import QUESTIONS, evaluate, load_questions
     from qa.engine import Engine
-    from qa.evaluate.report import table
-    from qa.evaluate.run import QUESTIONS, evaluate, load_questions
 
     base = Engine.load(args.index)
     questions = load_questions(QUESTIONS)

@@ -1,4 +1,4 @@
-"""What the publishing gate of `qa.tune --publish` and the CURRENT fallback cost on a built index (read only).
+"""What the publishing gate of `learn.tune --publish` and the CURRENT fallback cost on a built index (read only).
 
 The gate: the published version scored against a candidate on the questions neither was tuned on; here the candidate
 is the published query encoder itself (no training), so the figures are the gate's own cost and must tie. The pointer:
@@ -22,10 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="mpnet", help="the model whose published query encoder stands in as the candidate")
     args = p.parse_args(argv)
     from core import layout
-    from qa.evaluate.run import default_sets, load_questions
-    from qa.tune.__main__ import SEALED
-    from qa.tune.gate import judge
-    from qa.tune.publish import published_record
+    from evaluate.run import SEALED, default_sets, load_questions
+    from learn.tune.gate import judge
+    from learn.tune.publish import published_record
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     t0 = time.perf_counter()

@@ -2,10 +2,10 @@
 
 Usage: python -m bench.publish_memory [--publishes 20] [--app] [--republish ingest|copy] [--root DIR] [--index index]
 
-Starts the API (`python -m qa.serve`), or with --app the chat (`streamlit run app.py`, driven by headless Chromium
+Starts the API (`python -m api`), or with --app the chat (`streamlit run app.py`, driven by headless Chromium
 through Playwright, each question a new visit), over a private copy of the published index and the corpus in /tmp,
 then republishes N times. "ingest" runs `python -m ingest --full` (what an editor runs; it carries a tuned query encoder
-over, so `make index`'s `qa.tune --publish` would be a no-op and is not run); "copy" publishes a version of the same
+over, so `make index`'s `learn.tune --publish` would be a no-op and is not run); "copy" publishes a version of the same
 files under a new id (seconds instead of a minute; the server loads it exactly as it loads a rebuilt one). After each
 publish one question is asked, so the server loads the new version, and the server's RSS is printed with the load
 average. --root serves another checkout (e.g. an export of an older commit, for figures before a change). The model
@@ -88,7 +88,7 @@ class Api:
 
     def __init__(self, root: Path, env: dict, log):
         self.url = f"http://127.0.0.1:{free_port()}"
-        cmd = [sys.executable, "-m", "qa.serve", "--port", self.url.rsplit(":", 1)[1]]
+        cmd = [sys.executable, "-m", "api", "--port", self.url.rsplit(":", 1)[1]]
         self.proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{self.url}/v1/health", self.proc, STARTUP_SECONDS)
 

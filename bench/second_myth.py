@@ -3,7 +3,7 @@ indexed together as `make index` builds them (ingest, then tune mpnet's query si
 
 Usage: python -m bench.second_myth [--work /tmp/myth-second] [--keep]
 Builds in --work (never in index/), with an export cache of its own there (the shared one is left alone): a few minutes
-of ingestion and tuning on CPU. Prints qa.evaluate's table.
+of ingestion and tuning on CPU. Prints evaluate's table.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def run(work: Path) -> int:
     py, env = sys.executable, os.environ | {"MYTHQA_CACHE": str(work / "cache")}
     steps = [
         [py, "-m", "ingest", "--corpus", str(corpus), "--index", str(index), "--quiet"],
-        [py, "-m", "qa.tune", "--publish", "--index", str(index)],
-        [py, "-m", "qa.evaluate", "--index", str(index), "--questions", str(QUESTIONS), "--by-kind"],
+        [py, "-m", "learn.tune", "--publish", "--index", str(index)],
+        [py, "-m", "evaluate", "--index", str(index), "--questions", str(QUESTIONS), "--by-kind"],
     ]
     for cmd in steps:
         print("$", " ".join(cmd[1:]), flush=True)

@@ -1,4 +1,4 @@
-"""Load on the HTTP API: start `python -m qa.serve` on a free loopback port, ask it from many clients at once, and print
+"""Load on the HTTP API: start `python -m api` on a free loopback port, ask it from many clients at once, and print
 throughput, latency per request, the server's resident memory before and after, errors and answers that differ from
 the same question asked alone.
 
@@ -62,7 +62,7 @@ def start_server(index: Path, workers: int, env: dict) -> tuple[subprocess.Popen
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "qa.serve", "--index", str(index), "--port", str(port), "--workers", str(workers)]
+    cmd = [sys.executable, "-m", "api", "--index", str(index), "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
@@ -74,7 +74,7 @@ def start_server(index: Path, workers: int, env: dict) -> tuple[subprocess.Popen
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise SystemExit("error: the server did not become healthy; run `python -m qa.serve --index DIR` to see why")
+    raise SystemExit("error: the server did not become healthy; run `python -m api --index DIR` to see why")
 
 
 def run(index: Path, clients: int, total: int, n_questions: int, workers: int, timeout: float) -> LoadReport:

@@ -39,7 +39,7 @@ def _lock(path: Path, seconds: float) -> subprocess.Popen:
 
 def _turn(n: int):
     from qa.types import Answer, AnswerSentence, Passage
-    from ui.turn import Turn
+    from store.turn import Turn
 
     p = Passage(1, 0.5, "China did not help.", 1, 10, "T", "A", "Why is it wrong?", 3, "m.txt", None, uid="u1")
     answer = Answer(f"Question {n}?", True, "", (AnswerSentence("China did not help.", 0, 0, 19, 0.9),), (p,))
@@ -48,14 +48,14 @@ def _turn(n: int):
 
 def stores_path(work: Path, hold: float) -> None:
     """The store calls of ui.actions.keep and ui.rating.save, timed with the conversation store locked."""
-    from core import stores
-    from qa.feedback import FeedbackStore
+    from store import background
+    from store.conversations import ConversationStore
+    from store.turn import Feedback
+    from store.votes import FeedbackStore
     from ui import rating
-    from ui.conversations import ConversationStore
-    from ui.turn import Feedback
 
     conversations, votes = ConversationStore(work / "conversations.sqlite3"), FeedbackStore(work / "feedback.sqlite3")
-    settings = stores.shared().settings
+    settings = background.shared().settings
     print(f"store settings: wait {settings.store_busy_seconds:g} s for the lock, retry {settings.store_retry_seconds:g} s")
     owner = "bench"
     conversations.add("a" * 32, _turn(1), owner)  # the stores exist, with a conversation to vote in
@@ -72,7 +72,7 @@ def stores_path(work: Path, hold: float) -> None:
     told = rating.save(votes, conversations, turn, Feedback(), Feedback("wrong", ""), owner)
     print(f"vote:               {time.perf_counter() - t0:6.2f} s  -> {told}  (load {_load()})")
     locker.wait()
-    landed = stores.shared().flush(settings.store_retry_seconds + 5)
+    landed = background.shared().flush(settings.store_retry_seconds + 5)
     after = time.monotonic() - released
     print(f"lock released; retried writes {'all landed' if landed else 'NOT all landed'} {after:.2f} s after it;"
           f" turn stored: {conversations.count('b' * 32, owner) == 1}")  # fmt: skip

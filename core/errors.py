@@ -6,7 +6,7 @@ from __future__ import annotations
 class MythQAError(Exception):
     """An expected failure: bad input, a missing or damaged index, an unusable model.
 
-    Entry points (`python -m ingest`, `python -m qa`, `python -m qa.evaluate`, the app) catch this one type and
+    Entry points (`python -m ingest`, `python -m qa`, `python -m evaluate`, the app) catch this one type and
     word it their own way, so a new subclass can never slip past one of them as a traceback.
 
     Attributes:

@@ -207,7 +207,7 @@ def _read_json(path: Path) -> dict:
 def prune_tuned_cache(root: Path | None = None, spares: int = versions.TUNED_SPARES) -> list[str]:
     """Remove tuned exports no index version uses, but the ``spares`` newest; returns the folders removed.
 
-    A version hard-links the export it answers with (qa.tune.publish), so an export whose file has one link only is
+    A version hard-links the export it answers with (learn.tune.publish), so an export whose file has one link only is
     held by the cache alone; removing it frees its space (a 420 MB mpnet export each) and no version loses anything.
     Folders an export is being written in (their lock held) are left alone.
     """

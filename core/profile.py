@@ -31,7 +31,7 @@ class ProfileError(MythQAError, ValueError):
     """A settings profile file or manifest entry is unreadable or names unknown settings."""
 
     code = "profile-invalid"
-    remedy = "fix the profile file, or write a new one with `python -m qa.evaluate.calibrate --write FILE`"
+    remedy = "fix the profile file, or write a new one with `python -m evaluate.calibrate --write FILE`"
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,16 @@ class Settings:
     # A question that must be answered by a kind of value ("when…?", "how many…?", "who is X's Y?") is refused unless a
     # sentence of the best passages holding that value is at least this close to the question, relative to the closest
     # sentence (dense + lexical sentence signals, qa.engine._relevance): a date somewhere nearby does not answer "When did
-    # China first receive Su-35s?". Chosen by `python -m qa.evaluate.fit` on the seven development splits (49 questions it
+    # China first receive Su-35s?". Chosen by `python -m evaluate.fit` on the seven development splits (49 questions it
     # applies to after the other checks: 8 of 12 out of scope refused from 0.62 to 0.92, none of 37 answerable refused).
     fit_relevance: float = 0.62
     # The learned answer-or-refuse decision (qa.decide.decide), applied after the rules above: logistic weights per feature
-    # of qa.decide.FEATURES, "bias" and "threshold", from `python -m qa.evaluate.answerability --write` on the seven
+    # of qa.decide.FEATURES, "bias" and "threshold", from `python -m evaluate.answerability --write` on the seven
     # development splits and 186 questions made unanswerable from them by a swapped name. Cross-validated by split, the
     # rules alone refused 0 of 280 answerable, 25 of 42 out of scope and 9 of 186 swapped questions; with the model
     # 4 / 27 / 29 (eval/README.md, round 6). In-sample caveat: mpnet's query encoder was tuned on these questions.
     # The splits of eval/questions.jsonl the answer model and the thresholds above (abstention, fit_relevance) were
-    # fitted on: qa.evaluate reports figures on them as in-sample. (The tuned encoder's own list is in its record.)
+    # fitted on: evaluate reports figures on them as in-sample. (The tuned encoder's own list is in its record.)
     trained_splits: tuple[str, ...] = ("tune", "heldout", "blind", "blind2", "blind3", "blind4", "blind5")
     answer_model: Mapping[str, float] = field(
         default_factory=lambda: {
@@ -104,7 +104,7 @@ class Settings:
         }
     )
     # The learned sentence ranker (qa.rank): a logistic weight per feature of qa.rank.FEATURES, "bias", and the "mean" and
-    # "scale" each feature is standardised with; fitted by `python -m qa.evaluate.lomo --write` on the development myths.
+    # "scale" each feature is standardised with; fitted by `python -m learn.lomo --write` on the development myths.
     # Empty: candidates are ranked by fused similarity alone (dense + 0.2 BM25 + 0.5 passage).
     sentence_model: Mapping[str, object] = field(default_factory=dict)
     # The sentences of this many best passages are candidate answers (qa.rank.candidates), with every list they touch.
@@ -125,7 +125,7 @@ class Settings:
     max_sentences: int = 3
     # Abstention (qa.abstain), per model: answer when the question names nothing the texts never mention and
     # that model's best-sentence cosine + lexical_weight x coverage >= threshold. The first listed model the
-    # index holds decides. Each chosen by `python -m qa.evaluate.calibrate --model KEY`: the pair that turns away
+    # index holds decides. Each chosen by `python -m evaluate.calibrate --model KEY`: the pair that turns away
     # the most out-of-scope questions while refusing at most one answerable question in 50, widest gap on ties.
     # mpnet: on tune, heldout, blind, blind2 and blind3 (286 questions, 2026-12-02), with the near-domain rules
     # after it: 3 of 222 answerable refused (MiniLM's pair: 12), 53/64 out of scope turned away (54).
@@ -134,7 +134,7 @@ class Settings:
         default_factory=lambda: {"mpnet": {"lexical_weight": 0.1, "threshold": 0.24}, "minilm": {"lexical_weight": 1.7, "threshold": 0.978}}
     )
 
-    # Levers of issue 12 that can be switched off for evaluation (`python -m qa.evaluate --levers`).
+    # Levers of issue 12 that can be switched off for evaluation (`python -m evaluate --levers`).
     metadata: bool = True  # questions about the document itself are answered from its parsed structure
     follow_ups: bool = True  # "And what about India?" is read against the previous turn
     near_domain: bool = True  # refuse when key terms are unknown or a figure is asked for and none is given
@@ -204,7 +204,7 @@ class Settings:
 
 
 def read_profile(path: Path) -> Settings:
-    """Read a profile file written by `python -m qa.evaluate.calibrate --write` (or by hand).
+    """Read a profile file written by `python -m evaluate.calibrate --write` (or by hand).
 
     Raises:
         ProfileError: the file is missing, not JSON, or not a valid profile.

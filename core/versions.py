@@ -23,7 +23,7 @@ BUILDING_PREFIX = ".building-"
 KEEP_VERSIONS = 3  # the published one plus two earlier ones, for readers still opening them
 HISTORY = ".published"  # versions published here, oldest first: a version not listed is an orphan, never kept
 EXPORT_CACHE = "onnx"  # cache_dir()/onnx/<key>/: core.onnx_export's checked exports
-TUNED_CACHE = "tuned"  # cache_dir()/tuned/<tuning key>/: qa.tune's checked exports of tuned query encoders
+TUNED_CACHE = "tuned"  # cache_dir()/tuned/<tuning key>/: learn.tune's checked exports of tuned query encoders
 TUNED_SPARES = 1  # tuned exports no published version links, kept for a re-tune that asks for one of them again
 CACHE_TEMP = ".query_encoder."  # prefix of an export, or its record, still being written in an export cache folder
 

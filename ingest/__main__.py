@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated model keys to embed with, the first also chunking (known: {', '.join(spec.REGISTRY)}; "
         "default: the published index's models, else " + ",".join(spec.DEFAULT_MODELS) + ")",
     )
-    p.add_argument("--profile", type=Path, help="settings profile JSON to record (from `python -m qa.evaluate.calibrate --write`)")
+    p.add_argument("--profile", type=Path, help="settings profile JSON to record (from `python -m evaluate.calibrate --write`)")
     p.add_argument("--max-mb", type=float, default=50, help="skip files larger than this many MB (default 50)")
     p.add_argument("--pdf-timeout", type=float, default=60, help="seconds allowed to parse one PDF (default 60)")
     defaults = Limits()

@@ -87,12 +87,12 @@ def damage(index: Path, prev_dir: Path | None, prev: dict | None, report) -> boo
 
 
 def lost_tuning(prev: dict | None, new: dict) -> list[str]:
-    """Warnings for tuned query encoders (qa.tune) the damaged version held and the new one does not, with the remedy."""
+    """Warnings for tuned query encoders (learn.tune) the damaged version held and the new one does not, with the remedy."""
     tuned_before = {
         k for k, e in ((prev or {}).get("models") or {}).items() if isinstance(e, dict) and (e.get("query_encoder") or {}).get("tuned")
     }
     tuned_now = {k for k, e in new["models"].items() if (e.get("query_encoder") or {}).get("tuned")}
-    restore = "run `python -m qa.tune --publish` (`make index` does; a cached tuning takes seconds) to restore it"
+    restore = "run `python -m learn.tune --publish` (`make index` does; a cached tuning takes seconds) to restore it"
     if prev is None:
         return [f"if the damaged version's query encoder was tuned, answers now use the base model: {restore}"]
     return [

@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 
 from core.profile import Settings
-from qa.evaluate import answerability, calibrate
-from qa.evaluate import fit as fit_check
+from evaluate import answerability, calibrate
+from evaluate import fit as fit_check
 from qa.sentence_features import FEATURES
 
 # The sentence ranker's L2 penalty. Leave one myth out over the five development myths (the first candidate right, mean of

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.evaluate.run import Question
-from qa.tune.train import TuneSettings
+from evaluate.run import Question
+from learn.tune.train import TuneSettings
 
-KEY = "mpnet"  # the model whose query side qa.tune tunes
+KEY = "mpnet"  # the model whose query side learn.tune tunes
 
 
 def fold_encoder(all_index: Path, questions: list[Question], root: Path, settings: TuneSettings = TuneSettings(), log=print) -> Path | None:
     """The checked ONNX export of mpnet's query side tuned on ``questions`` (their gold found in ``all_index``, which
-    holds every development text); trained once, then kept under ``root`` by what it was trained on (qa.tune.publish;
+    holds every development text); trained once, then kept under ``root`` by what it was trained on (learn.tune.publish;
     not in the export cache, which ingestion prunes to what published versions link). None when the index has no mpnet."""
-    from qa.tune.cross import plan, train_planned
-    from qa.tune.publish import cached_export, export_tuned
+    from learn.tune.cross import plan, train_planned
+    from learn.tune.publish import cached_export, export_tuned
 
     try:
         record, train, index = plan(all_index, questions, KEY, settings)

@@ -3,7 +3,7 @@
 Per fold (myth h left out): mpnet's query side is tuned on the other myths' questions (learn.folds); the sentence ranker,
 the answer model, the abstention threshold and the fit check are fitted on rows the other myths gave with *their* own
 fold's encoder (learn.rows, learn.fit), so no row was read with an encoder trained on it; h is then asked, as an asker
-would, on its own index (beside the shipped text), and scored (qa.evaluate.run).
+would, on its own index (beside the shipped text), and scored (evaluate.run).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.profile import DEFAULT, Settings
+from evaluate.run import Question, Report, evaluate, load_questions
 from learn import devset, fit
 from learn.folds import engine_with, fold_encoder, with_settings
 from learn.rows import Rows, collect
-from qa.evaluate.run import Question, Report, evaluate, load_questions
 
 SEALED = ("blind6", "blind7", "sealed16")  # scored once, never learnt from (eval/README.md)
 # Each rule of qa.rank.choose switched off in turn: kept only where it wins leave-one-myth-out.

@@ -6,11 +6,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from evaluate.answerability import swaps
+from evaluate.run import Question, sentence_hit
 from learn.folds import with_settings
 from qa.abstain import Evidence
 from qa.decide import FEATURES as ANSWER_FEATURES
-from qa.evaluate.answerability import swaps
-from qa.evaluate.run import Question, sentence_hit
 from qa.followup import Turn
 from qa.trace import Trace
 from qa.types import UNKNOWN_NAME
@@ -24,9 +24,9 @@ class Rows:
     myth: int
     ranking: list[tuple[np.ndarray, np.ndarray]]  # per answerable question: candidate features, gold labels
     kinds: list[str]  # the kind of each of those questions (factoid, follow-up, …), for figures by kind
-    answer: list[tuple[str, str, dict, bool]]  # (split, kind, features, answerable), as qa.evaluate.answerability
-    evidence: list[tuple[Evidence, bool]]  # (evidence, out of scope), as qa.evaluate.calibrate
-    fit: list[tuple[float, bool]]  # (fit ratio, out of scope), as qa.evaluate.fit
+    answer: list[tuple[str, str, dict, bool]]  # (split, kind, features, answerable), as evaluate.answerability
+    evidence: list[tuple[Evidence, bool]]  # (evidence, out of scope), as evaluate.calibrate
+    fit: list[tuple[float, bool]]  # (fit ratio, out of scope), as evaluate.fit
 
 
 def plain(engine):

@@ -22,7 +22,7 @@ class ClaimSettings:
     """How claims are matched and answered (the one place these numbers live)."""
 
     # Per model: a claim matches a myth when its best cosine with one sentence of the myth's statement reaches this.
-    # From `python -m qa.evaluate.claims --calibrate` on the 35 tune claims of eval/claims.jsonl, each model alone:
+    # From `python -m evaluate.claims --calibrate` on the 35 tune claims of eval/claims.jsonl, each model alone:
     # the threshold with the best tune accuracy, midway across the widest gap on ties (mpnet 34/35 between 0.559 and
     # 0.620, MiniLM 34/35 between 0.543 and 0.609; the one miss, "India and Russia are forming a military alliance
     # against China", scores like a restatement on every signal). An engine with several models uses the

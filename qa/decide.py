@@ -82,7 +82,7 @@ def decide(a, ev, f, abstention, candidates, facts, vocab, st: Settings, relevan
     Names and key terms the texts never use refuse first, and say so; then the calibrated abstention entry and the
     answer-type check; then the learned answer model of the profile (``Settings.answer_model``), when it has one:
     cross-validated by split, the rules and the model together refused more unanswerable questions than either alone
-    (qa.evaluate.answerability, eval/README.md round 6).
+    (evaluate.answerability, eval/README.md round 6).
     """
     first = refusal(a, ev, abstention, vocab, st) or fit_refusal(a, candidates, facts, st, relevance, texts)
     if first or not st.answer_model or learned(st.answer_model, f) >= st.answer_model.get("threshold", 0.5):
@@ -139,7 +139,7 @@ def _answering(a: QuestionAnalysis, facts: SentenceFacts, candidates, relevance,
 
 def choose_sentences(sig: Signals, scores: np.ndarray, scope: Scope, top: list[int], st: Settings, mode: str, shown=()) -> list[Pick]:
     """The 1-3 best sentences of the best passages for a baseline ``mode`` ("rrf", "dense", "bm25", compared with the fused
-    answer by `qa.evaluate --compare`; the fused answer's sentences are qa.rank's).
+    answer by `evaluate --compare`; the fused answer's sentences are qa.rank's).
 
     ``shown``: positions in ``scope.sentences`` not to answer with (the sentence a "Why?" asks about).
     """

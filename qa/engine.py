@@ -56,7 +56,7 @@ class Engine:
         self.lead = max(self.weights, key=self.weights.get)
         self.abstention = settings.abstention(index.models)
         self.by_uid = {c.uid: c.id for c in index.chunks}
-        # Models answering with a query encoder tuned on questions (qa.tune): their query side no longer matches the
+        # Models answering with a query encoder tuned on questions (learn.tune): their query side no longer matches the
         # base encoder that claim thresholds were calibrated on (qa.claim).
         self.tuned = frozenset(
             k
@@ -124,7 +124,7 @@ class Engine:
 
         Never raises on a bad question: empty input, unknown filters and the like come back as
         ``answered=False`` with a message; over-long questions are cut to the model window with a notice.
-        ``mode`` other than "fused" gives the baselines used by ``qa.evaluate --compare`` (no abstention);
+        ``mode`` other than "fused" gives the baselines used by ``evaluate --compare`` (no abstention);
         ``trace`` (qa.trace.Trace) receives the seconds each stage took. ``previous``: the conversation's earlier
         turns, oldest first (qa.followup.Turn, or plain question strings); a follow-up such as "And what about
         India?" is read against them and the reading used is returned as ``understood_as``.
@@ -185,12 +185,12 @@ class Engine:
                 return self._structural(original, notice, sids, scope, scores, top, k)
             if mode == "fused":
                 cands = rank.candidates(a, sig, scores, scope, top, self.sentences, st.rank_passages)
-                trace.record("candidates", cands)  # the sentence ranker learns from them (qa.evaluate.lomo)
+                trace.record("candidates", cands)  # the sentence ranker learns from them (learn.lomo)
                 candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
                 relevance = self._relevance(sig, scope, candidates)
                 ev = self._evidence(a, tokens, sig)
                 f = features(a, ev, self.facts, candidates, len(self._sentence_ids(int(scope.chunks[top[0]]))), relevance, self.texts)
-                for name, value in f.items():  # qa.evaluate.answerability learns from these
+                for name, value in f.items():  # evaluate.answerability learns from these
                     trace.record(name, value)
                 refused = decide(a, ev, f, self.abstention, candidates, self.facts, self.vocab, st, relevance, self.texts)
                 if refused:

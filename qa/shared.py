@@ -24,7 +24,7 @@ _lock = threading.Lock()
 def shared(key: Hashable, build: Callable[[], T]) -> T:
     """The live object built for ``key``, or ``build()`` kept under it for as long as some engine holds it.
 
-    A new index version whose model files are the same as a loaded one's (ingestion and qa.tune hard-link the same
+    A new index version whose model files are the same as a loaded one's (ingestion and learn.tune hard-link the same
     ONNX export into each version) gets the loaded encoder: one ONNX session (90 MB MiniLM, 420 MB mpnet) per model
     in the process, however many versions are held. Builds run one at a time, so two loads never build one twice.
     """

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core import layout
 from core.artifacts import read_chunks
 from ingest.build import run_ingest
-from qa.feedback import FeedbackStore
+from store.votes import FeedbackStore
 from tests.conftest import HASH
 from ui import identity, views
 from ui.sources import LABEL_CHARS
@@ -426,8 +426,8 @@ def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tin
     """45 stored turns: the page draws the last 20 and offers the rest 20 at a time; downloads hold all 45."""
     import hashlib
 
+    from store.conversations import ConversationStore
     from tests.test_conversations import _turn
-    from ui.conversations import ConversationStore
 
     corpus, index = tiny
     app(index, corpus)  # points the app at the tiny index

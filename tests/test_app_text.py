@@ -9,11 +9,11 @@ from pathlib import Path
 
 from ingest.load import SourceFile
 from qa.types import Answer, AnswerSentence, Passage
+from store.turn import Feedback, Turn
 from ui.config import from_env
 from ui.resources import CorpusChanges, compare_corpus
 from ui.text import escape_md, highlight_md, safe_url, shorten
 from ui.transcript import md, plain_text, source_label, to_json, to_markdown
-from ui.turn import Feedback, Turn
 
 INJECTION = "Look <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) :red[no] $x$ &lt; *b*"
 

@@ -8,13 +8,13 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from qa.types import Answer, AnswerSentence, Passage
+from store.conversations import ConversationStore
+from store.turn import Turn
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
 from tests.test_identity import browser
 from ui import links, sources
-from ui.conversations import ConversationStore
 from ui.lead import LABEL, Lead, lead, refers_back
 from ui.transcript import plain_text, to_markdown
-from ui.turn import Turn
 from ui.views import FOLLOW_UP_LINK, SHARE
 
 FIRST, EARLIER = "Is China supplying Russia with arms?", "And what about India?"

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from evaluate.claims import CLAIMS, Claim, Outcome, load_claims, table
 from ingest.build import run_ingest
 from qa.claim import CLAIM, CLOSEST, EMPTY, NO_MATCH, ClaimSettings, check, threshold
 from qa.engine import Engine
-from qa.evaluate.claims import CLAIMS, Claim, Outcome, load_claims, table
 from tests.conftest import HASH
 
 TWO_MYTHS = """Myth 3: ‘Russia’s navy can close the Baltic Sea at will’
@@ -187,10 +187,10 @@ def test_claim_report_table():
 def test_claims_on_a_tuned_index_are_scored_with_a_base_encoder(seed_corpus, tmp_path, encoder):
     """Claim thresholds hold for base encoders: once ``make index`` tunes a model's query side, claims are scored with
     the models it did not tune (here the hash embedder, which the profile does not weight for questions)."""
+    from evaluate.run import Question
+    from learn.tune.publish import tune_and_publish
+    from learn.tune.train import TuneSettings
     from qa import claim
-    from qa.evaluate.run import Question
-    from qa.tune.publish import tune_and_publish
-    from qa.tune.train import TuneSettings
 
     index = tmp_path / "index"
     assert run_ingest(seed_corpus, index, models=("minilm", HASH), progress=False, encoders={"minilm": encoder}).exit_code == 0

@@ -174,7 +174,7 @@ def test_tuned_exports_no_version_links_are_pruned_but_one_spare(tmp_path):
     (root / "half-written").mkdir()  # no finished export: not ours to judge
     version = tmp_path / "index" / "versions" / "v1"
     version.mkdir(parents=True)
-    os.link(root / "tuning3" / layout.QUERY_ONNX, version / layout.QUERY_ONNX)  # what qa.tune.publish does
+    os.link(root / "tuning3" / layout.QUERY_ONNX, version / layout.QUERY_ONNX)  # what learn.tune.publish does
     removed = prune_tuned_cache(root, spares=1)
     assert sorted(removed) == sorted(f"tuning{i}" for i in (0, 1, 2, 4, 5, 6, 7, 8))
     assert sorted(p.name for p in root.iterdir()) == ["half-written", "tuning3", "tuning9"]

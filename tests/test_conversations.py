@@ -12,11 +12,11 @@ from streamlit.testing.v1 import AppTest
 from qa.engine import Engine
 from qa.followup import Turn as FollowUp
 from qa.types import Answer, AnswerSentence, Passage
+from store.conversations import ConversationStore, title_of
+from store.turn import Claim, Feedback, Turn, turn_from_json, turn_to_json
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
 from tests.test_identity import browser, secret
-from ui.conversations import ConversationStore, title_of
 from ui.session import GONE
-from ui.turn import Claim, Feedback, Turn, turn_from_json, turn_to_json
 
 URL = "https://example.org/myth-90"
 
@@ -111,7 +111,7 @@ def test_several_writers_at_once_lose_nothing(tmp_path):
     for t in threads:
         t.join(timeout=60)
     store = ConversationStore(path)
-    assert store.writer.flush(60)  # a write the lock held up lands behind the ones before it (core.stores)
+    assert store.writer.flush(60)  # a write the lock held up lands behind the ones before it (store.background)
     for n in (1, 2, 3):
         assert [t.question for t in store.load(f"{n}" * 32).turns] == [f"Q{n}.{i}" for i in range(25)]
 

@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
+from evaluate import QUESTIONS, evaluate, load_questions, sentence_hit
+from evaluate.__main__ import main as evaluate_main
+from evaluate.run import squash
 from qa.engine import Engine
-from qa.evaluate import QUESTIONS, evaluate, load_questions, sentence_hit
-from qa.evaluate.__main__ import main as evaluate_main
-from qa.evaluate.run import squash
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_question_set_shape(questions):
 
 
 def test_every_gold_snippet_is_verbatim_in_the_corpus(questions, seed_text):
-    text = squash(seed_text)  # gold is compared with runs of whitespace as one space (qa.evaluate.run.squash)
+    text = squash(seed_text)  # gold is compared with runs of whitespace as one space (evaluate.run.squash)
     for q in questions:
         for g in q.gold:
             assert g in text, (q.id, g)
@@ -102,8 +102,8 @@ def test_evaluate_cli_gates_and_prints_json(shipped_index, encoder, monkeypatch,
 
 
 def test_calibration_rule_turns_away_the_most_out_of_scope_within_the_refusal_budget():
+    from evaluate.calibrate import Choice, choose
     from qa.abstain import Evidence
-    from qa.evaluate.calibrate import Choice, choose
 
     answerable = [Evidence(0.5, 0.5), Evidence(0.6, 0.2), Evidence(0.7, 0.4)]
     out_of_scope = [Evidence(0.3, 0.1), Evidence(0.55, 0.0), Evidence(0.9, 0.9, ("Finland",))]
@@ -126,7 +126,7 @@ def test_gold_copied_across_line_breaks_still_matches(tmp_path):
 
 def test_a_broken_line_names_its_file_and_line(tmp_path):
     from core.errors import BadInput
-    from qa.evaluate.claims import load_claims
+    from evaluate.claims import load_claims
 
     path = tmp_path / "q.jsonl"
     path.write_text('{"id": "x1", "question": "Q?", "gold": ["g"]}\n\n{"id": "x2", \n')

@@ -3,8 +3,8 @@ rows by split and by kind (an unanswerable-only row shows its refusal rate), fol
 
 from __future__ import annotations
 
-from qa.evaluate.labels import row, sample_note, split_labels, tables, tuned_on, version_label, when
-from qa.evaluate.run import Question, Report
+from evaluate.labels import row, sample_note, split_labels, tables, tuned_on, version_label, when
+from evaluate.run import Question, Report
 from ui.quality import axis_label, table_rows
 
 TRAINED = (frozenset({"t1", "t2", "b1"}), frozenset({"tune"}))  # encoder record ids, answer model's splits
@@ -103,9 +103,9 @@ def test_the_chart_labels_each_point_with_its_date_what_the_version_was_tuned_on
 
 
 def test_a_failed_follow_up_carries_the_turn_it_followed(hash_index):
+    from evaluate.report import failures
+    from evaluate.run import evaluate
     from qa.engine import Engine
-    from qa.evaluate.report import failures
-    from qa.evaluate.run import evaluate
 
     engine = Engine.load(hash_index)
     first = Question("f1", "Is China arming Russia?", ("China",), "x", "followup_start", False)

@@ -12,12 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.profile import DEFAULT
+from evaluate import history, review, run
+from evaluate.run import load_questions
 from ingest.build import run_ingest
-from qa import review
 from qa.engine import Engine
-from qa.evaluate import history, run
-from qa.evaluate.run import load_questions
-from qa.feedback import FeedbackStore
+from store.votes import FeedbackStore
 from tests.conftest import HASH
 from tests.test_app import plain
 
@@ -67,7 +66,7 @@ def test_a_thumbs_down_vote_is_accepted_with_a_sentence_picked_from_its_sources(
     assert [plain(e.label).split(" · ")[1] for e in at.main.expander] == [QUESTION]  # left the queue
     (q,) = load_questions(out)
     assert q.question == "Who wrote the text?" and q.gold == (" ".join(picked.split()),)
-    assert [x.id for x in load_questions(run.default_sets()[-1])] == ["rv-a-other"]  # what qa.evaluate and qa.tune read
+    assert [x.id for x in load_questions(run.default_sets()[-1])] == ["rv-a-other"]  # what evaluate and learn.tune read
     [b for b in at.button if b.label == "Dismiss"][0].click().run()
     assert plain(at.success[0].value) == "Dismissed." and not at.main.expander
 

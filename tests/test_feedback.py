@@ -1,4 +1,4 @@
-"""The evaluator feedback store and `python -m qa.feedback export`."""
+"""The evaluator feedback store and `python -m store.feedback export`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.feedback import FeedbackStore
-from qa.feedback_export import export, gold_rows
 from qa.types import Answer, AnswerSentence, Passage
+from store.feedback_export import export, gold_rows
+from store.votes import FeedbackStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,7 @@ def _cli(*args, env_db=None):
     env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
     if env_db:
         env["MYTHQA_FEEDBACK_DB"] = str(env_db)
-    return subprocess.run([sys.executable, "-m", "qa.feedback", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "store.feedback", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_cli_export(tmp_path):
@@ -190,7 +190,7 @@ def _age(db: Path, answer_ids: list[str], days: float) -> None:
 
 
 def test_votes_past_their_retention_are_purged_unless_accepted(tmp_path):
-    from qa.feedback import VoteLimits
+    from store.votes import VoteLimits
 
     db = tmp_path / "fb.sqlite3"
     store = FeedbackStore(db, VoteLimits(vote_retention_days=30))
@@ -206,7 +206,7 @@ def test_votes_past_their_retention_are_purged_unless_accepted(tmp_path):
 
 
 def test_past_the_cap_of_unreviewed_votes_the_oldest_go_first(tmp_path):
-    from qa.feedback import VoteLimits
+    from store.votes import VoteLimits
 
     store = FeedbackStore(tmp_path / "fb.sqlite3", VoteLimits(waiting_votes_max=3))
     store.record("a0", _answer("q0?"), "wrong", "", "v1")
@@ -219,7 +219,7 @@ def test_past_the_cap_of_unreviewed_votes_the_oldest_go_first(tmp_path):
 
 
 def test_vote_limits_come_from_the_environment(monkeypatch):
-    from qa.feedback import VoteLimits
+    from store.votes import VoteLimits
 
     monkeypatch.setenv("MYTHQA_VOTE_RETENTION_DAYS", "7")
     monkeypatch.setenv("MYTHQA_WAITING_VOTES_MAX", "lots")

@@ -7,12 +7,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from qa.types import Answer, AnswerSentence, Passage
+from store.conversations import ConversationStore
+from store.turn import Turn
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
 from ui import identity
-from ui.conversations import ConversationStore
 from ui.identity import COOKIE, LEGACY, owner_of
 from ui.session import GONE
-from ui.turn import Turn
 
 A, B, X = "a1" * 16, "b2" * 16, "c3" * 16  # secrets of browser A, browser B, and one an old or forged address carries
 

@@ -11,13 +11,12 @@ import pytest
 
 from core import jsonl
 from core.errors import BadInput
-from qa import review
+from evaluate import review, run
+from evaluate.__main__ import main as evaluate_main
+from evaluate.run import load_questions
+from learn.tune.checks import check_files
 from qa.engine import Engine
-from qa.evaluate import run
-from qa.evaluate.__main__ import main as evaluate_main
-from qa.evaluate.run import load_questions
-from qa.feedback import FeedbackStore
-from qa.tune.checks import check_files
+from store.votes import FeedbackStore
 
 BREAKS = "a\u2028b\u2029c\u0085d\ne\rf\x0bg\x1ch"
 
@@ -68,6 +67,6 @@ def test_a_voted_question_holding_a_line_separator_is_accepted_trained_on_and_ev
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     (q,) = load_questions(out)
     assert q.question == question
-    assert check_files([out]) == 1  # qa.tune trains on it
+    assert check_files([out]) == 1  # learn.tune trains on it
     assert evaluate_main(["--index", str(index), "--split", "reviewed"]) == 0
     assert "reviewed" in capsys.readouterr().out

@@ -6,11 +6,11 @@ import itertools
 
 import pytest
 
-import ui.conversations as conversations_module
+import store.conversations as conversations_module
 import ui.limits as limits_module
+from store.conversations import ConversationStore
 from tests.test_app import ask, hash_app, plain
 from tests.test_conversations import _turn
-from ui.conversations import ConversationStore
 from ui.limits import Limits, Throttle, client, new_conversation_refused
 
 

@@ -10,11 +10,11 @@ import shutil
 import weakref
 from pathlib import Path
 
+from api.engines import Engines
 from bench.publish_memory import republish
 from core import layout
 from qa import shared
 from qa.engine import Engine
-from qa.serve.engines import Engines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +93,7 @@ def test_identical_model_files_give_one_pytorch_model_unless_the_caller_brings_i
     b = Engine.load(index, backend="torch")
     assert a.version != b.version and b.encoder.backend == "torch"
     assert b.encoder is a.encoder
-    own = Engine.load(index, backend="torch", encoders={"minilm": encoder})  # e.g. a tuned model (qa.tune.cross)
+    own = Engine.load(index, backend="torch", encoders={"minilm": encoder})  # e.g. a tuned model (learn.tune.cross)
     assert own.encoder.model is encoder and own.encoder is not a.encoder
 
 

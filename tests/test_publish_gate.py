@@ -1,4 +1,4 @@
-"""`qa.tune --publish` publishes a tuned query encoder only when it answers at least as well as the published one on the
+"""`learn.tune --publish` publishes a tuned query encoder only when it answers at least as well as the published one on the
 questions neither was tuned on; a worse one is refused with both versions' figures (exit 3) unless --publish-anyway."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from functools import partial
 import pytest
 
 from core import layout
-from qa.evaluate.run import QUESTIONS, Question, load_questions
-from qa.tune import gate
-from qa.tune.gate import GateSettings, Refused, Score, Verdict, decide
-from qa.tune.train import TuneSettings
+from evaluate.run import QUESTIONS, Question, load_questions
+from learn.tune import gate
+from learn.tune.gate import GateSettings, Refused, Score, Verdict, decide
+from learn.tune.train import TuneSettings
 
 GOOD = Score(right=40, answerable=39, unanswerable=12, top1=0.846, top3=0.949, sentence=0.795, refused=1, unanswerable_refused=9)
 WORSE = Score(right=31, answerable=39, unanswerable=12, top1=0.615, top3=0.795, sentence=0.590, refused=0, unanswerable_refused=8)
@@ -56,8 +56,8 @@ def _write(path, rows):
 
 
 def test_a_candidate_tuned_on_wrong_gold_is_refused_with_the_figures_unless_published_anyway(shipped_index, tmp_path, monkeypatch, capsys):
-    from qa.tune.__main__ import main
-    from qa.tune.publish import published_record, tune_and_publish
+    from learn.tune.__main__ import main
+    from learn.tune.publish import published_record, tune_and_publish
 
     index = tmp_path / "index"
     shutil.copytree(shipped_index, index)
@@ -86,7 +86,7 @@ def test_a_candidate_tuned_on_wrong_gold_is_refused_with_the_figures_unless_publ
     assert right[3:5] == ["of", "63"] and right[6:8] == ["of", "63"] and int(right[5]) < int(right[2]), right
     assert message.endswith("Nothing was published; the published version answers as before.")
     assert layout.current_version(index) == first
-    monkeypatch.setattr("qa.tune.train.TuneSettings", harsh)  # the CLI's settings; the export above is reused from the cache
+    monkeypatch.setattr("learn.tune.train.TuneSettings", harsh)  # the CLI's settings; the export above is reused from the cache
     args = ["--publish", "--index", str(index), "--model", "minilm", "--questions", str(bad_file)]
     assert main(args) == gate.REFUSED_EXIT == 3
     err = capsys.readouterr().err
@@ -101,7 +101,7 @@ def test_a_candidate_tuned_on_wrong_gold_is_refused_with_the_figures_unless_publ
 
 def test_an_equal_candidate_is_published(shipped_index, tmp_path):
     """The published encoder itself as the candidate scores exactly the same: a tie publishes."""
-    from qa.tune.gate import judge
+    from learn.tune.gate import judge
 
     questions = [q for q in load_questions(QUESTIONS) if q.split == "heldout"]
     onnx = layout.model_path(layout.resolve(shipped_index), "minilm") / layout.QUERY_ONNX

@@ -1,4 +1,4 @@
-"""The review queue of askers' votes (qa.review) and the quality record across versions (qa.evaluate.history)."""
+"""The review queue of askers' votes (evaluate.review) and the quality record across versions (evaluate.history)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 
 from core.errors import BadInput
+from evaluate import history, review, run
+from evaluate.__main__ import main as evaluate_main
+from evaluate.run import Report, evaluate, load_questions
 from ingest.build import run_ingest
-from qa import review
+from learn.tune.checks import check_files
 from qa.engine import Engine
-from qa.evaluate import history, run
-from qa.evaluate.__main__ import main as evaluate_main
-from qa.evaluate.run import Report, evaluate, load_questions
-from qa.feedback import FeedbackStore
-from qa.tune.checks import check_files
+from store.votes import FeedbackStore
 from tests.conftest import HASH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +64,7 @@ def test_an_accepted_vote_becomes_a_question_that_tune_and_evaluate_read(engine,
     assert run.default_sets() == [run.QUESTIONS, out]
     (q,) = load_questions(out)
     assert (q.id, q.question, q.out_of_scope, q.split) == ("rv-answer-2", f"{QUESTION} (2)", False, "reviewed")
-    assert check_files([out]) == 1  # qa.tune accepts it as a training question
+    assert check_files([out]) == 1  # learn.tune accepts it as a training question
     assert [v.verdict for v in review.waiting(voted)] == ["wrong"]
     assert review.accept(voted, vote, [right]) is None and len(load_questions(out)) == 1  # reviewed once, never twice
     voted.record(vote.answer_id, engine.ask(f"{QUESTION} (2)"), "wrong", "", engine.version)  # a changed vote stays reviewed

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.config import ServeConfig
+from api.engines import Engines
 from qa.contract import to_json
 from qa.followup import Turn
-from qa.serve.app import create_app
-from qa.serve.config import ServeConfig
-from qa.serve.engines import Engines
 
 Q = "Which drone company stopped selling to Russia?"
 
@@ -175,8 +175,8 @@ def test_pool_refuses_past_its_queue():
     import asyncio
     import threading
 
-    from qa.serve.errors import ApiError
-    from qa.serve.limits import Pool
+    from api.errors import ApiError
+    from api.limits import Pool
 
     pool, gate = Pool(1, 1), threading.Event()
 
@@ -210,7 +210,7 @@ def test_body_contract_matches_the_documented_schema(client):
 def test_a_newly_published_version_is_answered_without_restart(tmp_path):
     from types import SimpleNamespace
 
-    from qa.serve.engines import Engines
+    from api.engines import Engines
 
     loads = []
 

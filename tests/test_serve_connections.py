@@ -1,4 +1,4 @@
-"""Hostile connections against the real server (uvicorn in a thread, the settings `python -m qa.serve` runs with): idle
+"""Hostile connections against the real server (uvicorn in a thread, the settings `python -m api` runs with): idle
 and trickling sockets are timed out and never count against answering; every refusal of the server itself is JSON."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from contextlib import contextmanager
 import pytest
 import uvicorn
 
-from qa.serve.app import create_app
-from qa.serve.cli import server_config
-from qa.serve.config import ServeConfig
-from qa.serve.engines import Engines
-from qa.serve.middleware import InFlight
+from api.app import create_app
+from api.cli import server_config
+from api.config import ServeConfig
+from api.engines import Engines
+from api.middleware import InFlight
 
 HEAD = b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -37,7 +37,7 @@ def _free_port() -> int:
 
 @contextmanager
 def running(index, engine, tmp, **fields):
-    """`python -m qa.serve`'s app and uvicorn settings on a free loopback port, in a thread, for the ``with`` block."""
+    """`python -m api`'s app and uvicorn settings on a free loopback port, in a thread, for the ``with`` block."""
     config = ServeConfig(index=index, port=_free_port(), keys_db=tmp / "keys.sqlite3", token_file=tmp / "operator.token", **fields)
     server = uvicorn.Server(server_config(create_app(config, Engines(index, load=lambda _d: engine)), config, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -190,7 +190,7 @@ def test_past_the_in_flight_limit_the_refusal_is_json_with_retry_after():
 
 
 def test_the_deadlines_and_the_wrong_key_limit_come_from_the_environment(tmp_path):
-    from qa.serve.config import from_env
+    from api.config import from_env
 
     env = {"MYTHQA_API_HEAD_TIMEOUT": "2.5", "MYTHQA_API_BODY_TIMEOUT": "nan", "MYTHQA_API_FAILED_KEYS_PER_MINUTE": "4"}
     config = from_env(env, index=tmp_path / "index")

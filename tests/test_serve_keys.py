@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.serve.config import ServeConfig, is_loopback
-from qa.serve.keys import KeyStore, main
+from api.config import ServeConfig, is_loopback
+from api.keys import main
+from store.keys import KeyStore
 from tests.test_serve import make_app
 
 
@@ -39,7 +40,7 @@ def test_keys_refused_revoked_and_rate_limited(shipped_index, engine, tmp_path):
     with TestClient(app) as c:
         r = c.post("/v1/ask", json=ask)
         assert (r.status_code, r.json()["status"], r.headers["www-authenticate"]) == (401, "key_required", "Bearer")
-        assert "python -m qa.serve.keys create" in r.json()["message"]
+        assert "python -m api.keys create" in r.json()["message"]
         assert c.post("/v1/ask", json=ask, headers=_bearer("mqa_wrong")).json()["status"] == "bad_key"
         assert c.get("/v1/health").status_code == 200  # a load balancer's probe needs no key
         assert [c.post("/v1/ask", json=ask, headers={"X-API-Key": key}).status_code for _ in range(3)] == [200, 200, 200]

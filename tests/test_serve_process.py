@@ -1,4 +1,4 @@
-"""The real server process: `python -m qa.serve` on a free port, asked over a socket, answers as `python -m qa --json`."""
+"""The real server process: `python -m api` on a free port, asked over a socket, answers as `python -m qa --json`."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_the_server_process_answers_over_a_socket_as_the_cli_prints(shipped_inde
         "MYTHQA_API_KEYS_DB": str(tmp_path / "api_keys.sqlite3"),
         "MYTHQA_OPERATOR_TOKEN_FILE": str(tmp_path / "operator.token"),
     }
-    cmd = [sys.executable, "-m", "qa.serve", "--index", str(shipped_index), "--port", str(port)]
+    cmd = [sys.executable, "-m", "api", "--index", str(shipped_index), "--port", str(port)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_ready(port, proc)

@@ -1,4 +1,4 @@
-"""Answering never waits on storage (core.stores): a locked store holds a write up briefly, the write lands once the lock
+"""Answering never waits on storage (store.background): a locked store holds a write up briefly, the write lands once the lock
 is freed, and a read-only store is said to be one, for each store on its own."""
 
 from __future__ import annotations
@@ -9,15 +9,14 @@ import time
 
 import pytest
 
-import ui.conversations
-from core import stores
-from core.sqlite import connect
-from core.stores import Outcome, Writer, WriteSettings
-from qa.feedback import FeedbackStore
+from store import background
+from store.background import Outcome, Writer, WriteSettings
+from store.conversations import ConversationStore
+from store.sqlite import connect
+from store.turn import Feedback
+from store.votes import FeedbackStore
 from tests.test_conversations import _turn
 from ui import rating
-from ui.conversations import ConversationStore
-from ui.turn import Feedback
 
 A = "1" * 32
 
@@ -35,7 +34,7 @@ def locked(path):
 
 
 def _read_only(path, setup):
-    """core.sqlite.connect, on a store that takes no writes (what a read-only file gives; tests run as root, whom
+    """store.sqlite.connect, on a store that takes no writes (what a read-only file gives; tests run as root, whom
     file permissions do not stop)."""
     con = connect(path, setup)
     con.execute("PRAGMA query_only = ON")
@@ -50,7 +49,7 @@ def writer():
 
 def test_defaults_wait_a_second_and_retry_for_two_minutes_and_come_from_the_environment():
     assert (WriteSettings().store_busy_seconds, WriteSettings().store_retry_seconds) == (1.0, 120.0)
-    s = stores.from_env(WriteSettings, {"MYTHQA_STORE_BUSY_SECONDS": "2", "MYTHQA_STORE_RETRY_SECONDS": "soon"})
+    s = background.from_env(WriteSettings, {"MYTHQA_STORE_BUSY_SECONDS": "2", "MYTHQA_STORE_RETRY_SECONDS": "soon"})
     assert (s.store_busy_seconds, s.store_retry_seconds) == (2.0, 120.0)
 
 
@@ -102,7 +101,7 @@ def test_a_read_only_conversation_store_does_not_fail_the_vote_the_feedback_stor
     votes = FeedbackStore(tmp_path / "fb.sqlite3", writer=writer)
     turn = _turn()
     conversations.add(A, turn)
-    monkeypatch.setattr(ui.conversations, "connect", _read_only)
+    monkeypatch.setattr("store.conversations.connect", _read_only)
     told = rating.save(votes, conversations, turn, Feedback(), Feedback("right", ""), None)
     assert told == (
         "Thank you: feedback saved (Right answer). Its copy with this conversation could not be saved: the conversation store"
@@ -114,14 +113,12 @@ def test_a_read_only_conversation_store_does_not_fail_the_vote_the_feedback_stor
 
 
 def test_a_read_only_feedback_store_is_said_so_while_the_conversation_keeps_the_vote(tmp_path, writer, monkeypatch):
-    import qa.feedback
-
     conversations = ConversationStore(tmp_path / "c.sqlite3", writer=writer)
     votes = FeedbackStore(tmp_path / "fb.sqlite3", writer=writer)
     turn = _turn()
     conversations.add(A, turn)
     votes.record("warm", turn.answer, "right", "", "v1")
-    monkeypatch.setattr(qa.feedback, "connect", _read_only)
+    monkeypatch.setattr("store.votes.connect", _read_only)
     told = rating.save(votes, conversations, turn, Feedback(), Feedback("wrong", "no"), None)
     assert told == (
         "Your vote (Wrong) could not be saved: the feedback store is read-only. Tell the operator (its file and folder must be writable)."
@@ -169,7 +166,7 @@ def test_undoing_a_delete_says_what_became_of_the_restore(tmp_path, writer, monk
     store.delete(A, "me")
     opened = []
     monkeypatch.setattr(session, "open_conversation", opened.append)
-    monkeypatch.setattr(ui.conversations, "connect", _read_only)
+    monkeypatch.setattr("store.conversations.connect", _read_only)
     st.session_state.update(undo=(kept, time.monotonic()), owner="me")
     session.undo_delete(store)
     assert st.session_state.pop("notice") == (
@@ -177,7 +174,7 @@ def test_undoing_a_delete_says_what_became_of_the_restore(tmp_path, writer, monk
         " Tell the operator (its file and folder must be writable)."
     )
     assert opened == [] and writer.pending() == 0
-    monkeypatch.setattr(ui.conversations, "connect", connect)
+    monkeypatch.setattr("store.conversations.connect", connect)
     with locked(tmp_path / "c.sqlite3"):
         st.session_state.update(undo=(kept, time.monotonic()))
         session.undo_delete(store)

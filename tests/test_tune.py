@@ -9,11 +9,11 @@ import pytest
 
 from core.artifacts import load_index, sentence_texts
 from core.errors import BadInput
-from qa.evaluate.run import Question
-from qa.tune import saved
-from qa.tune.cross import tune_and_save
-from qa.tune.pairs import pairs
-from qa.tune.train import TuneSettings, tune_query_side
+from evaluate.run import Question
+from learn.tune import saved
+from learn.tune.cross import tune_and_save
+from learn.tune.pairs import pairs
+from learn.tune.train import TuneSettings, tune_query_side
 
 TEXTS = ["Russia and China held joint exercises.", "The author is Margarete Klein.", "China has not sent weapons to Russia."]
 
@@ -91,8 +91,8 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
 
     from core import layout
     from ingest.build import run_ingest
+    from learn.tune.publish import published_record, tune_and_publish
     from qa.engine import Engine
-    from qa.tune.publish import published_record, tune_and_publish
     from tests.conftest import CORPUS
 
     index = tmp_path / "index"
@@ -122,7 +122,7 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
 
 def test_tuning_questions_are_checked_before_anything_loads(tmp_path, capsys):
     """Each bad row is named by file and line, the run exits 2 and nothing is published (no index is even opened)."""
-    from qa.tune.__main__ import main
+    from learn.tune.__main__ import main
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
@@ -148,8 +148,8 @@ def test_tuning_questions_are_checked_before_anything_loads(tmp_path, capsys):
 
 
 def test_the_shipped_question_set_passes_the_tuning_checks():
-    from qa.evaluate.run import QUESTIONS
-    from qa.tune.checks import check_files
+    from evaluate.run import QUESTIONS
+    from learn.tune.checks import check_files
 
     assert check_files([QUESTIONS]) == 410
 
@@ -159,7 +159,7 @@ def test_a_full_rebuild_of_a_damaged_tuned_index_keeps_the_tuning_or_says_how_to
 
     from core import layout
     from ingest.build import run_ingest
-    from qa.tune.publish import published_record, tune_and_publish
+    from learn.tune.publish import published_record, tune_and_publish
     from tests.conftest import CORPUS
 
     index = tmp_path / "index"
@@ -178,17 +178,17 @@ def test_a_full_rebuild_of_a_damaged_tuned_index_keeps_the_tuning_or_says_how_to
     onnx.write_bytes(b"not an onnx model")
     report = run_ingest(CORPUS, index, full=True, progress=False, encoders={"minilm": encoder})
     assert published_record(index, "minilm") is None
-    assert any("answers now use the base minilm query encoder" in w and "python -m qa.tune --publish" in w for w in report.warnings)
+    assert any("answers now use the base minilm query encoder" in w and "python -m learn.tune --publish" in w for w in report.warnings)
 
 
 def test_evaluation_reports_what_the_index_learnt_from_apart(shipped_index, tmp_path):
-    """The tuning record lists the trained question ids; qa.evaluate reports those in-sample, the others unseen."""
+    """The tuning record lists the trained question ids; evaluate reports those in-sample, the others unseen."""
     import shutil
 
+    from evaluate.__main__ import sample_note
+    from evaluate.run import evaluate, trained_on
+    from learn.tune.publish import published_record, tune_and_publish
     from qa.engine import Engine
-    from qa.evaluate.__main__ import sample_note
-    from qa.evaluate.run import evaluate, trained_on
-    from qa.tune.publish import published_record, tune_and_publish
 
     index = tmp_path / "index"
     shutil.copytree(shipped_index, index)
@@ -209,7 +209,7 @@ def test_evaluation_reports_what_the_index_learnt_from_apart(shipped_index, tmp_
 
 
 def test_a_sealed_split_is_scored_once_on_the_record(hash_index, tmp_path, capsys):
-    from qa.evaluate.once import main, scorings
+    from evaluate.once import main, scorings
 
     sealed = tmp_path / "sealed.jsonl"
     sealed.write_text('{"id": "s1", "question": "Why is the myth wrong?", "gold": ["There is no evidence"], "split": "sealed"}\n')

@@ -15,14 +15,14 @@ from core import layout
 from core.types import TEMPLATE_SECTIONS
 from qa.claim import check
 from qa.engine import Engine
-from qa.feedback import FeedbackStore
+from store.conversations import ConversationStore
+from store.turn import Feedback
+from store.votes import FeedbackStore
 from tests.test_app import APP, ROOT, TIMEOUT, ask, hash_app, plain
 from ui import links
-from ui.conversations import ConversationStore
 from ui.rating import PASSAGE_LABEL
 from ui.text import escape_md
 from ui.transcript import SCORES, plain_text
-from ui.turn import Feedback
 
 SOURCE = tomllib.loads((ROOT / "corpus" / "sources.toml").read_text(encoding="utf-8"))["myth-10-russia-and-china-joining-forces.txt"]
 MYTH = "Russia and China are joining forces militarily against the West"

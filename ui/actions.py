@@ -9,13 +9,13 @@ import uuid
 
 import streamlit as st
 
-from qa.feedback import FeedbackStore
 from qa.followup import Turn as FollowUp
+from store.conversations import ConversationStore, NotYours
+from store.turn import Feedback, Turn, from_claim_result
+from store.votes import FeedbackStore
 from ui import config, links, rating, session, sidebar
-from ui.conversations import ConversationStore, NotYours
 from ui.limits import Limits, new_conversation_refused, throttle
 from ui.text import shorten
-from ui.turn import Feedback, Turn, from_claim_result
 
 log = logging.getLogger("mythqa.app")
 OOPS = "Sorry, something went wrong while {}. The details are in the server log; please try again."
@@ -45,7 +45,7 @@ def feedback(turn: Turn) -> None:
     if new != old and not allowed("votes"):
         return
     conversations = ConversationStore(settings.conversations_db) if ss.conv is not None else None
-    try:  # each store's outcome is told as it is (ui.rating.notice); a busy store holds nobody up (core.stores)
+    try:  # each store's outcome is told as it is (ui.rating.notice); a busy store holds nobody up (store.background)
         told = rating.save(FeedbackStore(settings.feedback_db), conversations, turn, old, new, ss.owner)
     except Exception:
         log.exception("storing feedback failed")
@@ -106,7 +106,7 @@ def keep(store: ConversationStore, turn: Turn) -> None:
             ss.conv, ss.turns = session.new_id(), [turn]
             st.query_params["c"] = ss.conv
             saved = store.add(ss.conv, turn, ss.owner)
-        if not saved.saved:  # a busy store is retried in the background; a read-only one is said so (core.stores)
+        if not saved.saved:  # a busy store is retried in the background; a read-only one is said so (store.background)
             st.toast(saved.says("This answer"), icon="⚠️")
     except Exception:
         log.exception("storing the turn failed")

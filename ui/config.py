@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.operator import operator_enabled, token_path
-from qa.feedback import db_path
+from store.votes import db_path
 
 
 @dataclass(frozen=True)

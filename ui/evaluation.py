@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qa.evaluate.labels import UNSEEN, sample_note, split_labels, tables, version_label
-from qa.evaluate.run import ROOT, Report, evaluate, load_questions, splits_of, trained_on
-from qa.tune.__main__ import SEALED
+from evaluate.labels import UNSEEN, sample_note, split_labels, tables, version_label
+from evaluate.run import ROOT, SEALED, Report, evaluate, load_questions, splits_of, trained_on
 from ui.text import escape_md
 
 NOT_SETS = ("claims.jsonl", "scorings.jsonl")  # JSON-lines files in eval/ that are not question sets
 
 
 def question_sets() -> list:
-    """The question files of eval/; a sealed split's file is left out (`python -m qa.evaluate.once` scores it)."""
+    """The question files of eval/; a sealed split's file is left out (`python -m evaluate.once` scores it)."""
     out = []
     for path in sorted((ROOT / "eval").glob("*.jsonl")):
         if path.name in NOT_SETS:
@@ -93,7 +92,7 @@ def run_set(engine, index_dir=None) -> None:
 
 def _keep(index_dir, version: str, path, reports, split: str) -> str:
     """Keep the run's figures for the chart across versions; say how they are kept, or why not."""
-    from qa.evaluate import history
+    from evaluate import history
 
     try:
         entry = history.record(index_dir, version, [path], reports, split)
@@ -110,8 +109,8 @@ def compare(engine, index_dir, questions, path, labels=None) -> None:
     """Evaluate a kept earlier version on the same questions (kept for the chart too): figures side by side, what was
     fixed, what broke."""
     from core import layout
+    from evaluate.compare import changes, side_by_side
     from qa.engine import Engine
-    from qa.evaluate.compare import changes, side_by_side
     from ui.quality import manifests
 
     ss = st.session_state

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui.conversations import ConversationStore
+from store.conversations import ConversationStore
 from ui.identity import NOTE
 from ui.text import escape_md
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from ui.conversations import ID, ConversationStore
+from store.conversations import ID, ConversationStore
 
 log = logging.getLogger("mythqa.app")
 COOKIE = "mythqa_visitor"  # the cookie holding this browser's secret (32 hex digits); the store keeps only its sha256

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.chunk import split_sentences
-from ui.turn import Turn
+from store.turn import Turn
 
 # Words that, opening a sentence, point back at the sentence before it; shown alone, such a sentence dangles. The list
 # is the demonstratives and pronouns a reader cannot resolve without that sentence: "There" and "Thus" carry on alone.

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from ui.turn import Turn
+from store.turn import Turn
 
 PARAMS = ("q", "claim", "myth", "section", "k", "v")  # what a permalink may carry; removed once it has been opened
 MAX_K = 10

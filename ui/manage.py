@@ -15,8 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--older-than", type=float, metavar="DAYS", help="remove every conversation untouched for DAYS days")
     p.add_argument("--limit", type=int, default=50, help="conversations listed (default 50, newest first)")
     args = p.parse_args(argv)
+    from store.conversations import ConversationStore
     from ui.config import from_env
-    from ui.conversations import ConversationStore
 
     store = ConversationStore(from_env(os.environ).conversations_db)
     if args.purge or args.older_than is not None:

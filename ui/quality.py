@@ -1,5 +1,5 @@
 """Quality across published versions on the evaluation page: a chart of the figures each version scored on a question set
-(qa.evaluate.history), each version labelled with its date and what it was tuned on, and a button that scores the kept
+(evaluate.history), each version labelled with its date and what it was tuned on, and a button that scores the kept
 versions not yet scored."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from qa.evaluate import history
-from qa.evaluate.labels import UNSEEN, tuned_on, when
+from evaluate import history
+from evaluate.labels import UNSEEN, tuned_on, when
 from ui.text import escape_md
 
 _STAMP = re.compile(r"^\d{4}(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)")  # version names start with their publishing time
@@ -126,8 +126,8 @@ def chart(rows: list[dict], tuning: dict[str, str] | None = None):
 
 def _score(engine, index_dir, path, missing: list[str]) -> set[str]:
     """Evaluate each version in ``missing`` on the set and record it; returns the versions with nothing to score."""
+    from evaluate.run import evaluate, load_questions
     from qa.engine import Engine
-    from qa.evaluate.run import evaluate, load_questions
 
     questions = load_questions(path)
     bar = st.progress(0.0, text="Scoring…")

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.stores import Outcome
-from qa.feedback import VERDICTS, FeedbackStore
-from ui.conversations import ConversationStore
-from ui.turn import Feedback, Turn
+from store.background import Outcome
+from store.conversations import ConversationStore
+from store.turn import Feedback, Turn
+from store.votes import VERDICTS, FeedbackStore
 
 UP, DOWN = 1, 0  # st.feedback("thumbs") values
 _THUMBS = {"right": UP, "right_passage": DOWN, "wrong": DOWN}

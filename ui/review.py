@@ -1,14 +1,14 @@
 """The review queue on the evaluation page: each thumbs-down vote with the answer the asker saw; the evaluator picks the
 right sentences from its sources (or says the texts do not answer it) and accepts it as a question of the set, or
-dismisses it (qa.review)."""
+dismisses it (evaluate.review)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from core.errors import BadInput
-from qa import review
-from qa.feedback import VERDICTS, FeedbackStore, Vote
+from evaluate import review
+from store.votes import VERDICTS, FeedbackStore, Vote
 from ui.text import escape_md
 
 PAGE = 10  # votes opened at once; the rest wait below the fold of the queue
@@ -17,7 +17,7 @@ NOT_ANSWERED = "The texts do not answer this: the right answer is a refusal"
 
 def queue(engine, store: FeedbackStore | None) -> None:
     """The waiting votes, newest first, each in a form of its own (ticking a box does not rerun the page)."""
-    from qa.evaluate import run
+    from evaluate import run
 
     ss = st.session_state
     path = run.REVIEWED
@@ -26,7 +26,7 @@ def queue(engine, store: FeedbackStore | None) -> None:
     waiting = review.waiting(store) if store is not None else []
     st.caption(
         escape_md(f"{len(waiting)} thumbs-down vote(s) wait for review. An accepted one becomes a question of the set in {path.name}:")
-        + " `python -m qa.evaluate` scores it, and the next `python -m qa.tune --publish` trains on it (its figures are then"
+        + " `python -m evaluate` scores it, and the next `python -m learn.tune --publish` trains on it (its figures are then"
         " in-sample)."
     )
     votes = _filtered(waiting) if waiting else []

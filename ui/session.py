@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import stores
+from store import background
+from store.conversations import ID, ConversationStore
 from ui import links
-from ui.conversations import ID, ConversationStore
 from ui.resources import IndexFacts
 from ui.sidebar import ALL, filter_sections
 
@@ -172,7 +172,7 @@ def undo_delete(store: ConversationStore) -> None:
         ss.notice = "The conversation could not be restored."
         return
     unsaved = next((o for o in outcomes if not o.saved), None)
-    if unsaved is not None and unsaved.state != stores.RETRYING:  # read-only or failed: nothing to open
+    if unsaved is not None and unsaved.state != background.RETRYING:  # read-only or failed: nothing to open
         ss.notice = unsaved.says("The conversation")
         return
     open_conversation(kept.id)

@@ -12,11 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from core.types import ABOUT_SECTION, AUTHOR_SECTION, STANDFIRST_SECTION, TITLE_SECTION
+from store.turn import Feedback, Turn
 from ui.config import Settings
 from ui.resources import CorpusChanges, IndexFacts
 from ui.text import escape_md
 from ui.transcript import SCORES, to_json, to_markdown
-from ui.turn import Feedback, Turn
 
 ALL = "*"
 PSEUDO_SECTIONS = frozenset({TITLE_SECTION, AUTHOR_SECTION, STANDFIRST_SECTION, ABOUT_SECTION})  # parsed page parts, not headings

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from qa.types import Passage
+from store.turn import Turn
 from ui.lead import LABEL, lead
 from ui.text import HIGHLIGHT, escape_md, highlight_md, safe_url
 from ui.transcript import SCORES, source_label
-from ui.turn import Turn
 
 LABEL_CHARS = 84  # citation plus preview fit one line of the centred layout on a desktop (two on a phone)
 

@@ -7,11 +7,11 @@ import re
 import time
 from collections.abc import Mapping
 
-from qa.feedback import VERDICTS
 from qa.types import Passage
+from store.turn import Feedback, Turn
+from store.votes import VERDICTS
 from ui.lead import LABEL, lead
 from ui.text import safe_url
-from ui.turn import Feedback, Turn
 
 SCORES = "Scores rank the passages for one question (higher means a closer match); they are not the chance that an answer is right."
 # Characters that make Markdown or HTML out of text; a backslash shows each literally in any CommonMark reader.

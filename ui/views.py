@@ -6,15 +6,15 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from store.turn import Feedback, Turn
 from ui import links, rating, sources
 from ui.resources import IndexFacts
 from ui.sidebar import Options
 from ui.text import escape_md, shorten
 from ui.transcript import plain_text
-from ui.turn import Feedback, Turn
 
 NO_ANSWER = "The corpus does not answer this question."
-SHARE = "s"  # query parameter of a read-only shared answer (ui.conversations.ConversationStore.share)
+SHARE = "s"  # query parameter of a read-only shared answer (store.conversations.ConversationStore.share)
 FOLLOW_UP_LINK = "This answer follows your previous question, so no link can ask it again on its own: share the read-only link."
 MODES = {"ask": "Ask", "claim": "Check a claim"}
 # A popover is as wide as the column allows and shifts left to fit the window, so the Share popover at the end of an

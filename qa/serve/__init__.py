@@ -1,1 +1,1 @@
-"""The HTTP API (`python -m qa.serve`): the answers of `python -m qa --json` for other programs, safe on a shared server."""
+"""Alias kept for old scripts: the HTTP API lives in api/ (`python -m api`, `python -m api.keys`)."""

@@ -1,6 +1,5 @@
-"""`python -m qa.serve [--index DIR] [--host ADDR] [--port N] [--workers N] [--require-keys] [--cors-origin ORIGIN]`."""
+"""Alias kept for old scripts: `python -m qa.serve` runs `python -m api`."""
 
-from core.errors import run_cli
-from qa.serve.cli import main
+import runpy
 
-run_cli(main)
+runpy.run_module("api", run_name="__main__", alter_sys=True)

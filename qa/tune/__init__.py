@@ -1,1 +1,1 @@
-"""Learning from evaluators: fine-tune a model's query side on question → gold sentence pairs (`python -m qa.tune`)."""
+"""Alias kept for old scripts: tuning lives on the learning side, in learn/tune/ (`python -m learn.tune`)."""

@@ -1,0 +1,1 @@
+"""The stores: conversations, votes, API keys (SQLite beside the index) and the background writer they share."""
