@@ -101,8 +101,8 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
     questions = [_q("1", "which firm halted drone sales", ["DJI"]), _q("2", "who wrote it", ["Margarete"])]
     said = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
     assert said.splitlines() == [
-        "No tuned minilm query encoder was published before: nothing to compare the candidate with.",
         f"Published index version {layout.current_version(index)} with the minilm query encoder tuned on 2 pairs.",
+        "No tuned minilm query encoder was published before: nothing to compare the candidate with.",
     ]
     assert layout.current_version(index) != before
     record = published_record(index, "minilm")

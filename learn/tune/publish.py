@@ -127,9 +127,9 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print, 
         verdict = judge(index_dir, key, onnx, scored, published.get("questions") or (), record["questions"], gate)
         if not verdict.publish and not anyway:
             raise Refused(f"{verdict.table()}\nNothing was published; the published version answers as before.")
-        said = verdict.table() + ("" if verdict.publish else "\nPublished anyway (--publish-anyway).")
+        said = verdict.table() + ("" if verdict.publish else "\nPublished anyway (--publish-anyway), although it answers worse.")
     version = publish_tuned(index_dir, key, onnx, record)
-    return f"{said}\nPublished index version {version} with the {key} query encoder tuned on {record['pairs']} pairs."
+    return f"Published index version {version} with the {key} query encoder tuned on {record['pairs']} pairs.\n{said}"
 
 
 def published_record(index_dir: Path, key: str) -> dict | None:
