@@ -92,7 +92,7 @@ def _numbers(page, n: int) -> list[int]:
 def checks(browser, url: str, db: Path, shots: Path | None):
     """Each check as (name, function returning "" when it holds, else what went wrong)."""
     from store.conversations import ConversationStore
-    from ui.identity import owner_of
+    from ui.identity import legacy_owner
 
     a = _open(browser, url)
     state: dict = {}
@@ -135,7 +135,7 @@ def checks(browser, url: str, db: Path, shots: Path | None):
     def moved_once() -> str:
         store = ConversationStore(db)
         turn = store.load(re.search(r"c=([0-9a-f]{32})", state["address"])[1]).turns[0]
-        store.add("e" * 32, dataclasses.replace(turn, id="d" * 32), owner_of(LEGACY))  # an old ?u= visitor's conversation
+        store.add("e" * 32, dataclasses.replace(turn, id="d" * 32), legacy_owner(LEGACY))  # an old ?u= visitor's conversation
         e = _open(browser, f"{url}/?c={'e' * 32}&u={LEGACY}")
         got, address = e.locator(MESSAGES).count(), e.url
         f = _open(browser, f"{url}/?c={'e' * 32}&u={LEGACY}")

@@ -117,8 +117,8 @@ def current_version(index_dir: Path) -> str | None:
         if choose(index_dir, "not a version name", str(e), published(index_dir), None) is None:
             raise
         return current(index_dir).version
-    if name is None:
-        return None
+    if name is None:  # CURRENT emptied or deleted: an intact published version kept still answers
+        return choose(index_dir, "missing or empty", "it is missing or empty", published(index_dir), None)
     why = damage(Path(index_dir) / versions.VERSIONS / name)
     if not why:
         forget(index_dir)

@@ -197,7 +197,9 @@ def test_claims_on_a_tuned_index_are_scored_with_a_base_encoder(seed_corpus, tmp
     before = Engine.load(index)
     assert before.tuned == frozenset() and claim.weights(before) == {"minilm": 1.0}
     questions = [Question("1", "which firm halted drone sales", ("DJI",), "tune", "factoid", False)]
-    assert "\nPublished index version " in tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    assert tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None, anyway=True).startswith(
+        "Published index version "
+    )
     tuned = Engine.load(index)
     assert tuned.tuned == frozenset({"minilm"}) and tuned.weights == {"minilm": 1.0}  # questions use the tuned encoder
     assert claim.weights(tuned) == {HASH: 1.0} and claim.threshold(tuned) == claim.CLAIM.default_threshold

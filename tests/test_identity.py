@@ -11,7 +11,7 @@ from store.conversations import ConversationStore
 from store.turn import Turn
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
 from ui import identity
-from ui.identity import COOKIE, LEGACY, owner_of
+from ui.identity import COOKIE, LEGACY, legacy_owner, owner_of
 from ui.session import GONE
 
 A, B, X = "a1" * 16, "b2" * 16, "c3" * 16  # secrets of browser A, browser B, and one an old or forged address carries
@@ -101,19 +101,28 @@ def test_an_old_address_moves_its_conversations_to_the_browser_once(monkeypatch,
     hash_app(monkeypatch, tmp_path, hash_index)
     store = ConversationStore(tmp_path / "conversations.sqlite3")
     conv, other = "1" * 32, "2" * 32
-    store.add(conv, _turn("a" * 32, "Did China help?"), owner_of(X))  # kept under ?u=X before identities moved to cookies
-    store.add(other, _turn("b" * 32, "And India?"), owner_of(X))
+    store.add(conv, _turn("a" * 32, "Did China help?"), legacy_owner(X))  # kept under ?u=X before identities moved to cookies
+    store.add(other, _turn("b" * 32, "And India?"), legacy_owner(X))
     owner = _open(monkeypatch, A, c=conv, **{LEGACY: X})  # its owner opens the old bookmark
     assert [plain(m.markdown[0].value) for m in owner.chat_message][::2] == ["Did China help?"]
     assert set(owner.query_params) == {"c"} and secret(owner) == A
     expected = "2 conversations of your old address now belong to this browser; that address opens nothing any more."
     assert plain(owner.toast[0].value) == expected
-    assert store.conversations(owner_of(X)) == 0 and store.load(other, owner_of(A)) is not None
+    assert store.conversations(legacy_owner(X)) == 0 and store.load(other, owner_of(A)) is not None
     assert {b.key for b in owner.sidebar.button if b.key and b.key.startswith("open-")} == {f"open-{conv}", f"open-{other}"}
     late = _open(monkeypatch, B, c=conv, **{LEGACY: X})  # the same old address, a second time, in any browser
     assert not late.chat_message and plain(late.toast[0].value) == GONE and not late.query_params
     assert not [b for b in late.sidebar.button if b.key and b.key.startswith("open-")]
     assert store.conversations(owner_of(B)) == 0 and store.conversations(owner_of(A)) == 2
+
+
+def test_a_chosen_cookie_plants_nothing_through_an_old_style_link(monkeypatch, tmp_path, hash_index):
+    hash_app(monkeypatch, tmp_path, hash_index)
+    ask(_open(monkeypatch, X), "PLANTED: who wrote this?")  # an attacker sets the cookie to a secret of their choosing
+    victim = _open(monkeypatch, A, **{LEGACY: X})  # and hands out an old-style link carrying it
+    assert not victim.toast and not [b for b in victim.sidebar.button if b.key and b.key.startswith("open-")]
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    assert store.conversations(owner_of(X)) == 1 and store.conversations(owner_of(A)) == 0  # the attacker's stays theirs
 
 
 def test_the_sidebar_says_where_conversations_are_kept(monkeypatch, tmp_path, hash_index):

@@ -48,6 +48,24 @@ def test_garbage_or_a_missing_version_falls_back_to_the_newest_kept(two_versions
     assert layout.current_version(index) == older and layout.fallback_reason(index) is None
 
 
+@pytest.mark.parametrize("remove", [True, False])
+def test_an_emptied_or_deleted_pointer_falls_back_too(two_versions, remove, caplog):
+    index, (_, newest) = two_versions
+    pointer = index / layout.POINTER
+    pointer.unlink() if remove else pointer.write_bytes(b"")
+    with caplog.at_level(logging.WARNING, logger="mythqa.index"):
+        assert layout.current_version(index) == newest and load_index(index).version == newest
+    assert "CURRENT (missing or empty) is unusable: it is missing or empty." in caplog.text
+    assert layout.read_pointer(index) is None  # a writer still sees nothing published, and the next ingest writes it
+    assert layout.fallback_reason(index).startswith("The published index version is damaged or missing")
+
+
+def test_a_fresh_index_folder_has_nothing_to_fall_back_to(tmp_path):
+    assert layout.current_version(tmp_path / "index") is None
+    (tmp_path / "index" / layout.VERSIONS).mkdir(parents=True)
+    assert layout.current_version(tmp_path / "index") is None and layout.fallback_reason(tmp_path / "index") is None
+
+
 def test_a_damaged_published_version_falls_back_to_the_earlier_one_and_the_engine_says_so(two_versions, caplog):
     from qa.engine import Engine
 

@@ -183,3 +183,19 @@ def test_undoing_a_delete_says_what_became_of_the_restore(tmp_path, writer, monk
         "The restored conversation is not saved yet: the conversation store is busy, and saving is retried for 30 s."
     )
     assert writer.flush(10) and store.count(A, "me") == 1  # and it lands once the lock is freed
+
+
+def test_a_store_that_cannot_be_read_for_its_limits_still_keeps_the_turn(tmp_path, writer, monkeypatch):
+    import streamlit as st
+
+    from ui import actions
+
+    def unreadable(*_):
+        raise sqlite3.OperationalError("database is locked")  # a reader-blocking lock another process holds
+
+    store = ConversationStore(tmp_path / "c.sqlite3", writer=writer)
+    monkeypatch.setattr(actions, "_over_limits", unreadable)
+    st.session_state.update(turns=[], conv=None, owner="me")
+    turn = _turn()
+    actions.keep(store, turn)
+    assert st.session_state.turns == [turn] and store.count(st.session_state.conv, "me") == 1

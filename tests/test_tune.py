@@ -99,18 +99,17 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
     shutil.copytree(shipped_index, index)
     before = layout.current_version(index)
     questions = [_q("1", "which firm halted drone sales", ["DJI"]), _q("2", "who wrote it", ["Margarete"])]
-    said = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
-    assert said.splitlines() == [
-        f"Published index version {layout.current_version(index)} with the minilm query encoder tuned on 2 pairs.",
-        "No tuned minilm query encoder was published before: nothing to compare the candidate with.",
-    ]
+    said = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None, anyway=True)
+    first = f"Published index version {layout.current_version(index)} with the minilm query encoder tuned on 2 pairs."
+    assert said.splitlines()[0] == first
+    assert said.splitlines()[1].startswith("No question is left that neither version was tuned on")  # judged, even the first
     assert layout.current_version(index) != before
     record = published_record(index, "minilm")
     assert record["pairs"] == 2 and record["side"] == "query" and len(record["pairs_sha256"]) == 64
     engine = Engine.load(index)
     assert engine.encoders["minilm"].backend == "onnx" and not any("tuned" in n for n in engine.notices)
     assert engine.ask("Which drone company stopped selling to Russia?").answered
-    again = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    again = tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None, anyway=True)
     assert again == "The published query encoder of minilm is already tuned on these 2 pairs; nothing to do."
     tuned_sha = layout.read_manifest(layout.resolve(index))["models"]["minilm"]["query_encoder"]["sha256"]
     (tmp_path / "corpus").mkdir()
@@ -165,7 +164,7 @@ def test_a_full_rebuild_of_a_damaged_tuned_index_keeps_the_tuning_or_says_how_to
     index = tmp_path / "index"
     shutil.copytree(shipped_index, index)
     questions = [_q("1", "which firm halted drone sales", ["DJI"]), _q("2", "who wrote it", ["Margarete"])]
-    tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    tune_and_publish(index, questions, "minilm", TuneSettings(epochs=1), log=lambda m: None, anyway=True)
     version = layout.resolve(index)
     with open(version / layout.CHUNKS, "a", encoding="utf-8") as f:
         f.write("{}\n")  # damage elsewhere than the tuned encoder
@@ -193,7 +192,7 @@ def test_evaluation_reports_what_the_index_learnt_from_apart(shipped_index, tmp_
     index = tmp_path / "index"
     shutil.copytree(shipped_index, index)
     trained = [_q("t1", "which firm halted drone sales", ["DJI halted all sales"]), _q("t2", "who wrote it", ["Margarete Klein"])]
-    tune_and_publish(index, trained, "minilm", TuneSettings(epochs=1), log=lambda m: None)
+    tune_and_publish(index, trained, "minilm", TuneSettings(epochs=1), log=lambda m: None, anyway=True)
     assert published_record(index, "minilm")["questions"] == ["t1", "t2"]
     engine = Engine.load(index)
     engine = type(engine)(engine.index, engine.encoders, replace(engine.settings, trained_splits=()), engine.notices)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import sqlite3
 import time
 import uuid
 
@@ -93,7 +94,11 @@ def keep(store: ConversationStore, turn: Turn) -> None:
     ss, limits = st.session_state, Limits.from_env()
     ss.turns.append(turn)
     try:
-        full = _over_limits(store, limits)
+        try:
+            full = _over_limits(store, limits)
+        except sqlite3.OperationalError:  # the store cannot even be read now (another process holds it): the write
+            full = ""  # below is queued and retried, so the turn is not lost; the per-visitor counts wait for next time
+            log.warning("the conversation store could not be read for its limits; the turn is saved without that check")
         if full:
             st.toast(full, icon="⚠️")
             return

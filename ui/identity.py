@@ -25,7 +25,16 @@ NOTE = "Your conversations are kept in this browser; the address never carries t
 
 
 def owner_of(secret: str) -> str:
-    """The owner key the conversation store files a visitor's conversations under (a hash: the store holds no secret)."""
+    """The owner key the conversation store files a visitor's conversations under (a hash: the store holds no secret).
+
+    Hashed with a prefix of its own, so a cookie's owners and the old addresses' owners (``legacy_owner``) never meet:
+    a secret chosen for a cookie cannot file conversations that a ``?u=`` link would later move into someone's browser.
+    """
+    return hashlib.sha256(b"cookie:" + secret.encode()).hexdigest()
+
+
+def legacy_owner(secret: str) -> str:
+    """The owner key of conversations kept under ``?u=secret`` before identities moved to the cookie (no new ones)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -74,10 +83,10 @@ def move_legacy(store: ConversationStore, owner: str) -> int:
     if old is None:
         return 0
     del st.query_params[LEGACY]
-    if not ID.fullmatch(old) or owner_of(old) == owner:
+    if not ID.fullmatch(old):
         return 0
     try:
-        moved = store.move_owner(owner_of(old), owner)
+        moved = store.move_owner(legacy_owner(old), owner)
     except Exception:
         log.exception("moving the conversations of an old address failed")
         st.session_state.notice = "The conversations of this old address could not be moved to this browser; please reload to try again."

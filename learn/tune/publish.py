@@ -117,17 +117,16 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print, 
         log(f"Tuning the {key} query encoder on {record['pairs']} question → sentence pairs (a few minutes on CPU, once)…")
         tuned, record = train_planned(index, key, train, record, settings)
         onnx = export_tuned(tuned, index.models[key].spec, index.models[key].model_dir, record)
-    if published is None:
-        said = f"No tuned {key} query encoder was published before: nothing to compare the candidate with."
-    else:
-        log("Scoring the candidate and the published version on the questions neither was tuned on…")
-        from evaluate.run import SEALED
+    # The first tuning is judged too, against the base encoder (tuned on nothing): votes accepted into the question set
+    # must never reach a published version unchecked, a fresh index's first `make index` included.
+    log("Scoring the candidate and the published version on the questions neither was tuned on…")
+    from evaluate.run import SEALED
 
-        scored = [q for q in questions if q.split not in SEALED]  # a sealed split is scored once, on the record, never here
-        verdict = judge(index_dir, key, onnx, scored, published.get("questions") or (), record["questions"], gate)
-        if not verdict.publish and not anyway:
-            raise Refused(f"{verdict.table()}\nNothing was published; the published version answers as before.")
-        said = verdict.table() + ("" if verdict.publish else "\nPublished anyway (--publish-anyway), although it answers worse.")
+    scored = [q for q in questions if q.split not in SEALED]  # a sealed split is scored once, on the record, never here
+    verdict = judge(index_dir, key, onnx, scored, (published or {}).get("questions") or (), record["questions"], gate)
+    if not verdict.publish and not anyway:
+        raise Refused(f"{verdict.table()}\nNothing was published; the published version answers as before.")
+    said = verdict.table() + ("" if verdict.publish else "\nPublished anyway (--publish-anyway), although it answers worse.")
     version = publish_tuned(index_dir, key, onnx, record)
     return f"Published index version {version} with the {key} query encoder tuned on {record['pairs']} pairs.\n{said}"
 
