@@ -64,3 +64,11 @@ def test_the_api_is_proxied_under_the_root_path_it_is_started_with():
     assert "proxy_pass http://mythqa_api/" in found["location /api/"]
     assert "--root-path /api" in CONF.read_text(encoding="utf-8")
     assert any(d.startswith("server 127.0.0.1:") for d in found["upstream mythqa_api"])
+
+
+def test_the_access_log_never_keeps_a_query_string():
+    found = blocks(CONF.read_text(encoding="utf-8"))
+    servers = [d for name, d in found if name == "server"]
+    assert len(servers) == 2 and all("access_log /var/log/nginx/mythqa.access.log mythqa_noquery" in d for d in servers)
+    (fmt,) = [d for name, d in found if name == "main" for d in d if d.startswith("log_format mythqa_noquery")]
+    assert "$uri" in fmt and not re.search(r"\$request\b|\$request_uri|\$args|\$query_string", fmt)

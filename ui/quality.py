@@ -69,7 +69,8 @@ def versions(engine, index_dir, sets: list, ids: dict | None = None) -> None:
         st.info("No question set in eval/.")
         return
     name = st.selectbox("Question set", names, key="hist_set")
-    runs = list(dict.fromkeys(["all", *(e["split"] for e in history.entries(index_dir) if e["set"] == name)]))
+    recorded = [e["split"] for e in history.entries(index_dir) if e["set"] == name]
+    runs = list(dict.fromkeys([*recorded[-1:], "all", *recorded]))  # the split run last first: its chart, not an empty one
     split = st.selectbox("Questions", runs, key="hist_split", format_func=lambda s: "all of them" if s == "all" else f"split “{s}”")
     rows = history.series(index_dir, name, split)
     kept = layout.kept_versions(index_dir)
