@@ -50,8 +50,21 @@ def serve(config: ServeConfig, root_path: str = "") -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     who = "API keys required" if config.keys_required else "no key needed (loopback only)"
     print(f"Myth Q&A API on http://{config.host}:{config.port}/ (docs: /docs; {who}; index: {config.index})", flush=True)
-    uvicorn.Server(server_config(create_app(config), config, root_path)).run()
+    server = uvicorn.Server(server_config(create_app(config), config, root_path))
+    logging.getLogger("uvicorn.access").addFilter(PathOnly())  # after uvicorn.Config set its loggers up, so it stays
+    server.run()
     return 0
+
+
+class PathOnly(logging.Filter):
+    """The access log keeps each request's path without its query string: a key or the operator token sent by mistake
+    as ``?token=…`` must never land in a log file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):  # (client, method, path, version, status)
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
 
 
 def server_config(app, config: ServeConfig, root_path: str = "", log_level: str = "info"):

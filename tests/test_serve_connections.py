@@ -198,3 +198,12 @@ def test_the_deadlines_and_the_wrong_key_limit_come_from_the_environment(tmp_pat
     unreadable = from_env({"MYTHQA_API_HEAD_TIMEOUT": "0", "MYTHQA_API_FAILED_KEYS_PER_MINUTE": "ten"}, index=tmp_path / "index")
     assert (unreadable.head_timeout, unreadable.failed_keys_per_minute) == (10.0, 10)
     assert ServeConfig(workers=2, queue=64).max_in_flight == 130
+
+
+def test_the_access_log_keeps_no_query_string():
+    import logging
+
+    from api.cli import PathOnly
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', ("1.2.3.4:5", "GET", "/v1/health?token=s3cret&x=1", "1.1", 200), None)  # noqa: E501
+    assert PathOnly().filter(record) and record.getMessage() == '1.2.3.4:5 - "GET /v1/health HTTP/1.1" 200'
