@@ -77,6 +77,17 @@ from core.versions import (  # noqa: F401 - the names on disk, the pointer and t
 )
 
 
+def default_index(environ=None) -> Path:
+    """The index folder every command uses without ``--index``: ``MYTHQA_INDEX``, else ``index/`` (the app and the API
+    read the same variable, so `make index` with it set builds the folder they serve)."""
+    return Path((os.environ if environ is None else environ).get("MYTHQA_INDEX") or "index")
+
+
+def default_corpus(environ=None) -> Path:
+    """The corpus folder without ``--corpus``: ``MYTHQA_CORPUS``, else ``corpus/`` (as the app's rebuild button reads it)."""
+    return Path((os.environ if environ is None else environ).get("MYTHQA_CORPUS") or "corpus")
+
+
 def current_version(index_dir: Path, fallback: bool = True) -> str | None:
     """The version readers answer from: the one ``CURRENT`` names or, when it is garbage or names a missing or damaged
     version, the newest intact published version kept (core.fallback: logged once, ``fallback_reason`` says it). A run

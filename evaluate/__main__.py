@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from core import layout
 from core.errors import MythQAError
 from evaluate.run import SPLITS
 
@@ -15,7 +16,7 @@ BARS = (("min_top1", "top1"), ("min_top3", "top3"), ("min_sentence", "sentence")
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate", description=__doc__)
-    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument(
         "--questions",
         type=Path,

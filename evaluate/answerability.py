@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import layout
 from core.errors import MythQAError
 from evaluate.run import QUESTIONS, load_questions
 from qa.decide import FEATURES
@@ -108,7 +109,7 @@ def score(rows_, answers) -> tuple[int, int, int, int, int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate.answerability", description=__doc__.split("\n\n")[0])
-    p.add_argument("--index", type=Path, default=Path("index"))
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--questions", type=Path, default=QUESTIONS)
     p.add_argument("--splits", default=DEV, help=f"comma-separated splits to learn and cross-validate on (default: {DEV})")
     p.add_argument("--write", type=Path, help="save the index's profile with the model fitted on every split here")

@@ -21,8 +21,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core import layout
 from core.errors import MythQAError
-from evaluate.run import QUESTIONS, ROOT, Question, load_questions
+from evaluate.run import QUESTIONS, Question, load_questions
 from qa.abstain import Evidence
 
 WEIGHTS = tuple(round(w, 1) for w in np.arange(0.0, 2.01, 0.1))
@@ -77,7 +78,7 @@ def calibrated_profile(settings, key: str, choice: Choice, name: str):
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate.calibrate", description=__doc__.splitlines()[0])
-    p.add_argument("--index", type=Path, default=ROOT / "index")
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--questions", type=Path, default=QUESTIONS)
     p.add_argument("--splits", default="tune,heldout,blind", help="comma-separated splits to calibrate on")
     p.add_argument("--write", type=Path, metavar="FILE", help="write the index's profile with this abstention to FILE")
@@ -86,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from dataclasses import replace
 
-    from core import layout
     from qa.engine import Engine
 
     try:

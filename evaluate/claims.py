@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import layout
 from core.errors import MythQAError
 from evaluate.run import ROOT, read_rows
 
@@ -109,7 +110,7 @@ def calibrate(engine, claims: list[Claim]) -> tuple[float, int, float]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate.claims", description=__doc__)
-    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--claims", type=Path, default=CLAIMS, help="claim set, JSON lines (default: eval/claims.jsonl)")
     p.add_argument("--models", help="comma-separated model keys to answer with (default: all the index holds)")
     p.add_argument("--calibrate", action="store_true", help="print each model's threshold chosen on the tune split, then stop")

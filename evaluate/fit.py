@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import layout
 from core.errors import MythQAError
 from evaluate.run import QUESTIONS, load_questions
 from qa.trace import Trace
@@ -53,7 +54,7 @@ def choose(rows: list[tuple[float, bool]], all_answerable: int) -> tuple[float, 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate.fit", description=__doc__.split("\n\n")[0])
-    p.add_argument("--index", type=Path, default=Path("index"))
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--questions", type=Path, default=QUESTIONS)
     p.add_argument("--splits", default="tune,heldout,blind,blind2,blind3,blind4,blind5", help="comma-separated splits to choose on")
     args = p.parse_args(argv)

@@ -13,7 +13,7 @@ import hashlib
 import time
 from pathlib import Path
 
-from core import jsonl
+from core import jsonl, layout
 from evaluate.run import Report
 
 LEDGER = "quality.jsonl"
@@ -85,7 +85,7 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate.history", description=__doc__.split("\n\n")[0])
-    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--set", default=None, help="question set as recorded, e.g. questions.jsonl (default: every set)")
     args = p.parse_args(argv)
     sets = list(dict.fromkeys(e["set"] for e in entries(args.index)))

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from core import jsonl
+from core import jsonl, layout
 from core.errors import MythQAError
 from evaluate.run import ROOT
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evaluate.once", description=__doc__.split("\n\n")[0])
     p.add_argument("--questions", type=Path, required=True, help="the sealed question file")
     p.add_argument("--split", help="the split to score (default: every split in the file)")
-    p.add_argument("--index", type=Path, default=Path("index"))
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--again", action="store_true", help="score a split that was scored before (recorded as such)")
     p.add_argument("--ledger", type=Path, default=LEDGER, help=argparse.SUPPRESS)
     args = p.parse_args(argv)

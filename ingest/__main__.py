@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from core import layout
+
 WAIT_REPORT_SECONDS = 15  # while another run holds the index: a line at once, then one this often
 
 
@@ -38,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.load import Limits
 
     p = argparse.ArgumentParser(prog="python -m ingest", description="Build or update the Myth Q&A index from a corpus folder.")
-    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt/.md/.pdf/.html files (default: corpus/)")
-    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument(
+        "--corpus", type=Path, default=layout.default_corpus(), help="corpus .txt/.md/.pdf/.html files (default: MYTHQA_CORPUS or corpus/)"
+    )
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument(

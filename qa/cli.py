@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core import layout
 from qa.contract import to_json
 from qa.followup import Turn
 from qa.types import BAD_FILTER, EMPTY, Answer
@@ -22,7 +23,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Answer questions from the myth texts with verbatim, cited sentences (or say the texts do not answer).",
     )
     p.add_argument("question", nargs="?", help="the question; without it, read one question per line from standard input")
-    p.add_argument("--index", type=Path, default=Path("index"), help="index folder built by `python -m ingest` (default: index/)")
+    p.add_argument(
+        "--index", type=Path, default=layout.default_index(), help="index folder `python -m ingest` built (default: MYTHQA_INDEX or index/)"
+    )
     p.add_argument("-k", type=int, default=5, help="passages to list (default: 5)")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object per line per question")
     p.add_argument("--myth", type=int, help="only search this myth number")
@@ -98,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine.load(args.index)
     except (MythQAError, OSError) as e:
         remedy = getattr(e, "remedy", "")
-        print(f"error: {e}" + (f" ({remedy})" if remedy and remedy not in str(e) else ""), file=sys.stderr)
+        said = str(e)
+        print(f"error: {said}" + (f" ({remedy})" if remedy and "python -m" not in said else ""), file=sys.stderr)
         return INDEX_UNUSABLE
     if args.claim is not None:
         from qa.claim import check

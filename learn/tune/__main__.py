@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core import layout
 from core.errors import MythQAError
 from evaluate.run import QUESTIONS, REVIEWED, SEALED, default_sets
 
@@ -17,7 +18,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     what.add_argument("--save", type=Path, metavar="DIR", help="tune on every pair and save the model with its hashes in a new DIR")
     what.add_argument("--publish", action="store_true", help="tune on every pair and publish it as the index's query encoder")
     what.add_argument("--evaluate", type=Path, metavar="DIR", help="answer the question set with a saved tuned model (hashes checked)")
-    p.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
+    p.add_argument("--index", type=Path, default=layout.default_index(), help="index folder (default: MYTHQA_INDEX or index/)")
     p.add_argument("--model", default="mpnet", help="key of the index's model to tune (default: mpnet)")
     p.add_argument(
         "--questions",
