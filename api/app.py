@@ -6,8 +6,8 @@ import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import Depends, FastAPI, Path, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, Path, Request, Response
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
@@ -16,13 +16,24 @@ from api.auth import Caller, identify, presented
 from api.config import ServeConfig
 from api.docs import add_docs
 from api.engines import Engines
-from api.errors import INTERNAL, ApiError, from_http, from_project_error, from_validation, json_response, log, refusal
+from api.errors import (
+    INTERNAL,
+    ApiError,
+    ContractJSON,
+    drifted,
+    from_http,
+    from_project_error,
+    from_validation,
+    json_response,
+    log,
+    refusal,
+)
 from api.limits import KeyFailures, Pool, RateLimit
 from api.middleware import BodyCap, InFlight, JsonBody
-from api.schemas import AnswerOut, AskRequest, ClaimOut, ClaimRequest, Refusal, StoredPassage
+from api.schemas import AskRequest, ClaimRequest, Refusal
 from core.errors import MythQAError
 from core.operator import ensure_token
-from qa.contract import with_ids
+from qa.contract import AnswerJSON, ClaimJSON, StoredPassage, passage_record, with_ids
 from store.keys import KeyStore
 
 # Declared as security schemes so the docs page offers "Authorize"; either header carries a key or the operator token.
@@ -125,22 +136,29 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
             services.rate.check(who.limit_key)
         return who
 
-    @app.post("/v1/ask", responses={200: {"model": AnswerOut}, **REFUSALS}, summary="Ask a question")
-    async def ask(body: AskRequest, who: Caller = Depends(caller)):
+    # The answer, claim and passage routes return the contract's plain dicts; FastAPI checks each against the contract
+    # model (qa.contract), drops the keys the read path left out (exclude_unset, as the CLI does), and ContractJSON
+    # writes it with the CLI's serialiser. A body that does not fit its model is never sent (errors.drifted: 500).
+    contract = {"response_model_exclude_unset": True, "response_class": ContractJSON}
+
+    @app.post("/v1/ask", response_model=AnswerJSON, responses=REFUSALS, summary="Ask a question", **contract)
+    async def ask(body: AskRequest, response: Response, who: Caller = Depends(caller)):
         """The answer `python -m qa --json` prints for the same question and filters (400 when the question is empty or a
         filter names nothing in the index, with the same body)."""
         answer = await services.run(who, routes.ask, body)
-        return json_response(with_ids(answer.to_json(), answer.passages) if body.ids else answer, routes.status_of(answer))
+        response.status_code = routes.status_of(answer)
+        return with_ids(answer.to_json(), answer.passages) if body.ids else answer.to_json()
 
-    @app.post("/v1/claim", responses={200: {"model": ClaimOut}, **REFUSALS}, summary="Check a claim")
-    async def claim(body: ClaimRequest, who: Caller = Depends(caller)):
+    @app.post("/v1/claim", response_model=ClaimJSON, responses=REFUSALS, summary="Check a claim", **contract)
+    async def claim(body: ClaimRequest, response: Response, who: Caller = Depends(caller)):
         """What `python -m qa --claim` prints: the myth the claim restates and why the texts say it is wrong."""
         result = await services.run(who, routes.claim, body.claim)
-        return json_response(result, routes.claim_status(result))
+        response.status_code = routes.claim_status(result)
+        return result.to_json()
 
-    @app.get("/v1/passages/{uid}", responses={200: {"model": StoredPassage}, **REFUSALS}, summary="Fetch a passage by its stable id")
+    @app.get("/v1/passages/{uid}", response_model=StoredPassage, responses=REFUSALS, summary="Fetch a passage by its stable id", **contract)
     async def passage(uid: str = Path(max_length=128), who: Caller = Depends(caller)):
-        return json_response(await services.run(who, routes.passage, uid))
+        return passage_record(await services.run(who, routes.passage, uid))
 
     @app.get("/v1/myths", responses=REFUSALS, summary="List the myths and sections")
     async def myths(who: Caller = Depends(caller)):
@@ -165,6 +183,10 @@ def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_request, e: RequestValidationError):
         return refusal(from_validation(list(e.errors())))
+
+    @app.exception_handler(ResponseValidationError)
+    async def drift(_request, e: ResponseValidationError):
+        return refusal(drifted(list(e.errors())))
 
     @app.exception_handler(HTTPException)
     async def http_error(_request, e: HTTPException):

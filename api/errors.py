@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from qa.contract import to_json
 from qa.question import MAX_QUESTION_CHARS
@@ -33,6 +33,31 @@ class ApiError(Exception):
 def json_response(body, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """``body`` (an Answer, a ClaimResult, a dict) in the contract's one JSON form (qa.contract.to_json)."""
     return Response(to_json(body).encode("utf-8"), status, headers, media_type="application/json")
+
+
+class ContractJSON(JSONResponse):
+    """The response class of the routes that send the read path's contract (an answer, a claim result, a passage):
+    FastAPI has already checked the body against its model, and it is written as qa.contract.to_json writes it for the
+    CLI, so the bytes equal `python -m qa --json`'s line."""
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return to_json(content).encode("utf-8")
+
+
+SCHEMA_MISMATCH = (
+    "The server's answer did not match its documented schema (/openapi.json), so it was not sent. This is a fault in "
+    "the server, not in your request: tell the operator."
+)
+
+
+def drifted(errors: list[dict]) -> ApiError:
+    """A body a route was about to send that does not fit its response model: 500, logged for the operator by field only
+    (no text of the answer), and never sent."""
+    where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors[:5])
+    log.error("response does not match its schema: %s", where)
+    return ApiError(500, "schema_mismatch", SCHEMA_MISMATCH)
 
 
 def refusal(error: ApiError) -> Response:

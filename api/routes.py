@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from api.errors import ApiError
-from qa.contract import passage_record
 from qa.followup import Turn
-from qa.types import BAD_FILTER, EMPTY, Answer
+from qa.types import BAD_FILTER, EMPTY, Answer, Passage
 
 REFUSED = (BAD_FILTER, EMPTY)  # the request was at fault: 400, with the answer's own body
 
@@ -32,7 +31,7 @@ def claim_status(result) -> int:
     return 400 if result.message == EMPTY_CLAIM else 200
 
 
-def passage(engine, uid: str) -> dict:
+def passage(engine, uid: str) -> Passage:
     found = engine.passage(uid)
     if found is None:
         raise ApiError(
@@ -41,9 +40,7 @@ def passage(engine, uid: str) -> dict:
             f"No passage has the id “{uid}” in index version {engine.version}. Ids come from POST /v1/ask with "
             '"ids": true; a passage whose text was edited has a new id, so ask again.',
         )
-    record = passage_record(found)
-    del record["rank"], record["score"]  # a passage fetched alone was ranked and scored against no question
-    return record
+    return found
 
 
 def myths(engine) -> dict:

@@ -1,4 +1,4 @@
-"""The request bodies the API accepts and the response shapes it documents (the bodies sent come from qa.contract)."""
+"""The request bodies the API accepts and its refusal; the answer shapes it sends are qa.contract's models."""
 
 from __future__ import annotations
 
@@ -50,70 +50,8 @@ class ClaimRequest(_Request):
     claim: str = Field(description="a claim to check against the myths", examples=["China is arming Russia for the war"])
 
 
-class Sentence(BaseModel):
-    text: str
-    passage: int = Field(description="index into `passages`")
-    speaker: str | None = Field(None, description="who the text quotes in this sentence")
-    stance: str | None = Field(None, description="“reported” (a view the text reports) or “myth” (the myth's claim); absent: the author's")
-    holder: str | None = Field(None, description="whose view a reported sentence gives, as the text names them")
-
-
-class _Passage(BaseModel):
-    text: str
-    myth: int | None
-    title: str | None
-    author: str | None
-    section: str | None
-    paragraph: int | None
-    source: str
-    page: int | None
-
-
-class PassageOut(_Passage):
-    """A passage an answer cites, in the order the answer ranks them."""
-
-    rank: int = Field(description="1 for the passage ranked first for the question")
-    score: float = Field(description="the retrieval score that ranked it")
-    uid: str | None = Field(None, description="only with `ids: true`: its stable id for GET /v1/passages/{uid}")
-
-
-class StoredPassage(_Passage):
-    """A passage fetched by its stable id: no rank or score, since no question ranked it."""
-
-    uid: str
-    url: str | None = Field(None, description="where the text was published")
-    publisher: str | None = None
-    published: str | None = Field(None, description="the publication date the text gives")
-
-
-class AnswerOut(BaseModel):
-    """The JSON contract of `python -m qa --json`."""
-
-    question: str
-    answered: bool
-    status: str = Field(description="answered, not_in_texts, unknown_name, bad_filter or empty_question")
-    message: str
-    answer: list[Sentence]
-    passages: list[PassageOut]
-    understood_as: str | None = Field(None, description="a follow-up's standalone reading, when it was read as one")
-    read_against: dict[str, str] | None = Field(
-        None, description="a follow-up read as no standalone question: the previous question and answer sentence it was read against"
-    )
-
-
-class ClaimOut(BaseModel):
-    """The JSON contract of `python -m qa --claim`."""
-
-    claim: str
-    matched: bool
-    myth: int | None
-    title: str | None
-    author: str | None
-    message: str
-    score: float
-    agrees: bool = Field(False, description="the claim denies the myth it matches, agreeing with the author's rebuttal")
-    sentences: list[Sentence]
-    passages: list[PassageOut]
+# The response bodies are not copied here: they are the read path's own contract models (qa.contract: AnswerJSON, ClaimJSON,
+# StoredPassage), which the CLI's --json is checked against too and the routes declare as their response_model.
 
 
 class Refusal(BaseModel):

@@ -203,7 +203,7 @@ def test_cors_is_off_unless_configured(shipped_index, engine, tmp_path, client):
 def test_body_contract_matches_the_documented_schema(client):
     schema = client.get("/openapi.json").json()["components"]["schemas"]
     body = client.post("/v1/ask", json={"question": Q}).json()
-    assert set(body) <= set(schema["AnswerOut"]["properties"]) and set(schema["AnswerOut"]["required"]) <= set(body)
+    assert set(body) <= set(schema["AnswerJSON"]["properties"]) and set(schema["AnswerJSON"]["required"]) <= set(body)
     assert json.loads(json.dumps(body)) == body
 
 
