@@ -34,19 +34,9 @@ ANSWER_SECONDS = 180  # a question after a publish waits for the new version to 
 
 def republish(index_dir: Path) -> str:
     """Publish the published version's files again under a new version id (hard links); returns the new id."""
-    from core import layout
+    from ingest.publish import derive
 
-    with layout.writer_lock(index_dir):
-        src = layout.resolve(index_dir)
-        manifest = layout.read_manifest(src)
-        version, build = layout.new_build_dir(index_dir)
-        for path in sorted(src.rglob("*")):
-            if path.is_file() and path.name != layout.MANIFEST:
-                (build / path.relative_to(src)).parent.mkdir(parents=True, exist_ok=True)
-                os.link(path, build / path.relative_to(src))
-        layout.write_json(build / layout.MANIFEST, manifest | {"version": version})
-        layout.publish(index_dir, version, build)
-    return version
+    return derive(index_dir, {})
 
 
 def private_copy(index: Path, corpus: Path, work: Path) -> dict[str, str]:

@@ -98,3 +98,33 @@ def publish_version(run, pieces: list) -> BuildReport:
     report.models = [s.key for s in run.specs]
     report.message = f"Published index version {version}."
     return report
+
+
+def derive(index_dir, replace: dict, edit=None) -> str:
+    """Publish a version equal to the published one except the files in ``replace`` (path inside the version → the new
+    file); every other file is shared by hard link (a published version never changes). The manifest keeps everything
+    else, gets the new version id and the replaced files' hashes and sizes, then ``edit(manifest)`` says what they are
+    (e.g. learn.tune: which query encoder). Returns the new version's name.
+    """
+    import os
+    from pathlib import Path
+
+    from core.model import sha256_file
+
+    with layout.writer_lock(index_dir):
+        src = layout.resolve(index_dir)
+        manifest = layout.read_manifest(src)
+        version, build = layout.new_build_dir(index_dir)
+        shared = [p.relative_to(src).as_posix() for p in sorted(src.rglob("*")) if p.is_file() and p.name != layout.MANIFEST]
+        for rel in dict.fromkeys([*shared, *replace]):
+            (build / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(Path(replace.get(rel, src / rel)), build / rel)
+        manifest["version"] = version
+        for rel in replace:
+            manifest["artifacts"][rel] = sha256_file(build / rel)
+            manifest.setdefault("artifact_bytes", {})[rel] = (build / rel).stat().st_size
+        if edit is not None:
+            edit(manifest)
+        layout.write_json(build / layout.MANIFEST, manifest)
+        layout.publish(index_dir, version, build)
+    return version

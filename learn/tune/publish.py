@@ -61,32 +61,21 @@ def export_tuned(model, spec, model_dir: Path, record: dict, root: Path | None =
 
 
 def publish_tuned(index_dir: Path, key: str, onnx: Path, record: dict) -> str:
-    """Publish a version equal to the current one except ``key``'s query encoder (``onnx``); returns its name."""
-    with layout.writer_lock(index_dir):
-        src = layout.resolve(index_dir)
-        manifest = layout.read_manifest(src)
-        version, build = layout.new_build_dir(index_dir)
-        for path in sorted(src.rglob("*")):
-            if path.is_file() and path.name != layout.MANIFEST:
-                dst = build / path.relative_to(src)
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                os.link(path, dst)  # versions never change once published: share, do not copy
-        rel = f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}"
-        (build / rel).unlink(missing_ok=True)
-        os.link(onnx, build / rel)
-        digest = sha256_file(build / rel)
-        # TODO: the manifest is updated by hand here (one model's query encoder, its artifact hash and size); the switch
-        # goes through layout.publish as ingestion's does, but ingest.publish has no step that derives a version from
-        # the published one with one file replaced. Move this there when it grows one, so one function writes manifests.
+    """Publish a version equal to the current one except ``key``'s query encoder (``onnx``); returns its name.
+
+    It goes through ingest.publish.derive, the write side's one way to derive a version from the published one.
+    """
+    from ingest.publish import derive
+
+    rel = f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}"
+
+    def say_tuned(manifest: dict) -> None:
         entry = manifest["models"][key]
         base = {k: v for k, v in (entry.get("query_encoder") or {}).items() if k != "tuned"}
+        digest = manifest["artifacts"][rel]
         entry["query_encoder"] = base | {"backend": "onnx", "file": layout.QUERY_ONNX, "sha256": digest, "tuned": record}
-        manifest["version"] = version
-        manifest["artifacts"][rel] = digest
-        manifest.setdefault("artifact_bytes", {})[rel] = (build / rel).stat().st_size
-        layout.write_json(build / layout.MANIFEST, manifest)
-        layout.publish(index_dir, version, build)
-    return version
+
+    return derive(index_dir, {rel: onnx}, say_tuned)
 
 
 def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print, anyway: bool = False, gate=None) -> str:
