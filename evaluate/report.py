@@ -18,9 +18,10 @@ def table(reports: list[Report]) -> str:
     head = " ".join(f"{c:<{-w}}" if w < 0 else f"{c:>{w}}" for c, w in zip(cols, widths, strict=True))
     rows = [head, "-" * len(head)]
     for r in reports:
+        some = r.n_answerable > 0  # no answerable question (a set of refusals only): its hit rates mean nothing, not 0
+        top1, top3, mrr, sent, any_ = (_pct(x if some else None) for x in (r.top1, r.top3, r.mrr, r.sentence, r.any_sentence))
         rows.append(
-            f"{r.method:11} {r.split:16} {r.n_answerable:3d} {_pct(r.top1)} {_pct(r.top3)} {_pct(r.mrr)} "
-            f"{_pct(r.sentence)} {_pct(r.any_sentence)} "
+            f"{r.method:11} {r.split:16} {r.n_answerable:3d} {top1} {top3} {mrr} {sent} {any_} "
             f"{r.refused:5d} {r.abstained_out_of_scope:3d}/{r.n_out_of_scope:<3d} {_pct(r.abstain_precision)} {_pct(r.abstain_recall)} "
             f"{r.latency_p50_ms:6.1f} {r.latency_p95_ms:6.1f}"
         )

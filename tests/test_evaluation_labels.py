@@ -115,3 +115,14 @@ def test_a_failed_follow_up_carries_the_turn_it_followed(hash_index):
     said = engine.ask("Is China arming Russia?")
     assert failed["previous"] == [{"question": "Is China arming Russia?", "answer": said.sentences[0].text}]
     assert f"  (after “Is China arming Russia?” → “{said.sentences[0].text}”)\n  f2 Why?" in failures(whole)
+
+
+def test_the_cli_table_shows_no_hit_rate_for_a_split_without_answerable_questions():
+    from evaluate.report import table
+    from evaluate.run import Report
+
+    none = Report("fused", "reviewed", 0, 3, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 1.0, 1.0, 3, 10.0, 12.0)
+    some = Report("fused", "tune", 2, 0, 0.5, 1.0, 0.75, 0.5, 0.5, 0, None, None, 0, 10.0, 12.0)
+    rows = table([none, some]).splitlines()[2:]
+    assert rows[0].split()[:8] == ["fused", "reviewed", "0", "-", "-", "-", "-", "-"]
+    assert rows[1].split()[:8] == ["fused", "tune", "2", "0.500", "1.000", "0.750", "0.500", "0.500"]
