@@ -29,8 +29,9 @@ def figures(reports: list[Report]) -> tuple[Report | None, str]:
     """The fused report to keep and its basis: the unseen questions' when some were in-sample, else the whole run's
     ("unseen" when no question was in-sample, "in-sample" when every one was)."""
     fused = {r.split: r for r in reports if r.method == "fused"}
-    if "unseen" in fused:
+    if "unseen" in fused and fused["unseen"].n_answerable:
         return fused["unseen"], "unseen"
+    # Unseen questions that are all unanswerable (a reviewed refusal) give no hit rate: keep the whole run, optimistic.
     return fused.get("all"), "in-sample" if "in-sample" in fused else "unseen"
 
 

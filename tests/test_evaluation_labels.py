@@ -126,3 +126,16 @@ def test_the_cli_table_shows_no_hit_rate_for_a_split_without_answerable_question
     rows = table([none, some]).splitlines()[2:]
     assert rows[0].split()[:8] == ["fused", "reviewed", "0", "-", "-", "-", "-", "-"]
     assert rows[1].split()[:8] == ["fused", "tune", "2", "0.500", "1.000", "0.750", "0.500", "0.500"]
+
+
+def test_unseen_questions_without_an_answerable_one_keep_the_whole_run_as_optimistic():
+    from evaluate.history import figures
+    from evaluate.run import Report
+
+    def report(split, answerable):
+        return Report("fused", split, answerable, 1, 0.9, 1.0, 0.9, 0.8, 0.8, 0, 1.0, 1.0, 1, 10.0, 12.0)
+
+    whole, seen, unseen = report("all", 311), report("in-sample", 311), report("unseen", 0)
+    assert figures([whole, seen, unseen]) == (whole, "in-sample")
+    assert figures([whole, seen, report("unseen", 5)])[1] == "unseen"
+    assert figures([whole]) == (whole, "unseen")
