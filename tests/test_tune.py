@@ -103,6 +103,7 @@ def test_publish_a_tuned_query_encoder_then_nothing_to_do_and_ingest_keeps_it(sh
     first = f"Published index version {layout.current_version(index)} with the minilm query encoder tuned on 2 pairs."
     assert said.splitlines()[0] == first
     assert said.splitlines()[1].startswith("No question is left that neither version was tuned on")  # judged, even the first
+    assert said.splitlines()[-1] == "Published anyway (--publish-anyway), although it could not be compared."
     assert layout.current_version(index) != before
     record = published_record(index, "minilm")
     assert record["pairs"] == 2 and record["side"] == "query" and len(record["pairs_sha256"]) == 64

@@ -47,7 +47,7 @@ class Score:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The gate's decision with both versions' figures (``published`` None: nothing tuned was published before)."""
+    """The gate's decision with both versions' figures (None: no question was left to compare them on)."""
 
     publish: bool
     reason: str

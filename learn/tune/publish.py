@@ -115,7 +115,8 @@ def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print, 
     verdict = judge(index_dir, key, onnx, scored, (published or {}).get("questions") or (), record["questions"], gate)
     if not verdict.publish and not anyway:
         raise Refused(f"{verdict.table()}\nNothing was published; the published version answers as before.")
-    said = verdict.table() + ("" if verdict.publish else "\nPublished anyway (--publish-anyway), although it answers worse.")
+    why = "it answers worse" if verdict.candidate is not None else "it could not be compared"
+    said = verdict.table() + ("" if verdict.publish else f"\nPublished anyway (--publish-anyway), although {why}.")
     version = publish_tuned(index_dir, key, onnx, record)
     return f"Published index version {version} with the {key} query encoder tuned on {record['pairs']} pairs.\n{said}"
 
