@@ -28,6 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
+from core import settings
 from core.cleanup import clean_export_cache, cleanup  # noqa: F401 - part of the layout API
 from core.errors import MythQAError
 from core.lock import writer_lock as _writer_lock
@@ -80,12 +81,12 @@ from core.versions import (  # noqa: F401 - the names on disk, the pointer and t
 def default_index(environ=None) -> Path:
     """The index folder every command uses without ``--index``: ``MYTHQA_INDEX``, else ``index/`` (the app and the API
     read the same variable, so `make index` with it set builds the folder they serve)."""
-    return Path((os.environ if environ is None else environ).get("MYTHQA_INDEX") or "index")
+    return settings.load(environ).index
 
 
 def default_corpus(environ=None) -> Path:
     """The corpus folder without ``--corpus``: ``MYTHQA_CORPUS``, else ``corpus/`` (as the app's rebuild button reads it)."""
-    return Path((os.environ if environ is None else environ).get("MYTHQA_CORPUS") or "corpus")
+    return settings.load(environ).corpus
 
 
 def current_version(index_dir: Path, fallback: bool = True) -> str | None:

@@ -1,7 +1,7 @@
 """Operator powers (server paths, rebuilding the index; in the app and the HTTP API alike) need a secret token, as
 Jupyter's do; never a network address.
 
-The token lives in a file beside the index folder (``operator.token``, or MYTHQA_OPERATOR_TOKEN_FILE), created with a
+The token lives in a file beside the feedback database (``operator.token``, or MYTHQA_OPERATOR_TOKEN_FILE; core.settings), created with a
 random value on first use and readable by its owner only. `make run` prints the address with the token
 (``python -m ui.operator``); opening it makes that browser session the operator's, and the token leaves the address
 bar at once, so a shared link never carries it. Behind any proxy, a visitor without the token is a visitor.
@@ -12,21 +12,9 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
 from pathlib import Path
 
 PARAM = "token"  # the query parameter the operator's address carries
-
-
-def operator_enabled(environ: Mapping[str, str]) -> bool:
-    """Whether anyone may become the operator here (with the token): yes unless MYTHQA_OPERATOR is 0/false/no/off.
-    The network address grants nothing: behind a proxy every visitor arrives from loopback."""
-    return environ.get("MYTHQA_OPERATOR", "").strip().lower() not in ("0", "false", "no", "off")
-
-
-def token_path(environ: Mapping[str, str], feedback_db: Path) -> Path:
-    """Where the token is kept: MYTHQA_OPERATOR_TOKEN_FILE, else beside the feedback database (beside the index)."""
-    return Path(environ.get("MYTHQA_OPERATOR_TOKEN_FILE") or Path(feedback_db).parent / "operator.token")
 
 
 def ensure_token(path: Path) -> str:

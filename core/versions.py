@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from core import jsonl
+from core import jsonl, settings
 from core.errors import MythQAError
 from core.lock import LOCK, LockHolder, file_lock, read_holder  # noqa: F401 - part of the layout API
 
@@ -55,9 +55,7 @@ def model_path(version_dir: Path, key: str) -> Path:
 
 def cache_dir() -> Path:
     """Where derived model files are kept between builds: $MYTHQA_CACHE, else $XDG_CACHE_HOME/mythqa, else ~/.cache/mythqa."""
-    if os.environ.get("MYTHQA_CACHE"):
-        return Path(os.environ["MYTHQA_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mythqa"
+    return settings.load().cache_path()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -16,7 +16,6 @@ cleared before each method so no question is served from it.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from core import jsonl
+from core import jsonl, settings
 from core.errors import BadInput
 from qa.followup import Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 # Questions evaluators accepted from askers' votes (evaluate.review); MYTHQA_REVIEWED puts them elsewhere (a server's checkout).
-REVIEWED = Path(os.environ.get("MYTHQA_REVIEWED") or ROOT / "eval" / "reviewed.jsonl")
+REVIEWED = settings.load().reviewed_path()
 SPLITS = ("tune", "heldout", "blind", "all")
 # Kept for scoring once (python -m evaluate.once): never tuned or calibrated on, whatever file brings them.
 SEALED = ("blind6", "blind7", "sealed16")

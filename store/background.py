@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+
+from core import settings
 
 log = logging.getLogger("mythqa.stores")
 
@@ -19,30 +20,7 @@ SAVED, RETRYING, READ_ONLY, FAILED = "saved", "retrying", "read-only", "failed"
 _BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 
-def from_env(cls, environ: Mapping[str, str] = os.environ):
-    """A settings dataclass from MYTHQA_ and each field's name in capitals; an unreadable or missing value keeps the default."""
-    values = {}
-    for f in fields(cls):
-        raw, default = environ.get(f"MYTHQA_{f.name.upper()}", "").strip(), f.default
-        try:
-            values[f.name] = type(default)(raw) if raw else default
-        except ValueError:
-            values[f.name] = default
-    return cls(**values)
-
-
-@dataclass(frozen=True)
-class WriteSettings:
-    """How long a store write may hold up the page, and how long a busy store's write is retried behind it."""
-
-    # An answer or a vote waits at most this long for another writer's lock before the page goes on without it. A write
-    # takes milliseconds; a burst of 200 votes at once cleared in under 2 s, so nearly all of a burst still lands at once.
-    store_busy_seconds: float = 1.0
-    # A write the lock held up is retried this long in the background: a backup or an operator's sqlite3 shell holds the
-    # lock for seconds to a minute. Past it the write is given up and logged (the visitor was told it was not saved yet).
-    store_retry_seconds: float = 120.0
-    # Pause between retries: short enough that a write lands soon after the lock is freed, long enough not to spin.
-    store_retry_pause: float = 0.25
+WriteSettings = settings.WriteSettings  # MYTHQA_STORE_BUSY_SECONDS, MYTHQA_STORE_RETRY_SECONDS, MYTHQA_STORE_RETRY_PAUSE
 
 
 @dataclass(frozen=True)
@@ -175,7 +153,7 @@ def shared() -> Writer:
     """The process-wide writer (every Streamlit session's stores use it), its settings read from the environment once."""
     with _shared_lock:
         if not _shared:
-            _shared.append(Writer(from_env(WriteSettings)))
+            _shared.append(Writer(settings.load()))
             atexit.register(_drain)
         return _shared[0]
 

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from core import settings
+from core.settings import Limits
 from store import background
-from store.limits import Limits
 from store.sqlite import connect
 from store.turn import Feedback, Turn, feedback_from_json, turn_from_json, turn_to_json
 
@@ -101,7 +102,7 @@ class ConversationStore:
 
     def __init__(self, path: Path, limits: Limits | None = None, writer: background.Writer | None = None):
         self.path = Path(path)
-        self.limits = limits or Limits.from_env()
+        self.limits = limits or settings.load()
         self.writer = writer or background.shared()
 
     @contextlib.contextmanager

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from core import jsonl
+from core import jsonl, settings
 from store.votes import FEEDBACK_KIND, FEEDBACK_SPLIT, FeedbackStore, Vote, db_path
 
 CSV_FIELDS = ("id", "created_at", "verdict", "comment", "question", "answered", "sentences", "citations", "passage_ids", "index_version",
@@ -85,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ex.add_argument("--split", default=FEEDBACK_SPLIT, help=f"split written into jsonl rows (default {FEEDBACK_SPLIT})")
     args = p.parse_args(argv)
-    db = args.db or db_path(Path(os.environ.get("MYTHQA_INDEX") or "index"))
+    db = args.db or db_path(settings.load().index)
     if not db.exists():
         print(f"error: no feedback database at {db}; pass --db PATH or set MYTHQA_FEEDBACK_DB.", file=sys.stderr)
         return 2

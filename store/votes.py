@@ -6,14 +6,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import settings
 from qa.types import Answer
 from store import background
 from store.sqlite import connect
+
+VoteLimits = settings.VoteLimits  # how long and how many votes are kept: MYTHQA_VOTE_RETENTION_DAYS, MYTHQA_WAITING_VOTES_MAX
 
 # Stored value -> the label evaluators see; the order is the order of the choices in the UI.
 VERDICTS = {
@@ -76,14 +78,9 @@ class Vote:
     review: str = ""
 
 
-def default_db_path(index_dir: Path) -> Path:
-    """The feedback database lives beside the index folder, never inside it (ingestion replaces that)."""
-    return Path(index_dir).resolve().parent / "feedback.sqlite3"
-
-
-def db_path(index_dir: Path, environ=os.environ) -> Path:
-    """MYTHQA_FEEDBACK_DB, else ``default_db_path(index_dir)``; the operator token and the conversations sit beside it."""
-    return Path(environ.get("MYTHQA_FEEDBACK_DB") or default_db_path(index_dir))
+def db_path(index_dir: Path, environ=None) -> Path:
+    """MYTHQA_FEEDBACK_DB, else ``feedback.sqlite3`` beside the index folder (core.settings: where data lives)."""
+    return settings.load(environ).feedback_path(index_dir)
 
 
 def _setup(con) -> None:
@@ -93,18 +90,6 @@ def _setup(con) -> None:
     for name, definition in _ADDED.items():
         if name not in have:
             con.execute(f"ALTER TABLE feedback ADD COLUMN {name} {definition}")
-
-
-@dataclass(frozen=True)
-class VoteLimits:
-    """How long and how many votes the store keeps (MYTHQA_VOTE_RETENTION_DAYS, MYTHQA_WAITING_VOTES_MAX)."""
-
-    # Votes not accepted into the question set are removed this long after they were cast (0 keeps them): evaluators
-    # review within weeks, and a year-old vote is about an answer of an index replaced many times since.
-    vote_retention_days: float = 365.0
-    # The most unreviewed votes kept (thumbs up or down, oldest removed first), so a flood of votes cannot fill the disk:
-    # 10x a 2,000-vote backlog, and about 42 MB at the 2.1 kB a vote with five sources measured in SQLite.
-    waiting_votes_max: int = 20_000
 
 
 class FeedbackStore:
@@ -118,7 +103,7 @@ class FeedbackStore:
 
     def __init__(self, path: Path, limits: VoteLimits | None = None, writer: background.Writer | None = None):
         self.path = Path(path)
-        self.limits = limits or background.from_env(VoteLimits)
+        self.limits = limits or settings.load()
         self.writer = writer or background.shared()
 
     @contextlib.contextmanager

@@ -409,7 +409,7 @@ def test_the_operator_proves_it_with_the_token(app, hash_index, tmp_path, monkey
 def test_the_operator_token_file(tmp_path):
     import stat
 
-    from ui.config import operator_enabled
+    from core.settings import load
     from ui.operator import ensure_token, proves
 
     path = tmp_path / "sub" / "operator.token"
@@ -417,7 +417,8 @@ def test_the_operator_token_file(tmp_path):
     assert len(token) >= 40 and ensure_token(path) == token  # made once, then read
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert proves(token, token) and not proves(token[:-1], token) and not proves("", token) and not proves(None, token)
-    assert operator_enabled({}) and not operator_enabled({"MYTHQA_OPERATOR": "0"}) and operator_enabled({"MYTHQA_OPERATOR": "1"})
+    assert load({}).operator and not load({"MYTHQA_OPERATOR": "0"}).operator and load({"MYTHQA_OPERATOR": "1"}).operator
+    assert not load({"MYTHQA_OPERATOR": "off"}).operator and load({"MYTHQA_OPERATOR": "yes"}).operator
 
 
 

@@ -219,11 +219,10 @@ def test_past_the_cap_of_unreviewed_votes_the_oldest_go_first(tmp_path):
 
 
 def test_vote_limits_come_from_the_environment(monkeypatch):
-    from store.votes import VoteLimits
-
     monkeypatch.setenv("MYTHQA_VOTE_RETENTION_DAYS", "7")
     monkeypatch.setenv("MYTHQA_WAITING_VOTES_MAX", "lots")
-    assert FeedbackStore(Path("unused.sqlite3")).limits == VoteLimits(7.0, 20_000)
+    limits = FeedbackStore(Path("unused.sqlite3")).limits
+    assert (limits.vote_retention_days, limits.waiting_votes_max) == (7.0, 20_000)
 
 
 def test_many_reviews_change_in_one_call_past_one_batch(tmp_path):

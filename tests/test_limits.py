@@ -8,6 +8,7 @@ import pytest
 
 import store.conversations as conversations_module
 import ui.limits as limits_module
+from core import settings
 from store.conversations import ConversationStore
 from tests.test_app import ask, hash_app, plain
 from tests.test_conversations import _turn
@@ -23,7 +24,7 @@ def test_throttle_counts_a_sliding_minute_per_visitor():
 
 
 def test_limits_come_from_the_environment_and_bad_values_keep_defaults():
-    limits = Limits.from_env({"MYTHQA_QUESTIONS_PER_MINUTE": "5", "MYTHQA_RETENTION_DAYS": "7.5", "MYTHQA_VOTES_PER_MINUTE": "many"})
+    limits = settings.load({"MYTHQA_QUESTIONS_PER_MINUTE": "5", "MYTHQA_RETENTION_DAYS": "7.5", "MYTHQA_VOTES_PER_MINUTE": "many"})
     assert (limits.questions_per_minute, limits.retention_days, limits.votes_per_minute) == (5, 7.5, Limits().votes_per_minute)
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from store import background
+from core import settings
 from store.background import Outcome, Writer, WriteSettings
 from store.conversations import ConversationStore
 from store.sqlite import connect
@@ -49,7 +49,7 @@ def writer():
 
 def test_defaults_wait_a_second_and_retry_for_two_minutes_and_come_from_the_environment():
     assert (WriteSettings().store_busy_seconds, WriteSettings().store_retry_seconds) == (1.0, 120.0)
-    s = background.from_env(WriteSettings, {"MYTHQA_STORE_BUSY_SECONDS": "2", "MYTHQA_STORE_RETRY_SECONDS": "soon"})
+    s = settings.load({"MYTHQA_STORE_BUSY_SECONDS": "2", "MYTHQA_STORE_RETRY_SECONDS": "soon"})
     assert (s.store_busy_seconds, s.store_retry_seconds) == (2.0, 120.0)
 
 

@@ -10,12 +10,13 @@ import uuid
 
 import streamlit as st
 
+from core import settings
 from qa.followup import Turn as FollowUp
 from store.conversations import ConversationStore, NotYours
 from store.turn import Feedback, Turn, from_claim_result
 from store.votes import FeedbackStore
 from ui import config, links, rating, session, sidebar
-from ui.limits import Limits, new_conversation_refused, throttle
+from ui.limits import new_conversation_refused, throttle
 from ui.text import shorten
 
 log = logging.getLogger("mythqa.app")
@@ -91,7 +92,7 @@ def answer(engine, ask: session.Pending, opts: sidebar.Options) -> Turn | None:
 def keep(store: ConversationStore, turn: Turn) -> None:
     """Add the turn to the conversation shown, and to the store (the first turn gives the conversation its id and URL),
     within the server's limits (ui.limits): past them the answer is shown but not kept, and the visitor is told why."""
-    ss, limits = st.session_state, Limits.from_env()
+    ss, limits = st.session_state, settings.load()
     ss.turns.append(turn)
     try:
         try:
@@ -118,7 +119,7 @@ def keep(store: ConversationStore, turn: Turn) -> None:
         st.toast("This answer could not be saved; it will be lost on reload.", icon="⚠️")
 
 
-def _over_limits(store: ConversationStore, limits: Limits) -> str:
+def _over_limits(store: ConversationStore, limits: settings.Limits) -> str:
     """Why the turn cannot be kept ("" when it can): too many turns here, or conversations for this visitor or in all."""
     ss = st.session_state
     if ss.conv is not None and store.count(ss.conv, ss.owner) >= limits.turns_per_conversation:
@@ -135,7 +136,7 @@ def _over_limits(store: ConversationStore, limits: Limits) -> str:
 def allowed(kind: str) -> bool:
     """Whether this visitor may ask (``kind`` "questions") or vote ("votes") now, within their own limit and everyone's
     together; if not, they are told how long to wait."""
-    limits = Limits.from_env()
+    limits = settings.load()
     mine, everyone = getattr(limits, f"{kind}_per_minute"), getattr(limits, f"{kind}_per_minute_total")
     wait = throttle(kind, mine).wait(st.session_state.owner) or throttle(f"{kind}-total", everyone).wait("*")
     if wait:
@@ -148,7 +149,7 @@ _retained = [0.0]  # when this process last removed old conversations
 
 def retain(store: ConversationStore) -> None:
     """Remove conversations untouched for MYTHQA_RETENTION_DAYS (at most once an hour per process)."""
-    days = Limits.from_env().retention_days
+    days = settings.load().retention_days
     if days > 0 and time.time() - _retained[0] > 3600:
         _retained[0] = time.time()
         try:

@@ -1,6 +1,6 @@
 """Limits that hold on a public server: questions and votes per visitor per minute, new conversations per client address
 per hour, conversations per visitor and in all, turns per conversation, and how long an untouched conversation is kept.
-Each read from the environment (the settings themselves: store.limits)."""
+Each read from the environment (the settings themselves: core.settings)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import math
 import threading
 from collections.abc import Sequence
 
+from core.settings import Limits
 from core.throttle import Throttle
-from store.limits import Limits
 
 __all__ = ["Limits", "Throttle", "client", "new_conversation_refused", "throttle"]
 HOUR = 3600.0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from core.operator import PARAM, ensure_token, proves, token_path
+from core.operator import PARAM, ensure_token, proves
 
-__all__ = ["PARAM", "ensure_token", "proves", "token_path", "main"]
+__all__ = ["PARAM", "ensure_token", "proves", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from ui.config import from_env
 
-    token = ensure_token(token_path(os.environ, from_env().feedback_db))
+    token = ensure_token(from_env().token_file)
     print(f"Operator's address (server paths, rebuild): {args.url.rstrip('/')}/?{PARAM}={token}")
     return 0
 
