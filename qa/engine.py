@@ -79,35 +79,15 @@ class Engine:
             enc.embed.cache_clear()
 
     @classmethod
-    def load(
-        cls,
-        index_dir: Path,
-        settings: Settings | None = None,
-        threads: int | None = 1,
-        backend: str = "auto",
-        models=None,
-        encoders=None,
-        version: str | None = None,
-    ) -> Engine:
+    def load(cls, index_dir: Path, **options) -> Engine:
         """Load the published index in ``index_dir`` with the query encoders of the models it was built with.
 
         Args:
             index_dir: an index folder written by ``python -m ingest``.
-            settings: scorer weights and thresholds (default: the profile recorded in the index).
-            threads: intra-op threads for one query; 1 measured fastest and steadiest for one short query
-                on the shared 2-core machine (None leaves torch's setting alone).
-            backend: "auto" (each model's checked ONNX export when usable, else PyTorch), "onnx" or "torch".
-            models: keys of the index's models to answer with (default: all usable here).
-            encoders: already loaded SentenceTransformers by model key (tests, the app); used only on PyTorch.
-            version: a kept earlier version to load instead of the published one (evaluators compare versions).
-
-        Raises:
-            layout.IndexMissing: nothing is published there.
-            IndexFormatError: format version, models, vectors or the recorded profile cannot be used here,
-                or ``backend="onnx"`` cannot be honoured; re-run ingestion.
-            core.model.ModelError: a model's files are missing or altered.
+            **options: ``settings``, ``threads``, ``backend``, ``models``, ``encoders``, ``version``, as
+                ``qa.loader.open_index`` takes them (its docstring says each and what it raises).
         """
-        loaded = open_index(index_dir, settings, threads, backend, models, encoders, version)
+        loaded = open_index(index_dir, **options)
         return cls(loaded.index, loaded.encoders, loaded.settings, loaded.notices)
 
     def ask(

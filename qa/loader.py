@@ -93,9 +93,20 @@ def open_index(
 ) -> Loaded:
     """Load the published version with query encoders for its usable models and the settings to answer with.
 
+    Args:
+        index_dir: an index folder written by ``python -m ingest``.
+        settings: scorer weights and thresholds (default: the profile recorded in the index).
+        threads: intra-op threads for one query; 1 measured fastest and steadiest for one short query
+            on the shared 2-core machine (None leaves torch's setting alone).
+        backend: "auto" (each model's checked ONNX export when usable, else PyTorch), "onnx" or "torch".
+        models: keys of the index's models to answer with (default: all usable here).
+        encoders: already loaded SentenceTransformers by model key (tests, the app); used only on PyTorch.
+        version: a kept earlier version to load instead of the published one (evaluators compare versions).
+
     Raises:
         layout.IndexMissing: nothing is published there.
-        IndexFormatError: format, files, models or the recorded profile cannot be used here; re-run ingestion.
+        IndexFormatError: format, files, models or the recorded profile cannot be used here, or ``backend="onnx"``
+            cannot be honoured; re-run ingestion.
         core.model.ModelError: a model's files are missing or altered.
     """
     if backend not in BACKENDS:

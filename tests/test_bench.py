@@ -151,3 +151,19 @@ def test_models_compare_weights_each_model_alone_then_all():
 
     assert weightings(["minilm", "mpnet"]) == [{"minilm": 1.0}, {"mpnet": 1.0}, {"minilm": 1.0, "mpnet": 1.0}]
     assert weightings(["minilm"]) == [{"minilm": 1.0}]
+
+
+def test_answers_prints_every_answer_once_with_follow_ups_asked_after_their_question(hash_index, tmp_path, capsys):
+    import json
+
+    from bench.answers import main
+
+    questions = tmp_path / "q.jsonl"
+    rows = [{"id": "a", "question": "Who wrote the text?"}, {"id": "b", "question": "And why?", "follows": "a"}]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["--index", str(hash_index), str(questions)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["file"], r["id"]) for r in out] == [("q.jsonl", "a"), ("q.jsonl", "b")]
+    assert out[0]["answer"]["question"] == "Who wrote the text?" and "status" in out[1]["answer"]
+    assert main(["--index", str(hash_index), str(questions)]) == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == out  # the same answers every run
