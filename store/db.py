@@ -23,6 +23,8 @@ _setting_up = threading.Lock()  # threads of one process set a database up one a
 
 # Every error a store's call may raise: each front end words these its own way (store.background, api.app, ui.actions).
 ERRORS = (sqlite3.Error, psycopg.Error, StoreUnavailable)
+# Of those, the ones that say the store cannot be reached or read just now (a lock held, the server away), not a bug.
+UNREADABLE = (sqlite3.OperationalError, psycopg.OperationalError, StoreUnavailable)
 
 
 def database_url(environ: Mapping[str, str] = os.environ) -> str | None:
