@@ -18,7 +18,10 @@ REQUIRE = "MYTHQA_REQUIRE_POSTGRES"  # "1" (.ci/run sets it): missing binaries f
 
 def binaries() -> Path | None:
     """The newest installed PostgreSQL's bin folder (Debian keeps them in /usr/lib/postgresql/N/bin), or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    def major(path: str) -> int:
+        return int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=major)
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -57,7 +60,8 @@ class Server:
             self.port = _free_port()
             # fsync off: a test database is thrown away, and durability costs seconds across a session
             options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off"
-            started = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60", "-o", options, "start")
+            ctl = [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60"]
+            started = self._run(*ctl, "-o", options, "start")
             if started.returncode == 0:
                 return self
         log = (self.root / "log").read_text(errors="replace")[-2000:] if (self.root / "log").exists() else ""
