@@ -186,3 +186,20 @@ def test_a_server_that_cannot_be_reached_is_one_sentence_and_a_write_is_retried(
     cli = subprocess.run([sys.executable, "-m", "api.keys", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert cli.returncode == 1 and "Traceback" not in cli.stderr
     assert cli.stderr.startswith(f"error: the key store postgresql://me@127.0.0.1:{port}/mythqa cannot be used: The database")
+
+
+def test_sqlite_files_record_their_schema_version_and_an_older_file_keeps_its_rows(tmp_path):
+    import sqlite3
+
+    old = tmp_path / "old.sqlite3"  # a key file of an earlier release: its table, no version recorded
+    con = sqlite3.connect(old)
+    columns = "id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created REAL NOT NULL, revoked REAL"
+    con.execute(f"CREATE TABLE api_keys ({columns})")
+    con.execute("INSERT INTO api_keys (name, hash, created) VALUES ('old', 'h', 1.0)")
+    con.commit()
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 0
+    con.close()
+    store = KeyStore(old)
+    assert [k.name for k in store.list()] == ["old"] and store.db.dialect is db.SQLITE
+    with closing(sqlite3.connect(old)) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == db.SQLITE_VERSION
