@@ -27,6 +27,7 @@ from api.errors import (
     json_response,
     log,
     refusal,
+    store_failed,
 )
 from api.limits import KeyFailures, Pool, RateLimit
 from api.middleware import BodyCap, InFlight, JsonBody
@@ -34,6 +35,7 @@ from api.schemas import AskRequest, ClaimRequest, Refusal
 from core.errors import MythQAError
 from core.operator import ensure_token
 from qa.contract import AnswerJSON, ClaimJSON, StoredPassage, passage_record, with_ids
+from store.db import ERRORS
 from store.keys import KeyStore
 
 # Declared as security schemes so the docs page offers "Authorize"; either header carries a key or the operator token.
@@ -65,6 +67,8 @@ class Services:
             if e.code == "bad_key":
                 self.failures.failed(address)
             raise
+        except ERRORS as e:  # the key store cannot be read (PostgreSQL down): 503, never a traceback
+            raise store_failed(e) from e
         request.state.operator = who.operator
         return who
 
@@ -85,12 +89,13 @@ class Services:
 def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
     """The API over ``config.index``; ``engines`` replaces the loader (tests reuse one loaded model)."""
     token = ensure_token(config.token_file) if config.token_file else ""
+    keys = KeyStore(config.keys_db)
     services = Services(
         config,
         engines or Engines(config.index),
-        KeyStore(config.keys_db),
+        keys,
         Pool(config.workers, config.queue),
-        RateLimit(config.requests_per_minute),
+        RateLimit(config.requests_per_minute, keys.db),  # shared by every API process when the keys are in PostgreSQL
         KeyFailures(config.failed_keys_per_minute),
         token,
     )
@@ -133,7 +138,10 @@ def create_app(config: ServeConfig, engines: Engines | None = None) -> FastAPI:
     ) -> Caller:
         who = services.identify(request, presented(bearer, key), config.keys_required)
         if who.limit_key:
-            services.rate.check(who.limit_key)
+            try:
+                services.rate.check(who.limit_key)
+            except ERRORS as e:  # the shared rate window is in PostgreSQL, which cannot be reached
+                raise store_failed(e) from e
         return who
 
     # The answer, claim and passage routes return the contract's plain dicts; FastAPI checks each against the contract

@@ -18,6 +18,7 @@ PUBLIC = {
     "model-unusable": "The answering model is not usable on this server. The operator has been told.",
     "index-missing": "No index is published yet. Try again once the operator has built one.",
     "index-damaged": "The index cannot be used: it is damaged or was built by another version of this program. The operator has been told.",
+    "store-unavailable": "The service cannot check keys right now: its database cannot be reached. The operator has been told.",
 }
 INTERNAL = "Something went wrong on the server while answering. Try again; if it happens again, tell the operator."
 
@@ -110,6 +111,12 @@ def from_project_error(error, operator: bool) -> ApiError:
     if operator:
         return ApiError(503, error.code, " ".join(filter(None, [str(error), f"({error.remedy})" if error.remedy else ""])))
     return ApiError(503, error.code, PUBLIC.get(error.code, "The service cannot answer right now. The operator has been told."))
+
+
+def store_failed(error: Exception) -> ApiError:
+    """A store that cannot be read (the key database down or refusing) as 503: the caller retries later, the log says why."""
+    log.error("store-unavailable: %s", " ".join(str(error).split()))
+    return ApiError(503, "store-unavailable", PUBLIC["store-unavailable"])
 
 
 def from_validation(errors: list[dict]) -> ApiError:

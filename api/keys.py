@@ -1,5 +1,5 @@
-"""API keys: created and revoked by the operator from the command line, stored as hashes in SQLite beside the index
-(store.keys).
+"""API keys: created and revoked by the operator from the command line, stored as hashes in SQLite beside the index, or
+in PostgreSQL when MYTHQA_DATABASE_URL is set (store.keys).
 
 Usage: python -m api.keys [--index DIR] create NAME | list | revoke ID_OR_NAME
 """
@@ -7,11 +7,13 @@ Usage: python -m api.keys [--index DIR] create NAME | list | revoke ID_OR_NAME
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 from api.config import from_env
 from core.errors import BadInput
+from store.db import ERRORS
 from store.keys import KeyStore
 
 
@@ -20,7 +22,8 @@ def _when(t: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Create, list or revoke keys; exit 2 on a bad request (no key named so, no name given)."""
+    """Create, list or revoke keys; exit 2 on a bad request (no key named so, no name given), 1 when the key store
+    cannot be read or written (its database is down, its file unwritable)."""
     p = argparse.ArgumentParser(prog="python -m api.keys", description="Manage the API keys of `python -m api`.")
     p.add_argument("--index", type=Path, help="the index folder the server reads (default: MYTHQA_INDEX or index/)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -42,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as e:
         print(f"error: {e} ({e.remedy})")
         return 2
+    except ERRORS as e:
+        print(f"error: the key store {store.db.where} cannot be used: {' '.join(str(e).split())}", file=sys.stderr)
+        return 1
     return 0
 
 

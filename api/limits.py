@@ -10,15 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 from api.errors import ApiError, busy
 from core.throttle import Throttle  # the app's sliding window: one definition of "n a minute" for both front ends
+from store.db import Database
+from store.ratelimit import SharedWindow
 
 __all__ = ["KeyFailures", "Pool", "RateLimit", "Throttle"]
 
 
 class RateLimit:
-    """At most ``per_minute`` requests per key in any 60 seconds; 0 turns it off."""
+    """At most ``per_minute`` requests per key in any 60 seconds; 0 turns it off.
 
-    def __init__(self, per_minute: int):
-        self.throttle = Throttle(per_minute) if per_minute > 0 else None
+    Counted in this process with the SQLite stores; in the database when the keys are in PostgreSQL (``database``), so
+    that every API process sharing it, on any host, enforces one limit together (store.ratelimit).
+    """
+
+    def __init__(self, per_minute: int, database: Database | None = None):
+        shared = database is not None and database.url is not None
+        self.throttle = None if per_minute <= 0 else SharedWindow(database, per_minute) if shared else Throttle(per_minute)
 
     def check(self, key: str) -> None:
         """Count one request for ``key``, or raise 429 with the whole seconds to wait."""

@@ -1,5 +1,6 @@
 """The review queue of askers' votes: a thumbs-down answer becomes a question of the set (its right sentences picked from
-the sources shown), or is dismissed. Accepted questions go to eval/reviewed.jsonl, which learn.tune and evaluate read."""
+the sources shown), or is dismissed. Accepted questions go to eval/reviewed.jsonl (a table with PostgreSQL: store.reviewed),
+which learn.tune and evaluate read."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import jsonl
 from core.errors import BadInput
 from evaluate import run
 from evaluate.run import squash
+from store.db import ERRORS
+from store.reviewed import ReviewedStore
 from store.votes import FeedbackStore, Vote
 
 REVIEW_SPLIT = "reviewed"  # its own split: figures on it are reported apart, and in-sample once learn.tune trains on it
@@ -71,8 +73,8 @@ def question_row(vote: Vote, gold: list[str], out_of_scope: bool = False) -> dic
 
 
 def accept(store: FeedbackStore, vote: Vote, gold: list[str], out_of_scope: bool = False, path: Path | None = None) -> dict | None:
-    """Write the vote as a question of ``path`` (default eval/reviewed.jsonl) and mark it accepted; None when another
-    evaluator reviewed it first."""
+    """Write the vote as a question of ``path`` (default eval/reviewed.jsonl; with PostgreSQL the reviewed table) and
+    mark it accepted; None when another evaluator reviewed it first."""
     row = question_row(vote, gold, out_of_scope)
     path = Path(path or run.REVIEWED)
     if same := already_asked(row["question"], [*run.default_sets(), path], but=row["id"]):
@@ -80,8 +82,8 @@ def accept(store: FeedbackStore, vote: Vote, gold: list[str], out_of_scope: bool
     if not store.set_review(vote.id, "accepted"):
         return None
     try:
-        jsonl.append(path, row)  # one line per append, every line break inside it escaped
-    except OSError:
+        ReviewedStore(path).add(row)
+    except (OSError, *ERRORS):
         store.set_review(vote.id, "", was="accepted")  # back in the queue: nothing is lost
         raise
     return row

@@ -130,8 +130,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def default_sets() -> list[Path]:
     """The question set evaluate and learn.tune read by default: eval/questions.jsonl, and eval/reviewed.jsonl once an
-    evaluator has accepted a vote."""
-    return [QUESTIONS, *([REVIEWED] if REVIEWED.exists() else [])]
+    evaluator has accepted a vote (with PostgreSQL, the reviewed table written there first: store.reviewed)."""
+    from store.reviewed import ReviewedStore
+
+    reviewed = ReviewedStore(REVIEWED).file()
+    return [QUESTIONS, *([reviewed] if reviewed is not None else [])]
 
 
 def squash(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Writes to the small SQLite stores that never hold up an answer: a short wait for the lock, then retries in the background."""
+"""Writes to the stores that never hold up an answer: a short wait for the lock, then retries in the background."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+import psycopg
+
 from core import settings
+from store.db import ERRORS, StoreUnavailable
 
 log = logging.getLogger("mythqa.stores")
 
@@ -47,8 +50,14 @@ class Outcome:
         return f"{what} could not be saved: the {self.store} failed (the server log says why). Please try again."
 
 
-def kind(error: sqlite3.Error) -> str:
-    """RETRYING for a lock another connection holds, READ_ONLY for a store that takes no writes, else FAILED."""
+def kind(error: Exception) -> str:
+    """RETRYING for a lock another connection holds, READ_ONLY for a store that takes no writes, else FAILED.
+
+    PostgreSQL: a lock wait past ``lock_timeout``, a deadlock or a serialisation conflict is busy; so is a server that
+    cannot be reached (a restart or a fail-over takes seconds: the write is retried, not lost).
+    """
+    if isinstance(error, psycopg.Error | StoreUnavailable):
+        return _postgres_kind(error)
     code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
     text = str(error).lower()
     if code in _BUSY_CODES or "locked" in text or "busy" in text:
@@ -56,6 +65,19 @@ def kind(error: sqlite3.Error) -> str:
     if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
         return READ_ONLY
     return FAILED
+
+
+def _postgres_kind(error: Exception) -> str:
+    state = getattr(error, "sqlstate", None) or ""
+    lost = isinstance(error, StoreUnavailable) or state.startswith("08") or (isinstance(error, psycopg.OperationalError) and not state)
+    if lost or state in _PG_BUSY:  # 08: the connection failed; an OperationalError without a state: it was lost mid-call
+        return RETRYING
+    if state == "25006":  # read_only_sql_transaction: a standby, or default_transaction_read_only
+        return READ_ONLY
+    return FAILED
+
+
+_PG_BUSY = {"55P03", "40P01", "40001", "57P03"}  # lock not available, deadlock, serialisation failure, cannot connect now
 
 
 @dataclass
@@ -67,7 +89,7 @@ class _Job:
 
 
 class Writer:
-    """Writes to SQLite stores, each tried at once (waiting ``store_busy_seconds`` at most) and, when the store is busy,
+    """Writes to the stores (SQLite or PostgreSQL), each tried at once (waiting ``store_busy_seconds`` at most) and, when the store is busy,
     queued for a background thread that retries it. Writes to one store land in the order they were made: while any
     wait, newer ones queue behind them."""
 
@@ -80,7 +102,8 @@ class Writer:
     def write(self, key: str, store: str, what: str, write: Callable[[], object]) -> Outcome:
         """Run ``write`` (it opens its own connection with the short busy timeout) for store file ``key``.
 
-        ``what`` names the write in the log; ``store`` is what a person calls the store. Errors other than SQLite's propagate.
+        ``what`` names the write in the log; ``store`` is what a person calls the store. Errors other than the
+        databases' (store.db.ERRORS) propagate.
         """
         retry = self.settings.store_retry_seconds
         with self._wake:
@@ -89,7 +112,7 @@ class Writer:
             try:
                 write()
                 return Outcome(SAVED, store)
-            except sqlite3.Error as e:
+            except ERRORS as e:
                 state = kind(e)
                 if state != RETRYING or retry <= 0:
                     log.error("%s: not saved in %s (%s)", what, key, e)
@@ -128,7 +151,7 @@ class Writer:
                 try:
                     job.write()
                     result: bool | None = True
-                except sqlite3.Error as e:
+                except ERRORS as e:
                     result = None if kind(e) == RETRYING and time.monotonic() < job.deadline else False
                     if result is False:
                         log.error("%s: given up, not saved in %s (%s)", job.what, key, e)

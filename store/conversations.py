@@ -1,4 +1,4 @@
-"""Conversations that outlast a page reload: every turn and its feedback in SQLite (WAL, JSON columns, no pickle)."""
+"""Conversations that outlast a page reload: every turn and its feedback in SQLite or PostgreSQL (JSON columns, no pickle)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from core import settings
 from core.settings import Limits
-from store import background
-from store.sqlite import connect
+from store import background, db
+from store.db import connect
 from store.turn import Feedback, Turn, feedback_from_json, turn_from_json, turn_to_json
 
 log = logging.getLogger("mythqa.app")
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS shares (
 
 
 def _setup(con) -> None:
-    """The schema; a store from before owners gets the column (its conversations then belong to nobody)."""
+    """The SQLite schema (PostgreSQL's is store/migrations); a file from before owners gets the column (its
+    conversations then belong to nobody)."""
     con.executescript(_SCHEMA)
     if "owner" not in {row[1] for row in con.execute("PRAGMA table_info(conversations)")}:
         con.execute("ALTER TABLE conversations ADD COLUMN owner TEXT")
@@ -87,7 +88,8 @@ def title_of(turn: Turn) -> str:
 
 
 class ConversationStore:
-    """Conversations in one SQLite file; one connection per call, so every Streamlit session (thread) may use it.
+    """Conversations in one SQLite file, or in PostgreSQL when MYTHQA_DATABASE_URL is set (store.db); one connection per
+    call, so every Streamlit session (thread) and every app process sharing the database may use it.
 
     Each conversation belongs to the visitor who started it: ``owner`` (ui.identity.visitor, a hash of the secret in
     that visitor's browser cookie) scopes every call the app makes. ``owner=None`` is the operator's view of all of them
@@ -102,15 +104,16 @@ class ConversationStore:
 
     def __init__(self, path: Path, limits: Limits | None = None, writer: background.Writer | None = None):
         self.path = Path(path)
+        self.db = db.at(self.path)
         self.limits = limits or settings.load()
         self.writer = writer or background.shared()
 
     @contextlib.contextmanager
     def _connect(self):
-        """A connection that commits on success and is always closed (store.sqlite: WAL, waiting writers), and waits
-        for another writer's lock no longer than ``store_busy_seconds``: a page never stalls on a busy store."""
-        con = connect(self.path, _setup)
-        con.execute(f"PRAGMA busy_timeout = {int(self.writer.settings.store_busy_seconds * 1000)}")
+        """A connection that commits on success and is always closed (store.db), and waits for another writer's lock
+        no longer than ``store_busy_seconds``: a page never stalls on a busy store."""
+        con = connect(self.db, _setup)
+        self.db.dialect.wait(con, self.writer.settings.store_busy_seconds)
         try:
             with con:
                 yield con
@@ -149,7 +152,7 @@ class ConversationStore:
                 if new:
                     self._evict(con, conversation_id)
 
-        return self.writer.write(str(self.path), self.NAME, f"turn {turn.id}", write)
+        return self.writer.write(self.db.where, self.NAME, f"turn {turn.id}", write)
 
     def _evict(self, con, keep: str) -> None:
         """Past ``conversations_total``, remove the least recently used conversations (never ``keep``, just written)."""
@@ -181,11 +184,11 @@ class ConversationStore:
         def write() -> None:
             with self._connect() as con:
                 con.execute(
-                    f"UPDATE turns SET feedback = ? WHERE id = ? AND conversation_id IN (SELECT id FROM conversations c WHERE 1{mine})",
+                    f"UPDATE turns SET feedback = ? WHERE id = ? AND conversation_id IN (SELECT id FROM conversations c WHERE TRUE{mine})",
                     (data, turn_id, *args),
                 )
 
-        return self.writer.write(str(self.path), self.NAME, f"feedback on turn {turn_id}", write)
+        return self.writer.write(self.db.where, self.NAME, f"feedback on turn {turn_id}", write)
 
     @staticmethod
     def _mine(owner: str | None) -> tuple[str, tuple]:
@@ -223,10 +226,10 @@ class ConversationStore:
         """``owner``'s most recently used conversations (all, for None), newest first, and how many there are in all."""
         mine, args = self._mine(owner)
         with self._connect() as con:
-            total = con.execute(f"SELECT count(*) FROM conversations c WHERE 1{mine}", args).fetchone()[0]
+            total = con.execute(f"SELECT count(*) FROM conversations c WHERE TRUE{mine}", args).fetchone()[0]
             rows = con.execute(
                 "SELECT c.id, c.title, c.updated_at, (SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)"
-                f" FROM conversations c WHERE 1{mine} ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?",
+                f" FROM conversations c WHERE TRUE{mine} ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?",
                 (*args, limit),
             ).fetchall()
         return [Summary(*r) for r in rows], total
@@ -267,7 +270,7 @@ class ConversationStore:
         """How many conversations ``owner`` has (all of them, for None)."""
         mine, args = self._mine(owner)
         with self._connect() as con:
-            return con.execute(f"SELECT count(*) FROM conversations c WHERE 1{mine}", args).fetchone()[0]
+            return con.execute(f"SELECT count(*) FROM conversations c WHERE TRUE{mine}", args).fetchone()[0]
 
     def share(self, turn: Turn) -> str:
         """Keep a read-only copy of one answer and return its own unguessable id (not the conversation's)."""

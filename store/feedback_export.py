@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from core import jsonl, settings
+from store.db import ERRORS
 from store.votes import FEEDBACK_KIND, FEEDBACK_SPLIT, FeedbackStore, Vote, db_path
 
 CSV_FIELDS = ("id", "created_at", "verdict", "comment", "question", "answered", "sentences", "citations", "passage_ids", "index_version",
@@ -84,14 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ex.add_argument("--split", default=FEEDBACK_SPLIT, help=f"split written into jsonl rows (default {FEEDBACK_SPLIT})")
     args = p.parse_args(argv)
-    db = args.db or db_path(settings.load().index)
-    if not db.exists():
-        print(f"error: no feedback database at {db}; pass --db PATH or set MYTHQA_FEEDBACK_DB.", file=sys.stderr)
+    store = FeedbackStore(args.db or db_path(settings.load().index))
+    where = store.db.where  # the file, or the PostgreSQL database when MYTHQA_DATABASE_URL is set
+    if not store.db.exists():
+        print(f"error: no feedback database at {where}; pass --db PATH or set MYTHQA_FEEDBACK_DB.", file=sys.stderr)
         return 2
     try:
-        n = export(FeedbackStore(db), args.format, sys.stdout, args.split)
-    except sqlite3.DatabaseError as e:
-        print(f"error: {db} is not a readable feedback database ({e}).", file=sys.stderr)
+        n = export(store, args.format, sys.stdout, args.split)
+    except ERRORS as e:
+        print(f"error: {where} is not a readable feedback database ({' '.join(str(e).split())}).", file=sys.stderr)
         return 2
-    print(f"{n} row(s) exported from {db}.", file=sys.stderr)
+    print(f"{n} row(s) exported from {where}.", file=sys.stderr)
     return 0

@@ -1,4 +1,4 @@
-"""Evaluator feedback on answers (the votes): a small SQLite store and its retention. Exported as files by
+"""Evaluator feedback on answers (the votes): a small SQLite store (or PostgreSQL: store.db) and its retention. Exported as files by
 `python -m store.feedback export [--format csv|jsonl]` (store.feedback_export, which imports this store, never the reverse)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from core import settings
 from qa.types import Answer
-from store import background
-from store.sqlite import connect
+from store import background, db
+from store.db import connect
 
 VoteLimits = settings.VoteLimits  # how long and how many votes are kept: MYTHQA_VOTE_RETENTION_DAYS, MYTHQA_WAITING_VOTES_MAX
 
@@ -84,7 +84,8 @@ def db_path(index_dir: Path, environ=None) -> Path:
 
 
 def _setup(con) -> None:
-    """The table, and the columns added after the first release (older databases gain them on first use)."""
+    """The SQLite table (PostgreSQL's is store/migrations), and the columns added after the first release (older files
+    gain them on first use)."""
     con.execute(_SCHEMA)
     have = {r[1] for r in con.execute("PRAGMA table_info(feedback)")}
     for name, definition in _ADDED.items():
@@ -93,7 +94,8 @@ def _setup(con) -> None:
 
 
 class FeedbackStore:
-    """Votes in one SQLite file; one connection per call, so any thread (Streamlit session) may use it.
+    """Votes in one SQLite file, or in PostgreSQL when MYTHQA_DATABASE_URL is set (store.db); one connection per call,
+    so any thread (Streamlit session) or process sharing the database may use it.
 
     ``record`` waits for a busy store (the command line, tests); ``send`` never holds up the page (store.background). Each new
     vote applies ``limits``: old unaccepted votes and the oldest past the cap of unreviewed ones are removed.
@@ -103,16 +105,17 @@ class FeedbackStore:
 
     def __init__(self, path: Path, limits: VoteLimits | None = None, writer: background.Writer | None = None):
         self.path = Path(path)
+        self.db = db.at(self.path)
         self.limits = limits or settings.load()
         self.writer = writer or background.shared()
 
     @contextlib.contextmanager
     def _connect(self, busy: float | None = None):
-        """A connection that commits on success and is always closed (store.sqlite: WAL, waiting writers); ``busy``:
-        the seconds a write waits for another writer's lock (default store.sqlite's)."""
-        con = connect(self.path, _setup)
+        """A connection that commits on success and is always closed (store.db); ``busy``: the seconds a write waits for
+        another writer's lock (default store.db's)."""
+        con = connect(self.db, _setup)
         if busy is not None:
-            con.execute(f"PRAGMA busy_timeout = {int(busy * 1000)}")
+            self.db.dialect.wait(con, busy)
         try:
             with con:
                 yield con
@@ -161,7 +164,7 @@ class FeedbackStore:
         """
         row = _row(answer_id, answer, verdict, comment, index_version, models, profile)
         busy = self.writer.settings.store_busy_seconds
-        return self.writer.write(str(self.path), self.NAME, f"vote on answer {answer_id}", lambda: self._store(row, busy))
+        return self.writer.write(self.db.where, self.NAME, f"vote on answer {answer_id}", lambda: self._store(row, busy))
 
     def _store(self, row: tuple, busy: float | None = None) -> bool:
         with self._connect(busy) as con:
@@ -189,13 +192,16 @@ class FeedbackStore:
             removed += con.execute("DELETE FROM feedback WHERE review != 'accepted' AND created_at < ?", (cutoff,)).rowcount
         if most > 0:
             removed += con.execute(
-                "DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE review = '' ORDER BY id DESC LIMIT -1 OFFSET ?)", (most,)
+                # every waiting vote from the (most + 1)-th newest back: written without LIMIT -1, which PostgreSQL refuses
+                "DELETE FROM feedback WHERE review = '' AND id <= "
+                "(SELECT id FROM feedback WHERE review = '' ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (most,),
             ).rowcount
         return removed
 
     def votes(self) -> list[Vote]:
         """All votes, oldest first."""
-        if not self.path.exists():
+        if not self.db.exists():
             return []
         with self._connect() as con:
             rows = con.execute(

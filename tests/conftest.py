@@ -129,3 +129,28 @@ def seed_corpus(corpus_dir) -> Path:
     """A corpus folder holding a copy of the shipped Myth 10 text."""
     shutil.copy(SEED, corpus_dir / SEED.name)
     return corpus_dir
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of the session's own (tests/pg.py), started once; skipped only where PostgreSQL is not
+    installed, and failed even then when MYTHQA_REQUIRE_POSTGRES=1 (.ci/run installs it and sets that)."""
+    from tests import pg
+
+    bin_dir = pg.binaries()
+    if bin_dir is None:
+        why = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; `apt-get install postgresql`, as .ci/run does)"
+        if os.environ.get(pg.REQUIRE) == "1":
+            pytest.fail(f"{pg.REQUIRE}=1 but {why}")
+        pytest.skip(why)
+    server = pg.Server(bin_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, monkeypatch) -> str:
+    """A fresh, empty PostgreSQL database, named by MYTHQA_DATABASE_URL for this test (store.db.database_url)."""
+    url = pg_server.database()
+    monkeypatch.setenv("MYTHQA_DATABASE_URL", url)
+    return url

@@ -12,7 +12,7 @@ import pytest
 from core import settings
 from store.background import Outcome, Writer, WriteSettings
 from store.conversations import ConversationStore
-from store.sqlite import connect
+from store.db import connect
 from store.turn import Feedback
 from store.votes import FeedbackStore
 from tests.test_conversations import _turn
@@ -34,7 +34,7 @@ def locked(path):
 
 
 def _read_only(path, setup):
-    """store.sqlite.connect, on a store that takes no writes (what a read-only file gives; tests run as root, whom
+    """store.db.connect, on a store that takes no writes (what a read-only file gives; tests run as root, whom
     file permissions do not stop)."""
     con = connect(path, setup)
     con.execute("PRAGMA query_only = ON")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import sqlite3
 import time
 import uuid
 
@@ -13,6 +12,7 @@ import streamlit as st
 from core import settings
 from qa.followup import Turn as FollowUp
 from store.conversations import ConversationStore, NotYours
+from store.db import UNREADABLE
 from store.turn import Feedback, Turn, from_claim_result
 from store.votes import FeedbackStore
 from ui import config, links, rating, session, sidebar
@@ -97,7 +97,7 @@ def keep(store: ConversationStore, turn: Turn) -> None:
     try:
         try:
             full = _over_limits(store, limits)
-        except sqlite3.OperationalError:  # the store cannot even be read now (another process holds it): the write
+        except UNREADABLE:  # the store cannot even be read now (another process holds it, the server is away): the write
             full = ""  # below is queued and retried, so the turn is not lost; the per-visitor counts wait for next time
             log.warning("the conversation store could not be read for its limits; the turn is saved without that check")
         if full:

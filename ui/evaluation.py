@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from evaluate.labels import UNSEEN, sample_note, split_labels, tables, version_label
-from evaluate.run import ROOT, SEALED, Report, evaluate, load_questions, splits_of, trained_on
+from evaluate.run import ROOT, SEALED, Report, default_sets, evaluate, load_questions, splits_of, trained_on
 from ui.text import escape_md
 
 NOT_SETS = ("claims.jsonl", "scorings.jsonl")  # JSON-lines files in eval/ that are not question sets
@@ -14,6 +14,10 @@ NOT_SETS = ("claims.jsonl", "scorings.jsonl")  # JSON-lines files in eval/ that 
 
 def question_sets() -> list:
     """The question files of eval/; a sealed split's file is left out (`python -m evaluate.once` scores it)."""
+    try:  # with PostgreSQL this writes the reviewed table to eval/reviewed.jsonl: every host's accepted questions, now
+        default_sets()
+    except Exception as e:  # noqa: BLE001 - the files already there are offered all the same
+        st.caption(escape_md(f"The reviewed questions could not be read from the database: {' '.join(str(e).split())}"))
     out = []
     for path in sorted((ROOT / "eval").glob("*.jsonl")):
         if path.name in NOT_SETS:

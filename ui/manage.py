@@ -16,14 +16,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=50, help="conversations listed (default 50, newest first)")
     args = p.parse_args(argv)
     from store.conversations import ConversationStore
+    from store.db import ERRORS
     from ui.config import from_env
 
     store = ConversationStore(from_env(os.environ).conversations_db)
-    if args.purge or args.older_than is not None:
-        print(f"Removed {store.purge(args.purge, args.older_than)} conversation(s) from {store.path}.")
-        return 0
-    shown, total = store.recent(args.limit)
-    print(f"{total} conversation(s) in {store.path}; newest first:")
+    try:
+        if args.purge or args.older_than is not None:
+            print(f"Removed {store.purge(args.purge, args.older_than)} conversation(s) from {store.db.where}.")
+            return 0
+        shown, total = store.recent(args.limit)
+    except ERRORS as e:  # the database is down or the file unreadable: one line, exit 1, no traceback
+        print(f"error: the conversation store {store.db.where} cannot be used: {' '.join(str(e).split())}", file=sys.stderr)
+        return 1
+    print(f"{total} conversation(s) in {store.db.where}; newest first:")
     for s in shown:
         when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(s.updated_at))
         print(f"{s.id}  {when} UTC  {s.turns:4d} turn(s)  {s.title}")
