@@ -203,3 +203,30 @@ def test_sqlite_files_record_their_schema_version_and_an_older_file_keeps_its_ro
     assert [k.name for k in store.list()] == ["old"] and store.db.dialect is db.SQLITE
     with closing(sqlite3.connect(old)) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == db.SQLITE_VERSION
+
+
+def test_a_connection_is_reused_and_one_the_server_dropped_is_replaced(pg_url):
+    def backend() -> int:
+        con = postgres.connect(pg_url)
+        try:
+            return con.execute("SELECT pg_backend_pid()").fetchone()[0]
+        finally:
+            con.close()
+
+    first = backend()
+    assert backend() == first  # the idle connection is taken again, not a new one opened
+    with closing(psycopg.connect(pg_url, autocommit=True)) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+    assert backend() not in (first, None)  # the dropped one is noticed before use and replaced
+
+
+def test_a_timeout_one_caller_set_does_not_follow_the_connection_to_the_next(pg_url):
+    con = postgres.connect(pg_url)
+    db.POSTGRES.wait(con, 1.5)
+    assert con.execute("SHOW lock_timeout").fetchone()[0] == "1500ms"
+    con.close()
+    again = postgres.connect(pg_url)
+    try:
+        assert again.execute("SHOW lock_timeout").fetchone()[0] == "0"
+    finally:
+        again.close()
