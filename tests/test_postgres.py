@@ -230,3 +230,13 @@ def test_a_timeout_one_caller_set_does_not_follow_the_connection_to_the_next(pg_
         assert again.execute("SHOW lock_timeout").fetchone()[0] == "0"
     finally:
         again.close()
+
+
+def test_the_store_bench_prints_each_call_and_the_load(pg_url, capsys):
+    from bench.pg_stores import main
+
+    assert main(["--url", pg_url, "--calls", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = ["key check, SQLite", "key check, PostgreSQL", "rate count, PostgreSQL", "load average"]
+    assert [line.split(":")[0] for line in lines] == rows
+    assert [(k.name, k.revoked is not None) for k in KeyStore(Path("unused")).list()] == [("bench", True)]  # revoked at the end
