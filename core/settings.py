@@ -6,6 +6,7 @@ import logging
 import math
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -216,6 +217,13 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from ``environ`` (default os.environ). A value that cannot be read keeps its default, logged with
     what was expected: a typo in one limit must not stop a server that answers everyone."""
     environ = os.environ if environ is None else environ
+    # Read on every page run and store call: the same variables give the same (frozen) object, built once (~3 ms).
+    return _load(tuple(sorted((k, v) for k, v in environ.items() if k.upper().startswith(PREFIX))))
+
+
+@lru_cache(maxsize=32)
+def _load(mine: tuple[tuple[str, str], ...]) -> Settings:
+    environ = dict(mine)
     try:
         return _build(environ)
     except ValidationError as e:
