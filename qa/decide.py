@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 from core.lexical import tokenize_query
@@ -52,18 +55,42 @@ def fits(a: QuestionAnalysis, facts: SentenceFacts, sids, texts=None) -> np.ndar
 FEATURES = ("dense", "coverage", "fit", "strict", "entities", "follow_up")
 
 
-def features(a: QuestionAnalysis, ev: Evidence, facts: SentenceFacts, candidates, best: int, relevance, texts) -> dict[str, float]:
+@dataclass(frozen=True)
+class Grounds:
+    """What every decision reads from the index and its profile: the same for every question an engine answers."""
+
+    facts: SentenceFacts
+    texts: Sequence[str]  # every sentence's text, by sentence id
+    vocab: dict  # stemmed terms of every sentence (the BM25 vocabulary)
+    abstention: tuple | None  # the calibrated entry (model, lexical weight, threshold): core.profile.Settings.abstention
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question as retrieval left it, for the decision: its analysis, its evidence, the candidate sentences of the
+    best three passages in rank order (the first ``best`` of them the best passage's) and their ``relevance``."""
+
+    analysis: QuestionAnalysis
+    evidence: Evidence
+    candidates: list[int]
+    best: int
+    relevance: np.ndarray
+
+
+def features(case: Case, g: Grounds) -> dict[str, float]:
     """What the answer-or-refuse decision reads, for one question: the closest sentence's cosine (``dense``), the share of
     its terms the corpus knows (``coverage``), how well the best passages hold the kind of value asked for (``fit``: the
     ratio of qa.decide.fit_ratio, 1 when the question asks for no such value), whether it must (``strict``), the share of
-    the names it uses that the best passage mentions (``entities``; its first ``best`` candidates), and ``follow_up``."""
+    the names it uses that the best passage mentions (``entities``), and ``follow_up``."""
+    a, ev = case.analysis, case.evidence
     names = [e.text for e in a.entities if e.label in _NAMED]
-    seen = [m for s in candidates[:best] for m in facts.mentions[s]]
+    seen = [m for s in case.candidates[: case.best] for m in g.facts.mentions[s]]
     found = sum(any(m[1] in _NAMED and same_entity(m[0], n) for m in seen) for n in names)
     return {
         "dense": float(ev.dense),
         "coverage": float(ev.coverage),
-        "fit": fit_ratio(a, facts, candidates, relevance, texts) if a.strict else 1.0,
+        "fit": fit_ratio(a, g.facts, case.candidates, case.relevance, g.texts) if a.strict else 1.0,
         "strict": float(a.strict),
         "entities": found / len(names) if names else 1.0,
         "follow_up": float(a.follow_up is not None),
@@ -76,15 +103,17 @@ def learned(model, f: dict[str, float]) -> float:
     return float(1.0 / (1.0 + np.exp(-z)))
 
 
-def decide(a, ev, f, abstention, candidates, facts, vocab, st: Settings, relevance=None, texts=None) -> tuple[str, str] | None:
+def decide(case: Case, g: Grounds, f: dict[str, float]) -> tuple[str, str] | None:
     """The one answer-or-refuse decision, for questions and follow-ups alike: (status, message), or None to answer.
+    ``f`` is ``features(case, g)``.
 
     Names and key terms the texts never use refuse first, and say so; then the calibrated abstention entry and the
     answer-type check; then the learned answer model of the profile (``Settings.answer_model``), when it has one:
     cross-validated by split, the rules and the model together refused more unanswerable questions than either alone
     (evaluate.answerability, eval/README.md round 6).
     """
-    first = refusal(a, ev, abstention, vocab, st) or fit_refusal(a, candidates, facts, st, relevance, texts)
+    a, ev, st = case.analysis, case.evidence, g.settings
+    first = refusal(a, ev, g.abstention, g.vocab, st) or fit_refusal(a, case.candidates, g.facts, st, case.relevance, g.texts)
     if first or not st.answer_model or learned(st.answer_model, f) >= st.answer_model.get("threshold", 0.5):
         return first
     return missing(a) if a.strict else (NOT_IN_TEXTS, no_answer_message(ev))

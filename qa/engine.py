@@ -15,7 +15,7 @@ from qa import rank
 from qa.abstain import Evidence, coverage, idf_table, slot_message
 from qa.analysis import Analyzer, QuestionAnalysis
 from qa.candidates import choose_scope
-from qa.decide import choose_sentences, decide, features
+from qa.decide import Case, Grounds, choose_sentences, decide, features
 from qa.discourse import discourse
 from qa.facts import sentence_facts
 from qa.followup import Turn
@@ -168,11 +168,13 @@ class Engine:
                 trace.record("candidates", cands)  # the sentence ranker learns from them (learn.lomo)
                 candidates = [s for c in top[:3] for s in self._sentence_ids(int(scope.chunks[c]))]
                 relevance = self._relevance(sig, scope, candidates)
-                ev = self._evidence(a, tokens, sig)
-                f = features(a, ev, self.facts, candidates, len(self._sentence_ids(int(scope.chunks[top[0]]))), relevance, self.texts)
+                best = len(self._sentence_ids(int(scope.chunks[top[0]])))
+                case = Case(a, self._evidence(a, tokens, sig), candidates, best, relevance)
+                grounds = Grounds(self.facts, self.texts, self.vocab, self.abstention, st)
+                f = features(case, grounds)
                 for name, value in f.items():  # evaluate.answerability learns from these
                     trace.record(name, value)
-                refused = decide(a, ev, f, self.abstention, candidates, self.facts, self.vocab, st, relevance, self.texts)
+                refused = decide(case, grounds, f)
                 if refused:
                     status, message = refused
                     return Answer(original, False, " ".join(filter(None, [message, notice])), (), passages, status=status)
