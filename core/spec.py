@@ -17,6 +17,9 @@ RECIPES = {
     "sentence": "bare/1",
 }
 SENTENCE_TRANSFORMERS = "sentence-transformers"
+# What answering reads from a model's directory when its query side is the index's ONNX export (core.model.load_tokenizer):
+# the weights (438 MB for mpnet) are checked only when something loads them.
+QUERY_FILES = ("tokenizer.json",)
 HASH = "hash"
 
 
@@ -69,8 +72,12 @@ class ModelSpec:
     def matches(self, entry: Mapping | None) -> bool:
         return not self.mismatch(entry)
 
-    def model_dir(self) -> Path | None:
+    def model_dir(self, only: tuple[str, ...] | None = None) -> Path | None:
         """The verified model directory (None for file-less kinds).
+
+        Args:
+            only: check just these of its files (``QUERY_FILES``: what answering through the ONNX export reads);
+                ``document_encoder`` checks every file before the weights are read.
 
         Raises:
             ModelError: the package is missing or a file differs from its pinned sha256.
@@ -78,10 +85,15 @@ class ModelSpec:
         if self.kind == HASH:
             return None
         module, _, func = self.locator.partition(":")
-        path = Path(getattr(importlib.import_module(module), func)())
+        path = Path(getattr(importlib.import_module(module), func)(only=only))
         if not path.is_dir():
             raise ModelError(f"Model directory {path} of {self.id} does not exist.")
-        bad = [name for name, digest in self.files.items() if not (path / name).is_file() or not file_matches(path / name, digest)]
+        return self.verified(path, only)
+
+    def verified(self, path: Path, only: tuple[str, ...] | None = None) -> Path:
+        """``path``, once its files (or ``only`` these) match their pinned sha256; ModelError names those that do not."""
+        files = {n: d for n, d in self.files.items() if only is None or n in only}
+        bad = [name for name, digest in files.items() if not (path / name).is_file() or not file_matches(path / name, digest)]
         if bad:
             raise ModelError(
                 f"Model files {', '.join(bad)} of {self.id} in {path} do not match their pinned sha256: refusing to use them. "
@@ -107,7 +119,8 @@ class ModelSpec:
             return HashEmbedder(self.dimension)
         from core.model import load_encoder
 
-        return load_encoder(model_dir)
+        # Every file checked before the weights are read: a reader may have checked the tokenizer only (QUERY_FILES).
+        return load_encoder(self.verified(Path(model_dir)))
 
 
 MINILM = ModelSpec(

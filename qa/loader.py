@@ -82,6 +82,26 @@ def query_encoder(model: ModelVectors, backend: str = "auto", threads: int | Non
     return query
 
 
+def _check_exports(models: dict[str, ModelVectors]) -> None:
+    """Hash every model's ONNX export at once, on threads (hashlib lets go of the GIL), while this thread loads the spaCy
+    pipeline the first question needs: a cold start pays the longest of them, not their sum. The digests are kept
+    (qa.shared.file_sha256) for ``_onnx``, which still refuses an export that does not match its manifest entry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core import nlp
+    from core.model import ModelError
+
+    paths = [m.path / layout.QUERY_ONNX for m in models.values() if (m.entry.get("query_encoder") or {}).get("backend") == "onnx"]
+    with ThreadPoolExecutor(max_workers=max(1, len(paths))) as pool:
+        hashing = [pool.submit(file_sha256, p) for p in paths if p.exists()]
+        try:
+            nlp.load()
+        except ModelError:
+            pass  # said to whoever asks the first question, as without this head start
+        for done in hashing:
+            done.exception()  # an unreadable file is reported by ``_onnx``, which hashes it again
+
+
 def open_index(
     index_dir: Path,
     settings: Settings | None = None,
@@ -117,6 +137,7 @@ def open_index(
             settings = Settings.from_json(index.manifest.get("profile", {}))
         except ProfileError as e:
             raise IndexFormatError(f"The settings profile of the index in {index.path} is unusable ({e}): {REBUILD}.") from e
+    _check_exports(index.models)
     encs = {}
     for key, model in index.models.items():
         mine = settings.query_threads.get(key, threads) if threads is not None else None

@@ -27,12 +27,25 @@ def test_tampered_model_is_refused(tmp_path, monkeypatch, seed_corpus):
     shutil.copytree(model.bundled_model_dir(), copy)
     with open(copy / "vocab.txt", "a") as f:
         f.write("tampered\n")
-    monkeypatch.setattr(model, "bundled_model_dir", lambda: copy)
+    monkeypatch.setattr(model, "bundled_model_dir", lambda only=None: copy)
     with pytest.raises(ModelError, match="vocab.txt of .* do not match their pinned sha256"):
         spec.MINILM.model_dir()
     with pytest.raises(ModelError, match="Reinstall"):
         run_ingest(seed_corpus, tmp_path / "index", progress=False)
     assert not (tmp_path / "index" / "versions").exists()
+
+
+def test_answering_checks_the_tokenizer_and_whoever_reads_the_weights_checks_them(tmp_path, monkeypatch):
+    copy = tmp_path / "model"
+    shutil.copytree(model.bundled_model_dir(), copy)
+    with open(copy / "model.safetensors", "ab") as f:
+        f.write(b"tampered")
+    monkeypatch.setattr(model, "bundled_model_dir", lambda only=None: copy)
+    assert spec.MINILM.model_dir(only=spec.QUERY_FILES) == copy  # the ONNX query side reads only the intact tokenizer
+    with pytest.raises(ModelError, match="model.safetensors of .* do not match their pinned sha256"):
+        spec.MINILM.model_dir()
+    with pytest.raises(ModelError, match="model.safetensors of .* do not match their pinned sha256"):
+        spec.MINILM.document_encoder(copy)  # never loaded unchecked
 
 
 def test_unknown_model_key_is_a_clear_error():
