@@ -167,3 +167,12 @@ def test_answers_prints_every_answer_once_with_follow_ups_asked_after_their_ques
     assert out[0]["answer"]["question"] == "Who wrote the text?" and "status" in out[1]["answer"]
     assert main(["--index", str(hash_index), str(questions)]) == 0
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == out  # the same answers every run
+
+
+def test_cold_cli_times_each_run_of_the_command_and_says_the_load(shipped_index, capsys):
+    from bench.cold_cli import main
+
+    assert main(["--index", str(shipped_index), "--runs", "2"]) == 0
+    runs, median = capsys.readouterr().out.splitlines()
+    assert runs.startswith("runs: ") and len(runs.split()) == 4 and runs.endswith(" s")
+    assert median.startswith("median: ") and "load average" in median
