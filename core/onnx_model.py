@@ -6,7 +6,22 @@ from pathlib import Path
 
 import numpy as np
 
+from core import settings
 from core.model import load_tokenizer
+
+
+def session_options(threads: int = 1):
+    """How a query encoder's onnxruntime session runs: ``threads`` for one query, one operator at a time, and idle
+    threads spinning or not (MYTHQA_QUERY_SPINNING: core.settings says what each costs)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads  # one short query: more threads only add hand-over cost
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    if not settings.load().query_spinning:  # a server answering several askers at once
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return opts
 
 
 class OnnxEmbedder:
@@ -18,11 +33,7 @@ class OnnxEmbedder:
     def __init__(self, onnx_path: Path, model_dir: Path, window: int, threads: int = 1, token_type_ids: bool = True):
         import onnxruntime as ort
 
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads  # one short query: more threads only add hand-over cost
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
-        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(onnx_path), session_options(threads), providers=["CPUExecutionProvider"])
         self.tokenizer = load_tokenizer(Path(model_dir))
         self.tokenizer.enable_truncation(window)
         self.window = window

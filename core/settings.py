@@ -179,7 +179,18 @@ class ApiSettings(BaseModel):
         return tuple(o.strip() for o in value.split(",") if o.strip()) if isinstance(value, str) else value
 
 
-class Settings(BaseSettings, ApiSettings, WriteSettings, VoteLimits, Limits, Places):  # fields in reverse: Places first
+class Answering(BaseModel):
+    """How the query encoders run in this process."""
+
+    model_config = _FROZEN
+    # An idle onnxruntime thread spins for the next piece of work. Measured with bench.serve (2 cores, loads 2.6-3.7): off,
+    # one asker waits 4-6 ms more (p50 ~51 -> ~56 ms) while 4-16 askers at once get 19-21 -> 21-24 questions/s.
+    query_spinning: bool = Field(
+        True, description="0 lets idle encoder threads sleep: a little slower for one asker, more answers/s for many."
+    )
+
+
+class Settings(BaseSettings, Answering, ApiSettings, WriteSettings, VoteLimits, Limits, Places):  # fields in reverse: Places first
     """Everything read from the environment by ``load``; built directly (tests), it holds the defaults and what is given."""
 
     model_config = SettingsConfigDict(
@@ -245,7 +256,7 @@ def _shown(value: Any) -> str:
 def markdown() -> str:
     """The operators' table of every variable, by the part that reads it (docs/operators.md carries it; a test compares)."""
     rows = []
-    for part in (Places, Limits, VoteLimits, WriteSettings, ApiSettings):
+    for part in (Places, Limits, VoteLimits, WriteSettings, ApiSettings, Answering):
         rows += [f"**{part.__doc__.splitlines()[0]}**", "", "| variable | default | meaning |", "|---|---|---|"]
         rows += [f"| `{variable(n)}` | {_shown(f.default)} | {f.description} |" for n, f in part.model_fields.items()]
         rows.append("")

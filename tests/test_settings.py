@@ -7,6 +7,8 @@ import logging
 import re
 from pathlib import Path
 
+import pytest
+
 from core import settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +34,7 @@ def test_every_variable_named_in_the_code_is_a_setting():
     # MYTHQA_SCREENSHOT*: the browser test's own output files, not the product's
     outside = {n for n in _read_in_code() - known if not n.startswith("MYTHQA_SCREENSHOT")}
     assert not outside, f"read in the code but not in core.settings (no default, no docs): {sorted(outside)}"
-    assert len(known) == len(settings.Settings.model_fields) == 34
+    assert len(known) == len(settings.Settings.model_fields) == 35
 
 
 def test_values_come_from_the_given_environment_and_unreadable_ones_keep_their_default(caplog):
@@ -79,3 +81,15 @@ def test_the_api_and_the_app_read_the_same_places(tmp_path):
     assert (api.index, api.token_file, api.keys_db) == (app.index, app.token_file, tmp_path / "api_keys.sqlite3")
     assert api_config({"MYTHQA_OPERATOR": "0"}).token_file is None
     assert api_config(env, workers=7, index=tmp_path / "x").workers == 7
+
+
+def test_idle_encoder_threads_spin_unless_the_operator_lets_them_sleep(monkeypatch):
+    from core.onnx_model import session_options
+
+    key = "session.intra_op.allow_spinning"
+    monkeypatch.delenv("MYTHQA_QUERY_SPINNING", raising=False)
+    assert session_options(2).intra_op_num_threads == 2
+    with pytest.raises(RuntimeError, match="does not have configuration with key"):  # unset: onnxruntime's default, spinning
+        session_options().get_session_config_entry(key)
+    monkeypatch.setenv("MYTHQA_QUERY_SPINNING", "0")
+    assert session_options().get_session_config_entry(key) == "0"
