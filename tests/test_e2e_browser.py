@@ -62,6 +62,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def ready(url: str, proc: subprocess.Popen, log: Path, deadline: float) -> None:
+    """Wait until ``url`` answers 200; fail with the end of ``log`` when ``proc`` exits or ``deadline`` passes."""
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{url} did not come up: {log.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
 @pytest.fixture
 def server(tmp_path, shipped_index, seed_corpus, encoder):
     """The app on a free loopback port, over the shipped corpus (with its sources.toml) plus a file full of markup."""
@@ -84,17 +98,7 @@ def server(tmp_path, shipped_index, seed_corpus, encoder):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+        ready(f"{url}/_stcore/health", proc, tmp_path / "server.log", time.monotonic() + 60)
         yield url, index
     finally:
         proc.terminate()

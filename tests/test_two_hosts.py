@@ -9,13 +9,12 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, QUESTION, _ask, _browser_or_skip, _free_port
+from tests.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, QUESTION, _ask, _browser_or_skip, _free_port, ready
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,19 +28,6 @@ def _get(port: int, path: str, key: str | None = None) -> int:
         return r.status
     finally:
         con.close()
-
-
-def _ready(url: str, proc: subprocess.Popen, log: Path, deadline: float) -> None:
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{url} did not come up: {log.read_text()[-3000:]}")
-        time.sleep(0.3)
 
 
 @pytest.fixture
@@ -67,7 +53,7 @@ def hosts(pg_url, shipped_index, tmp_path):
     try:
         deadline = time.monotonic() + 180
         for health, proc, log, _, _ in wait:
-            _ready(health, proc, log, deadline)
+            ready(health, proc, log, deadline)
         apis = [port for *_, name, port in wait if name == "api"]
         apps = [f"http://127.0.0.1:{port}" for *_, name, port in wait if name == "app"]
         yield apis, apps, env
