@@ -23,6 +23,7 @@ from qa.fusion import top_k
 from qa.loader import model_weights, open_index
 from qa.metadata import metadata_sentences
 from qa.question import cap_question, check_filters, clean_question, length_notice
+from qa.remember import Remembered
 from qa.retrieve import MODES, Lexical, Query, allowed_chunks, chunk_table, compute_signals, full_scope, lexical, passage_scores
 from qa.sentence_features import SentenceTable
 from qa.spelling import Lexicon
@@ -55,6 +56,7 @@ class Engine:
         # Candidates on large indexes come from the most heavily weighted model's sentence store.
         self.lead = max(self.weights, key=self.weights.get)
         self.abstention = settings.abstention(index.models)
+        self.remembered = Remembered()  # the latest answers (qa.remember)
         self.by_uid = {c.uid: c.id for c in index.chunks}
         # Models answering with a query encoder tuned on questions (learn.tune): their query side no longer matches the
         # base encoder that claim thresholds were calibrated on (qa.claim).
@@ -74,9 +76,10 @@ class Engine:
         return next(iter(self.encoders.values()))
 
     def clear_cache(self) -> None:
-        """Forget cached question vectors (evaluation and benchmarks time every question as new)."""
+        """Forget cached question vectors and answers (evaluation and benchmarks time every question as new)."""
         for enc in self.encoders.values():
             enc.embed.cache_clear()
+        self.remembered.clear()
 
     @classmethod
     def load(cls, index_dir: Path, **options) -> Engine:
@@ -107,8 +110,15 @@ class Engine:
         ``mode`` other than "fused" gives the baselines used by ``evaluate --compare`` (no abstention);
         ``trace`` (qa.trace.Trace) receives the seconds each stage took. ``previous``: the conversation's earlier
         turns, oldest first (qa.followup.Turn, or plain question strings); a follow-up such as "And what about
-        India?" is read against them and the reading used is returned as ``understood_as``.
+        India?" is read against them and the reading used is returned as ``understood_as``. A question asked again
+        with the same filters and turns is answered from ``qa.remember`` (not when a ``trace`` times the stages).
         """
+        if trace is not NO_TRACE:
+            return self._ask(question, k, myth, section, mode, trace, previous)
+        key = (question, k, myth, section, mode, tuple(previous))
+        return self.remembered.get(key, lambda: self._ask(question, k, myth, section, mode, trace, previous))
+
+    def _ask(self, question, k, myth, section, mode, trace, previous) -> Answer:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         original, cut = cap_question("" if question is None else str(question), self.settings.keep_question_end)

@@ -228,3 +228,30 @@ def test_follow_up_is_read_against_the_previous_turn(engine):
     alone = engine.ask("Why?")
     assert alone.understood_as is None
     assert engine.ask("Who wrote this?", previous=previous).understood_as is None  # about the document: stands alone
+
+
+def test_a_question_asked_again_is_answered_from_the_kept_answers_until_the_cache_is_cleared(engine):
+    from qa.followup import Turn
+    from qa.trace import Trace
+
+    engine.clear_cache()
+    first = engine.ask("Who promotes the myth?")
+    assert engine.ask("Who promotes the myth?") is first  # kept: the same answer, not a new reading
+    assert engine.ask("Who promotes the myth?", k=3) is not first  # other filters, another answer
+    turn = Turn.of(first)
+    follow = engine.ask("And why?", previous=[turn])
+    assert engine.ask("And why?", previous=(turn,)) is follow and engine.ask("And why?") is not follow
+    assert engine.ask("Who promotes the myth?", trace=Trace()) is not first  # a timed run measures every stage
+    engine.clear_cache()
+    again = engine.ask("Who promotes the myth?")
+    assert again is not first and again == first  # read anew, the same answer
+
+
+def test_kept_answers_are_bounded_and_unhashable_turns_are_answered_without_being_kept():
+    from qa.remember import Remembered
+
+    kept, calls = Remembered(size=2), []
+    for key in ("a", "b", "a", "c", "b"):
+        kept.get(key, lambda key=key: calls.append(key) or key.upper())
+    assert calls == ["a", "b", "c", "b"]  # "a" was used again before "c" came, so "b" was the one dropped
+    assert kept.get(("q", ({"turn": 1},)), lambda: "answered") == "answered"  # a dict in the key: not kept, still answered
