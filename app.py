@@ -133,21 +133,38 @@ def main() -> None:
         views.welcome(facts, mode, actions.ask_example)
     first_recent = len(ss.turns) + bool(ask) - RECENT
     base = actions.base_url()
-    for i in range(views.earlier(ss, PAGE), len(ss.turns)):  # the latest turns; "Show earlier" pages back
-        t = ss.turns[i]
-        views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, i >= first_recent, base, actions.share)
+
+    def draw(turns: range) -> None:
+        for i in turns:
+            t = ss.turns[i]
+            views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, i >= first_recent, base, actions.share)
+
+    # The turns above the latest go into a box drawn after a new answer: the page shows them from the run before until
+    # then, so the answer is on screen without waiting for the whole conversation to be drawn again (20 turns: ~300 ms).
+    older, latest = st.container(), st.container()
+    with older:
+        shown = range(views.earlier(ss, PAGE), len(ss.turns))  # the latest turns; "Show earlier" pages back
+    with latest:
+        draw(shown[-1:])
+    if ask is None:
+        with older:
+            draw(shown[:-1])
     # The page is on screen before the model loads (first start), so people can read and type meanwhile.
     engine = _engine(settings)  # held for the whole question: a re-ingest mid-question cannot mix versions
     for notice in engine.notices:  # e.g. a model the index holds that is not installed here
         st.sidebar.caption(escape_md(notice))
     if ask is not None:
-        views.question(shorten(ask.text), ask.claim)
-        with st.chat_message("assistant"):
-            with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
-                turn = actions.answer(engine, ask, opts)
-            if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (store.background)
-                views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
-                actions.keep(store, turn)
+        try:
+            views.question(shorten(ask.text), ask.claim)
+            with st.chat_message("assistant"):
+                with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
+                    turn = actions.answer(engine, ask, opts)
+                if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (store.background)
+                    views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
+                    actions.keep(store, turn)
+        finally:
+            with older:
+                draw(shown[:-1])
     with st.sidebar:
         sidebar.downloads(ss.turns, ss.feedback)
         history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,

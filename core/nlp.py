@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,15 +46,41 @@ _LOCK = threading.Lock()  # spaCy's Language is not documented as thread-safe; o
 @contextlib.contextmanager
 def _without_torch():
     """thinc (under spaCy) imports torch when it can, only to offer it as a backend this CPU pipeline never uses; that
-    import would cost the read path, which answers on onnxruntime and never needs torch, seconds and hundreds of MB."""
+    import would cost the read path, which answers on onnxruntime and never needs torch, seconds and hundreds of MB.
+
+    spaCy's ``__init__`` also imports ``spacy.cli.info`` for ``spacy.info``, and ``spacy.cli``'s package imports every
+    CLI command with typer, weasel, requests and httpx: 0.75 s of a 4 s cold ``python -m qa``, for a CLI this process
+    never runs (upstream: explosion/spaCy#13933). While spaCy is first imported, an empty ``spacy.cli`` stands in; it is
+    taken away afterwards, so a later ``import spacy.cli`` gets the real one."""
     blocked = "torch" not in sys.modules
     if blocked:
         sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+    stand_in = {} if "spacy" in sys.modules else _cli_stand_in()
+    sys.modules.update(stand_in)
     try:
         yield
     finally:
         if blocked:
             del sys.modules["torch"]
+        for name, module in stand_in.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        spacy = sys.modules.get("spacy")
+        if stand_in and getattr(spacy, "cli", None) is stand_in["spacy.cli"]:
+            del spacy.cli
+
+
+def _cli_stand_in() -> dict:
+    cli, info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+    cli.__path__ = []  # a package: `from .cli.info import info` looks its submodule up in sys.modules
+
+    def _info(*args, **kwargs):
+        from spacy.cli.info import info as real  # the real one, once the stand-in is gone
+
+        return real(*args, **kwargs)
+
+    info.info = _info
+    return {"spacy.cli": cli, "spacy.cli.info": info}
 
 
 def pipeline_dir() -> Path:

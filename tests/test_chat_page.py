@@ -13,6 +13,7 @@ from store.turn import Turn
 from tests.test_app import APP, TIMEOUT, ask, hash_app, plain
 from tests.test_identity import browser
 from ui import links, sources
+from ui.actions import OOPS
 from ui.lead import LABEL, Lead, lead, refers_back
 from ui.transcript import plain_text, to_markdown
 from ui.views import FOLLOW_UP_LINK, SHARE
@@ -140,3 +141,29 @@ def test_a_standalone_question_still_links_to_itself():
     turn = _turn(("India buys.", 1, 0))
     assert links.build(turn, "http://h/") == "http://h/?q=Who+sells+arms%3F&k=5&v=v1"
     assert links.shareable(turn) == turn
+
+
+# --- a new answer is drawn before the turns above it; the page still reads in order ---
+
+
+def _asked(at: AppTest) -> list[str]:
+    return [plain(m.markdown[0].value) for m in at.chat_message if m.name == "user"]
+
+
+def test_turns_read_in_the_order_asked_and_survive_a_failed_answer(monkeypatch, tmp_path, hash_index):
+    from ui import actions
+
+    at = hash_app(monkeypatch, tmp_path, hash_index)
+    questions = ["Who wrote the text?", "Why is the myth wrong?", "What should NATO do?"]
+    for q in questions:
+        ask(at, q)
+    assert _asked(at) == questions
+    assert [m.name for m in at.chat_message] == ["user", "assistant"] * 3
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the engine fell over")
+
+    monkeypatch.setattr(actions, "answer", broken)
+    at.chat_input[0].set_value("Who advocates the myth?").run()
+    assert _asked(at) == questions + ["Who advocates the myth?"]  # the earlier turns are drawn even so
+    assert [e.value for e in at.error] == [OOPS.format("showing this page")]

@@ -59,6 +59,17 @@ def test_answering_with_onnx_never_imports_torch(shipped_index):
     assert out.stdout.split() == ["onnx", "True", "False"], out.stderr
 
 
+def test_answering_never_imports_spacys_cli(shipped_index):
+    # spaCy's CLI (typer, weasel, httpx) is 0.75 s of a cold command; it stays out, and can still be imported after
+    code = (
+        "import sys; from qa.engine import Engine; e = Engine.load(sys.argv[1]); a = e.ask('Who promotes the myth?'); "
+        "out = [a.answered] + [m in sys.modules for m in ('spacy.cli', 'weasel', 'typer', 'httpx')]; "
+        "import spacy.cli; print(*out, callable(spacy.cli.download))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(shipped_index)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["True", "False", "False", "False", "False", "True"], out.stderr
+
+
 def test_altered_export_falls_back_to_torch(shipped_index, tmp_path, encoder):
     copy = tmp_path / "index"
     shutil.copytree(shipped_index, copy)  # real copies: the session's files and cache stay intact
