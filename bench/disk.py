@@ -35,8 +35,9 @@ def index_bytes(index_dir: Path) -> dict:
     models_dir = version / layout.MODELS
     per_model = {}
     for folder in sorted(p for p in models_dir.iterdir() if p.is_dir()) if models_dir.is_dir() else []:
-        onnx = sum(p.stat().st_size for p in _files(folder) if p.name == layout.QUERY_ONNX)
-        rest = sum(p.stat().st_size for p in _files(folder) if p.name != layout.QUERY_ONNX)
+        query = (layout.QUERY_ONNX, layout.QUERY_DATA)  # the graph and its weights
+        onnx = sum(p.stat().st_size for p in _files(folder) if p.name in query)
+        rest = sum(p.stat().st_size for p in _files(folder) if p.name not in query)
         per_model[folder.name] = {"query_encoder_onnx": onnx, "vectors_and_stores": rest}
     total = sum(p.stat().st_size for p in _files(version))
     in_models = sum(v["query_encoder_onnx"] + v["vectors_and_stores"] for v in per_model.values())

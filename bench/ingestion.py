@@ -78,9 +78,9 @@ def texts_of(index_dir: Path) -> list[str]:
 
 def disk_bytes(index_dir: Path) -> int:
     """Bytes of the published version, without the ONNX query encoder (a fixed ~86 MB hard link shared by all versions)."""
-    from core.layout import QUERY_ONNX, resolve
+    from core.layout import QUERY_DATA, QUERY_ONNX, resolve
 
-    return sum(p.stat().st_size for p in resolve(index_dir).rglob("*") if p.is_file() and p.name != QUERY_ONNX)
+    return sum(p.stat().st_size for p in resolve(index_dir).rglob("*") if p.is_file() and p.name not in (QUERY_ONNX, QUERY_DATA))
 
 
 def real_build(work: Path, size: int, encoder, repeats: int, seed: int = 0) -> IngestFigures:

@@ -99,9 +99,10 @@ def write_version(build_dir: Path, manifest: dict, documents: list[Document], ch
     manifest["format_version"] = layout.FORMAT_VERSION
     # The ONNX exports (~90 MB each) were hashed when placed in the version: take those hashes instead of reading again.
     known = {
-        f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}": m["query_encoder"]["sha256"]
+        f"{layout.MODELS}/{key}/{name}": m["query_encoder"][field]
         for key, m in manifest["models"].items()
-        if (m.get("query_encoder") or {}).get("sha256")
+        for name, field in ((layout.QUERY_ONNX, "sha256"), (layout.QUERY_DATA, "data_sha256"))
+        if (m.get("query_encoder") or {}).get(field)
     }
     files = {p.relative_to(build_dir).as_posix(): p for p in sorted(build_dir.rglob("*")) if p.is_file() and p.name != layout.MANIFEST}
     manifest["artifacts"] = {rel: known.get(rel) or sha256_file(p) for rel, p in files.items()}
@@ -186,8 +187,7 @@ def _load_version(version_dir: Path, models) -> IndexData:
         manifest = layout.read_manifest(version_dir)
         check_format(manifest, version_dir)
         specs, notes = usable_models(manifest, models)
-        onnx = tuple(f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}" for key in manifest["models"])  # hashed by qa.loader
-        verify_files(version_dir, manifest, skip=onnx)
+        verify_files(version_dir, manifest, skip=layout.query_files(manifest["models"]))  # hashed by qa.loader
         chunks = tuple(read_chunks(version_dir))
         verify_chunks(chunks, version_dir)
         owner, rank = sentence_table(chunks)

@@ -57,7 +57,7 @@ def clean_export_cache(root: Path | None = None) -> None:
                 continue
             with versions.file_lock(folder / versions.LOCK, blocking=False) as taken:
                 if taken:  # no live export here, so these were left by a killed one
-                    for p in temps:
-                        p.unlink(missing_ok=True)
+                    for p in temps:  # files, and the folders core.onnx_export.externalize writes in
+                        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         except OSError:
             continue  # a cache that is not ours to clean (read-only, say) never stops a run

@@ -94,9 +94,8 @@ def damage(version_dir: Path) -> str:
     key = (str(version_dir), _stat(version_dir / versions.MANIFEST), tuple(_stat(version_dir / rel) for rel in sorted(table)))
     if key in _verdicts:
         return _verdicts[key]
-    onnx = tuple(f"{versions.MODELS}/{k}/{versions.QUERY_ONNX}" for k in manifest.get("models", {}))
     try:
-        verify_files(version_dir, manifest, skip=onnx)
+        verify_files(version_dir, manifest, skip=versions.query_files(manifest.get("models", {})))
         verdict = ""
     except MythQAError as e:
         verdict = str(e)

@@ -108,7 +108,7 @@ def intact(prev_dir: Path, prev: dict, report) -> bool:
     from core.verify import verify_files
 
     try:
-        onnx = tuple(f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}" for key in prev.get("models") or {})  # checked when reused
+        onnx = layout.query_files(prev.get("models") or {})  # checked when reused
         verify_files(prev_dir, prev, full=True, skip=onnx)
         return True
     except (IndexFormatError, OSError, ValueError, KeyError, TypeError) as e:

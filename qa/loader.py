@@ -35,11 +35,13 @@ def _onnx(model: ModelVectors, threads: int | None):
     path = model.path / layout.QUERY_ONNX
     if entry.get("backend") != "onnx":
         return None, entry.get("reason", "the index was built without one")
-    if not path.exists() or file_sha256(path) != entry.get("sha256"):
-        log.warning("%s is missing or altered; answering with PyTorch instead. `python -m ingest --full` restores it.", path)
-        return None, f"{path.name} is missing or altered"
+    for name, field in ((layout.QUERY_ONNX, "sha256"), (layout.QUERY_DATA, "data_sha256")):
+        file = model.path / name
+        if field in entry and (not file.exists() or file_sha256(file) != entry[field]):
+            log.warning("%s is missing or altered; answering with PyTorch instead. `python -m ingest --full` restores it.", file)
+            return None, f"{name} is missing or altered"
     spec, threads = model.spec, threads or 1
-    key = ("onnx", entry["sha256"], spec_identity(spec), str(model.model_dir), threads)
+    key = ("onnx", entry["sha256"], entry.get("data_sha256"), spec_identity(spec), str(model.model_dir), threads)
     try:
         return shared(key, lambda: OnnxQueryEncoder(path, spec, model.model_dir, threads)), ""
     except ImportError:
@@ -91,7 +93,8 @@ def _check_exports(models: dict[str, ModelVectors]) -> None:
     from core import nlp
     from core.model import ModelError
 
-    paths = [m.path / layout.QUERY_ONNX for m in models.values() if (m.entry.get("query_encoder") or {}).get("backend") == "onnx"]
+    held = [m.path for m in models.values() if (m.entry.get("query_encoder") or {}).get("backend") == "onnx"]
+    paths = [folder / name for folder in held for name in (layout.QUERY_DATA, layout.QUERY_ONNX)]
     with ThreadPoolExecutor(max_workers=max(1, len(paths))) as pool:
         hashing = [pool.submit(file_sha256, p) for p in paths if p.exists()]
         try:

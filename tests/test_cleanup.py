@@ -88,6 +88,8 @@ def test_half_written_exports_in_the_cache_go_unless_an_export_holds_the_folder(
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f".{layout.QUERY_ONNX}.99999").write_bytes(b"half an export")
         (folder / ".query_encoder.json.99999").write_text('{"backend": "on')
+        (folder / ".query_encoder.dir.99999").mkdir()  # where a graph and its weights were being written
+        (folder / ".query_encoder.dir.99999" / layout.QUERY_DATA).write_bytes(b"half the weights")
         (folder / layout.QUERY_ONNX).write_bytes(b"a finished export")
     taken, release = threading.Event(), threading.Event()
 
@@ -105,7 +107,7 @@ def test_half_written_exports_in_the_cache_go_unless_an_export_holds_the_folder(
         release.set()
         t.join()
     assert sorted(p.name for p in dead.iterdir()) == [layout.LOCK, layout.QUERY_ONNX]
-    assert len(list(live.iterdir())) == 4  # the live export's files, its record and the lock
+    assert len(list(live.iterdir())) == 5  # the live export's files, its folder, its record and the lock
 
 
 def test_a_waiting_run_names_the_holder_and_leaves_its_build_alone(seed_corpus, tmp_path, capsys):

@@ -33,6 +33,8 @@ def test_manifest_records_a_checked_export(shipped_index):
     assert entry["backend"] == "onnx"
     assert entry["max_abs_diff"] < 1e-4
     assert entry["sha256"] == layout.read_manifest(version)["artifacts"][f"models/minilm/{layout.QUERY_ONNX}"]
+    assert entry["data"] == layout.QUERY_DATA  # the weights beside the graph, mapped into memory when a session opens
+    assert entry["data_sha256"] == layout.read_manifest(version)["artifacts"][f"models/minilm/{layout.QUERY_DATA}"]
 
 
 def test_onnx_and_torch_give_the_same_vectors_and_answers(shipped_index, encoder):
@@ -90,7 +92,20 @@ def test_versions_share_one_export(seed_corpus, tmp_path, encoder):
     report = run_ingest(seed_corpus, index, progress=False)  # no encoder: only extra.txt is embedded
     second = _onnx(index)
     assert second != first and os.stat(second).st_ino == os.stat(first).st_ino
+    weights = [p.parent / layout.QUERY_DATA for p in (first, second)]
+    assert os.stat(weights[0]).st_ino == os.stat(weights[1]).st_ino  # the weights are stored once too
     assert report.query_encoder == "ONNX (onnxruntime)"
+
+
+def test_altered_weights_file_falls_back_to_torch(shipped_index, tmp_path, encoder):
+    copy = tmp_path / "index"
+    shutil.copytree(shipped_index, copy)
+    weights = _onnx(copy).parent / layout.QUERY_DATA
+    weights.write_bytes(weights.read_bytes()[:-16] + b"\0" * 16)  # same size: only its hash can tell
+    engine = Engine.load(copy, encoders={"minilm": encoder})
+    assert engine.encoder.backend == "torch"
+    with pytest.raises(IndexFormatError, match=f"{layout.QUERY_DATA} is missing or altered"):
+        Engine.load(copy, encoders={"minilm": encoder}, backend="onnx")
 
 
 def test_unsupported_model_or_missing_runtime_keeps_torch(tmp_path, monkeypatch, encoder, model_dir):
@@ -117,5 +132,8 @@ def test_unusable_cache_exports_into_the_version(tmp_path, monkeypatch, encoder,
     version.mkdir()
     entry = place(version, MINILM, model_dir, lambda: encoder, None)
     assert entry["backend"] == "onnx" and entry["max_abs_diff"] < 1e-4
-    assert sorted(p.name for p in version.iterdir()) == [layout.QUERY_ONNX]  # no temporary file left behind
+    assert sorted(p.name for p in version.iterdir()) == [layout.QUERY_ONNX, layout.QUERY_DATA]  # no temporary file left behind
     assert sha256_file(version / layout.QUERY_ONNX) == entry["sha256"]
+    assert sha256_file(version / layout.QUERY_DATA) == entry["data_sha256"]
+    assert (version / layout.QUERY_ONNX).stat().st_size < 1_000_000  # the graph alone: the weights are in the data file
+    assert (version / layout.QUERY_DATA).stat().st_mode & 0o777 == (version / layout.QUERY_ONNX).stat().st_mode & 0o777

@@ -105,7 +105,7 @@ def _large(index) -> bool:
     from core.verify import FULL_CHECK_BYTES
 
     sizes = index.manifest.get("artifact_bytes") or {}
-    return sum(v for k, v in sizes.items() if not k.endswith(layout.QUERY_ONNX)) > FULL_CHECK_BYTES
+    return sum(v for k, v in sizes.items() if not k.endswith((layout.QUERY_ONNX, layout.QUERY_DATA))) > FULL_CHECK_BYTES
 
 
 def _check_in_background(version_dir: Path, version: str) -> None:

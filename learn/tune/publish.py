@@ -14,7 +14,6 @@ from pathlib import Path
 
 from core import layout
 from core.compat import IndexFormatError
-from core.model import sha256_file
 
 TUNED_CACHE = layout.TUNED_CACHE  # beside layout.EXPORT_CACHE in the cache folder; pruned by layout.cleanup
 TOLERANCE = 1e-4  # as core.onnx_export: the export must give the tuned model's vectors
@@ -31,15 +30,17 @@ def cache_key(record: dict) -> str:
 def cached_export(record: dict, root: Path | None = None) -> Path | None:
     """The checked export of an earlier identical tuning, or None; ``root``: where exports are kept (default: the cache
     that publishing links versions from, which ingestion prunes)."""
+    from core.onnx_export import intact
+
     folder = (root or layout.cache_dir() / TUNED_CACHE) / cache_key(record)
     meta = _read(folder / "query_encoder.json")
     path = folder / layout.QUERY_ONNX
-    return path if meta.get("sha256") and path.is_file() and sha256_file(path) == meta["sha256"] else None
+    return path if meta.get("data_sha256") and intact(path, meta) else None
 
 
 def export_tuned(model, spec, model_dir: Path, record: dict, root: Path | None = None) -> Path:
     """Export ``model`` to ONNX in the cache (or under ``root``), check it against PyTorch, and return its path."""
-    from core.onnx_export import export, max_difference
+    from core.onnx_export import export, externalize, max_difference
 
     folder = (root or layout.cache_dir() / TUNED_CACHE) / cache_key(record)
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,11 +52,11 @@ def export_tuned(model, spec, model_dir: Path, record: dict, root: Path | None =
             diff = max_difference(model, model_dir, tmp, spec.token_type_ids)
             if diff > TOLERANCE:
                 raise IndexFormatError(f"the tuned ONNX export differs from PyTorch by {diff:.2g}; the index is unchanged")
-            os.replace(tmp, folder / layout.QUERY_ONNX)
+            digests = externalize(tmp, folder)  # its weights beside it, mapped into memory when loaded
         finally:
             tmp.unlink(missing_ok=True)
         meta_tmp = folder / f"{layout.CACHE_TEMP}json.{os.getpid()}"
-        layout.write_json(meta_tmp, {"sha256": sha256_file(folder / layout.QUERY_ONNX), "max_abs_diff": diff})
+        layout.write_json(meta_tmp, digests | {"max_abs_diff": diff})
         os.replace(meta_tmp, folder / "query_encoder.json")  # whole or absent
     return folder / layout.QUERY_ONNX
 
@@ -67,15 +68,16 @@ def publish_tuned(index_dir: Path, key: str, onnx: Path, record: dict) -> str:
     """
     from ingest.publish import derive
 
-    rel = f"{layout.MODELS}/{key}/{layout.QUERY_ONNX}"
+    rel, data = (f"{layout.MODELS}/{key}/{name}" for name in (layout.QUERY_ONNX, layout.QUERY_DATA))
 
     def say_tuned(manifest: dict) -> None:
         entry = manifest["models"][key]
         base = {k: v for k, v in (entry.get("query_encoder") or {}).items() if k != "tuned"}
-        digest = manifest["artifacts"][rel]
-        entry["query_encoder"] = base | {"backend": "onnx", "file": layout.QUERY_ONNX, "sha256": digest, "tuned": record}
+        files = {"sha256": manifest["artifacts"][rel], "data": layout.QUERY_DATA, "data_sha256": manifest["artifacts"][data]}
+        entry["query_encoder"] = base | {"backend": "onnx", "file": layout.QUERY_ONNX, **files, "tuned": record}
 
-    return derive(index_dir, {rel: onnx}, say_tuned)
+    # export_tuned writes the graph and its weights side by side (core.onnx_export.externalize)
+    return derive(index_dir, {rel: onnx, data: onnx.parent / layout.QUERY_DATA}, say_tuned)
 
 
 def tune_and_publish(index_dir: Path, questions, key: str, settings, log=print, anyway: bool = False, gate=None) -> str:
