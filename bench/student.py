@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.quantize import figures
 from core import layout
-from evaluate.run import QUESTIONS, SEALED, evaluate, load_questions
+from evaluate.run import QUESTIONS, SEALED, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,15 +131,6 @@ class StudentVectors:
     def embed(self, text: str) -> np.ndarray:
         with self.torch.inference_mode():
             return self.student.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
-
-
-def figures(engine, sets: list[Path]) -> list[str]:
-    out = []
-    for path in sets:
-        reports = evaluate(engine, load_questions(path), ("fused",))
-        r = next(r for r in reports if r.split == "all")
-        out.append(f"{path.name}: top-1 {r.top1:.3f} top-3 {r.top3:.3f} first {r.sentence:.3f} refused {r.refused}")
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

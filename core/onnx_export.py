@@ -146,7 +146,6 @@ def intact(path: Path | None, entry: dict) -> bool:
     return data is None or ((path.parent / versions.QUERY_DATA).exists() and sha256_file(path.parent / versions.QUERY_DATA) == data)
 
 
-
 def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, previous: tuple[dict, Path] | None) -> dict:
     """Put a checked ONNX query encoder into ``build_dir`` (a model's folder); return the manifest's ``query_encoder`` entry.
 
@@ -165,14 +164,13 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
     except ImportError:
         return {"backend": "torch", "reason": "onnxruntime is not installed"}
     hashes = dict(spec.files)
-    target = build_dir / versions.QUERY_ONNX
     old = (previous[0].get("query_encoder") or {}) if previous else {}
     prev_file = Path(previous[1]) / versions.QUERY_ONNX if previous else None
     if old.get("backend") == "onnx" and old.get("model_sha256") == hashes and old.get("data_sha256") and intact(prev_file, old):
         link_export(prev_file.parent, build_dir)
         return old
     cached = cache_dir() / versions.EXPORT_CACHE / _key(hashes)
-    meta = _cached(cached, target)
+    meta = _cached(cached, build_dir)
     if meta:
         return meta
     model = get_model()
@@ -187,20 +185,20 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
             work = cached
         except OSError:
             work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
-        meta = _cached(cached, target) if work is cached else {}  # another run may have exported it while we waited
-        return meta or _export_checked(model, spec, model_dir, work, build_dir, cached, target)
+        meta = _cached(cached, build_dir) if work is cached else {}  # another run may have exported it while we waited
+        return meta or _export_checked(model, spec, model_dir, work, build_dir, cached)
 
 
-def _cached(cached: Path, target: Path) -> dict:
-    """Link a checked export from the cache into ``target`` and return its record ({} when there is none)."""
+def _cached(cached: Path, build_dir: Path) -> dict:
+    """Link a checked export from the cache into ``build_dir`` and return its record ({} when there is none)."""
     meta = _read_json(cached / "query_encoder.json")
     if meta.get("backend") == "onnx" and meta.get("data_sha256") and intact(cached / versions.QUERY_ONNX, meta):
-        link_export(cached, target.parent)
+        link_export(cached, build_dir)
         return meta
     return {}
 
 
-def _export_checked(model, spec, model_dir, work: Path, build_dir: Path, cached: Path, target: Path) -> dict:
+def _export_checked(model, spec, model_dir, work: Path, build_dir: Path, cached: Path) -> dict:
     import onnxruntime
 
     hashes, tt = dict(spec.files), spec.token_type_ids

@@ -39,14 +39,14 @@ QUERY_ONNX = "query_encoder.onnx"  # optional: the query encoder exported to ONN
 # Its weights, beside it: onnxruntime maps an external-data file into memory instead of copying it, so a session opens in
 # 0.4 s instead of 1.0 s (mpnet) and processes share the pages. Indexes exported before hold the graph file alone.
 QUERY_DATA = "query_encoder.onnx.data"
+BM25_CHUNKS = "bm25_chunks"
+BM25_SENTENCES = "bm25_sentences"
+MODELS = "models"
 
 
 def query_files(keys) -> tuple[str, ...]:
     """The query encoder files of each model key, relative to a version: hashed where they are loaded (qa.loader)."""
     return tuple(f"{MODELS}/{key}/{name}" for key in keys for name in (QUERY_ONNX, QUERY_DATA))
-BM25_CHUNKS = "bm25_chunks"
-BM25_SENTENCES = "bm25_sentences"
-MODELS = "models"
 
 
 class IndexMissing(MythQAError, FileNotFoundError):
