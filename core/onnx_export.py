@@ -173,10 +173,6 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
     meta = _cached(cached, build_dir)
     if meta:
         return meta
-    model = get_model()
-    why = unsupported(model)
-    if why:
-        return {"backend": "torch", "reason": why}
     with contextlib.ExitStack() as stack:
         try:
             cached.mkdir(parents=True, exist_ok=True)
@@ -185,8 +181,32 @@ def place(build_dir: Path, spec, model_dir: Path | None, get_model: Callable, pr
             work = cached
         except OSError:
             work = build_dir  # no usable cache (a read-only home, say): export straight into the new version
-        meta = _cached(cached, build_dir) if work is cached else {}  # another run may have exported it while we waited
-        return meta or _export_checked(model, spec, model_dir, work, build_dir, cached)
+        if work is cached:
+            upgraded(cached)  # an export cached as one file, before the weights moved beside the graph
+            meta = _cached(cached, build_dir)  # or another run exported it while we waited
+            if meta:
+                return meta
+        model = get_model()
+        why = unsupported(model)
+        return {"backend": "torch", "reason": why} if why else _export_checked(model, spec, model_dir, work, build_dir, cached)
+
+
+def upgraded(folder: Path) -> dict:
+    """The record of the export cached in ``folder``, its weights first moved beside its graph when it was cached as one
+    file (before ``externalize``): an index built before keeps its tuning and its export, with nothing trained or exported
+    again. The caller holds the folder's lock; an export that does not match its record is left for a new one."""
+    record = folder / "query_encoder.json"
+    meta = _read_json(record)
+    if not meta.get("sha256") or meta.get("data_sha256") or not intact(folder / versions.QUERY_ONNX, meta):
+        return meta
+    try:
+        meta = meta | externalize(folder / versions.QUERY_ONNX, folder)  # read whole before the new graph replaces it
+        tmp = folder / f"{versions.CACHE_TEMP}json.{os.getpid()}"
+        versions.write_json(tmp, meta)
+        os.replace(tmp, record)
+    except OSError:
+        return {}  # a full disk, say: exported or tuned again, as without a cache
+    return meta
 
 
 def _cached(cached: Path, build_dir: Path) -> dict:

@@ -15,6 +15,7 @@ import pytest
 from core import layout
 from core.compat import IndexFormatError
 from ingest.build import run_ingest
+from qa.encode import OnnxQueryEncoder
 from qa.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,3 +138,60 @@ def test_unusable_cache_exports_into_the_version(tmp_path, monkeypatch, encoder,
     assert sha256_file(version / layout.QUERY_DATA) == entry["data_sha256"]
     assert (version / layout.QUERY_ONNX).stat().st_size < 1_000_000  # the graph alone: the weights are in the data file
     assert (version / layout.QUERY_DATA).stat().st_mode & 0o777 == (version / layout.QUERY_ONNX).stat().st_mode & 0o777
+
+
+def _one_file(shipped_index, dst: Path) -> Path:
+    """The shipped MiniLM export as one file, the form exported before the weights moved beside the graph."""
+    import onnx
+
+    src = _onnx(shipped_index).parent
+    for name in (layout.QUERY_ONNX, layout.QUERY_DATA):  # copies: onnx will not read a weights file with hard links
+        shutil.copyfile(src / name, dst / name)
+    single = dst / "single.onnx"
+    onnx.save_model(onnx.load(str(dst / layout.QUERY_ONNX)), str(single))
+    for name in (layout.QUERY_ONNX, layout.QUERY_DATA):
+        (dst / name).unlink()
+    return single
+
+
+def test_an_export_cached_as_one_file_is_split_not_exported_again(shipped_index, tmp_path, monkeypatch, model_dir):
+    from core.model import sha256_file
+    from core.onnx_export import _key, place
+    from core.spec import MINILM
+
+    monkeypatch.setenv("MYTHQA_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / layout.EXPORT_CACHE / _key(dict(MINILM.files))
+    folder.mkdir(parents=True)
+    _one_file(shipped_index, tmp_path).rename(folder / layout.QUERY_ONNX)
+    old = {"backend": "onnx", "file": layout.QUERY_ONNX, "sha256": sha256_file(folder / layout.QUERY_ONNX), "max_abs_diff": 1e-7}
+    (folder / "query_encoder.json").write_text(json.dumps(old))
+    version = tmp_path / "version"
+    version.mkdir()
+
+    def never():
+        raise AssertionError("exported again")
+
+    entry = place(version, MINILM, model_dir, never, None)
+    assert entry["backend"] == "onnx" and entry["max_abs_diff"] == 1e-7
+    assert sorted(p.name for p in version.iterdir()) == [layout.QUERY_ONNX, layout.QUERY_DATA]
+    assert sha256_file(version / layout.QUERY_DATA) == entry["data_sha256"]
+    assert json.loads((folder / "query_encoder.json").read_text()) == entry  # the cache holds the split export now
+    reference = Engine.load(shipped_index).encoder
+    split = OnnxQueryEncoder(version / layout.QUERY_ONNX, MINILM, model_dir)
+    assert np.array_equal(split.embed("Who promotes the myth?"), reference.embed("Who promotes the myth?"))
+
+
+def test_a_tuned_export_cached_as_one_file_is_kept_without_training(shipped_index, tmp_path):
+    from core.model import sha256_file
+    from learn.tune.publish import cache_key, cached_export
+
+    record = {"base": {"x": "1"}, "pairs_sha256": "p", "settings": {"epochs": 3}, "side": "query"}
+    folder = tmp_path / cache_key(record)
+    folder.mkdir()
+    _one_file(shipped_index, tmp_path).rename(folder / layout.QUERY_ONNX)
+    (folder / "query_encoder.json").write_text(json.dumps({"sha256": sha256_file(folder / layout.QUERY_ONNX), "max_abs_diff": 1e-7}))
+    assert cached_export(record, tmp_path) == folder / layout.QUERY_ONNX
+    meta = json.loads((folder / "query_encoder.json").read_text())
+    assert meta["data_sha256"] == sha256_file(folder / layout.QUERY_DATA) and meta["max_abs_diff"] == 1e-7
+    (folder / layout.QUERY_DATA).write_bytes(b"altered")
+    assert cached_export(record, tmp_path) is None  # an export that no longer matches its record is trained again

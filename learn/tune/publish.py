@@ -30,9 +30,15 @@ def cache_key(record: dict) -> str:
 def cached_export(record: dict, root: Path | None = None) -> Path | None:
     """The checked export of an earlier identical tuning, or None; ``root``: where exports are kept (default: the cache
     that publishing links versions from, which ingestion prunes)."""
-    from core.onnx_export import intact
+    from core.onnx_export import intact, upgraded
 
     folder = (root or layout.cache_dir() / TUNED_CACHE) / cache_key(record)
+    if (folder / layout.QUERY_ONNX).is_file():
+        try:
+            with layout.file_lock(folder / layout.LOCK):
+                upgraded(folder)  # tuned before the weights moved beside the graph: kept, not trained again
+        except OSError:
+            return None
     meta = _read(folder / "query_encoder.json")
     path = folder / layout.QUERY_ONNX
     return path if meta.get("data_sha256") and intact(path, meta) else None
