@@ -127,44 +127,49 @@ def main() -> None:
         ask = None
     if notice := ss.pop("notice", None):
         st.toast(escape_md(notice), icon="ℹ️")
+    # Where each thing goes is kept from run to run, because Streamlit shows what a place held in the run before until
+    # the place is drawn again (or the run ends): a welcome that stays under a new question, an earlier answer's buttons
+    # under the new one, or a turn missing while the new answer is worked out would all be seen.
     if shared is not None and not ss.turns:
-        views.shared(shared, opts)
+        with st.container():
+            views.shared(shared, opts)
     elif not ss.turns and ask is None:
-        views.welcome(facts, mode, actions.ask_example)
-    first_recent = len(ss.turns) + bool(ask) - RECENT
-    base = actions.base_url()
+        with st.container():
+            views.welcome(facts, mode, actions.ask_example)
+    else:
+        st.empty()  # holds the place: a first question clears the welcome at once, not when its answer is done
+    n, base = len(ss.turns), actions.base_url()
+    with st.container():  # one place per turn, each showing the turn it showed before until it is drawn again
+        start = views.earlier(ss, PAGE)  # "Show earlier" pages back; new turns add places below (views.hold)
+        places = [st.container() for _ in range(start, n + bool(ask))]
+    before = ss.turns[start:n]  # as they are now: storing the new turn may start another conversation (actions.keep)
 
-    def draw(turns: range) -> None:
-        for i in turns:
-            t = ss.turns[i]
-            views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, i >= first_recent, base, actions.share)
+    def draw() -> None:
+        """Every earlier turn, into its place: after a new answer, so that it is on screen without waiting for them."""
+        for i, t in enumerate(before, start):
+            with places[i - start]:
+                views.turn(t, opts, ss.feedback.get(t.id, Feedback()), actions.feedback, i >= n + bool(ask) - RECENT, base,
+                           actions.share)  # fmt: skip
 
-    # The turns above the latest go into a box drawn after a new answer: the page shows them from the run before until
-    # then, so the answer is on screen without waiting for the whole conversation to be drawn again (20 turns: ~300 ms).
-    older, latest = st.container(), st.container()
-    with older:
-        shown = range(views.earlier(ss, PAGE), len(ss.turns))  # the latest turns; "Show earlier" pages back
-    with latest:
-        draw(shown[-1:])
     if ask is None:
-        with older:
-            draw(shown[:-1])
+        draw()
     # The page is on screen before the model loads (first start), so people can read and type meanwhile.
     engine = _engine(settings)  # held for the whole question: a re-ingest mid-question cannot mix versions
     for notice in engine.notices:  # e.g. a model the index holds that is not installed here
         st.sidebar.caption(escape_md(notice))
     if ask is not None:
         try:
-            views.question(shorten(ask.text), ask.claim)
-            with st.chat_message("assistant"):
-                with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
-                    turn = actions.answer(engine, ask, opts)
-                if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (store.background)
-                    views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
-                    actions.keep(store, turn)
+            with places[-1]:  # a new place: nothing of the run before shows in it
+                views.question(shorten(ask.text), ask.claim)
+                with st.chat_message("assistant"):
+                    with st.spinner("Checking the claim against the myths…" if ask.claim else "Searching the texts…"):
+                        turn = actions.answer(engine, ask, opts)
+                    if turn is not None:  # drawn before it is stored: a busy store never holds up the answer (store.background)
+                        views.reply(turn, opts, Feedback(), actions.feedback, base=base, on_share=actions.share)
+                        actions.keep(store, turn)
+                        views.hold(ss, start, PAGE)
         finally:
-            with older:
-                draw(shown[:-1])
+            draw()
     with st.sidebar:
         sidebar.downloads(ss.turns, ss.feedback)
         history.conversations(store, ss.conv, session.new_conversation, session.open_conversation,

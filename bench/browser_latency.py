@@ -25,11 +25,12 @@ def _questions(n: int) -> list[str]:
     return [r["question"] for r in rows if not r.get("follows")][:n]
 
 
-# The last message is the answer to ``q`` (asked just before it) and holds ``part``: a conversation shows its latest 20
-# questions, so counting messages does not find the new answer once it is longer than that.
+# The last message is the answer to ``q`` (asked just before it) and holds ``part`` outside the spinner, whose words are
+# markdown too: a conversation may show only its latest questions, so counting messages does not find the new answer.
 _ANSWERED = """([q, part]) => {
   const m = [...document.querySelectorAll('[data-testid="stChatMessage"]')];
-  return m.length >= 2 && m[m.length - 2].innerText.includes(q) && m[m.length - 1].querySelector(part) !== null;
+  return m.length >= 2 && m[m.length - 2].innerText.includes(q)
+    && [...m[m.length - 1].querySelectorAll(part)].some(e => !e.closest('[data-testid="stSpinner"]'));
 }"""
 
 

@@ -421,10 +421,8 @@ def test_the_operator_token_file(tmp_path):
     assert not load({"MYTHQA_OPERATOR": "off"}).operator and load({"MYTHQA_OPERATOR": "yes"}).operator
 
 
-
-
-def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tiny, tmp_path):
-    """45 stored turns: the page draws the last 20 and offers the rest 20 at a time; downloads hold all 45."""
+def _long_conversation(app, tiny, tmp_path) -> AppTest:
+    """The page of a visitor's stored conversation of 45 turns."""
     import hashlib
 
     from store.conversations import ConversationStore
@@ -440,7 +438,16 @@ def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tin
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["c"] = conv
     at.query_params["u"] = visitor  # the visitor whose conversation it is
-    at.run()
+    return at.run()
+
+
+def _asked(at: AppTest) -> list[str]:
+    return [plain(m.markdown[0].value) for m in at.chat_message if m.name == "user"]
+
+
+def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tiny, tmp_path):
+    """45 stored turns: the page draws the last 20 and offers the rest 20 at a time; downloads hold all 45."""
+    at = _long_conversation(app, tiny, tmp_path)
     asked = [m for m in at.chat_message if m.name == "user"]
     assert len(asked) == 20 and "Question number 25?" in plain(asked[0].markdown[0].value)
     (more,) = [b for b in at.button if b.label.startswith("Show ")]
@@ -452,6 +459,21 @@ def test_a_long_conversation_opens_with_its_latest_turns_and_pages_back(app, tin
     more.click().run()
     assert len([m for m in at.chat_message if m.name == "user"]) == 45 and not [b for b in at.button if b.label.startswith("Show ")]
     assert len(at.session_state["turns"]) == 45  # what the downloads are made of
+
+
+def test_new_turns_add_to_the_page_instead_of_sliding_it(app, tiny, tmp_path):
+    """Each turn keeps its place while the visitor asks on: the first turn drawn stays first (the browser shows the run
+    before in each place until it is drawn again, so a sliding page would show other turns under the new answer)."""
+    at = _long_conversation(app, tiny, tmp_path)
+    new = ["Who wrote the first text?", "Who wrote the second text?"]
+    for q in new:
+        ask(at, q)
+    asked = _asked(at)
+    assert len(asked) == 22 and asked[0] == "Question number 25?" and asked[-2:] == new
+    (more,) = [b for b in at.button if b.label.startswith("Show ")]
+    assert more.label == "Show 20 earlier turns (25 not shown)"
+    more.click().run()
+    assert len(_asked(at)) == 42 and _asked(at)[0] == "Question number 5?"
 
 
 def test_the_operator_runs_a_question_set_on_the_evaluation_page(app, hash_index, tmp_path):

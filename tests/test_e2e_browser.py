@@ -109,7 +109,24 @@ def server(tmp_path, shipped_index, seed_corpus, encoder):
         log.close()
 
 
+# Counts the page's messages after every change React makes to it, from Enter until the answer is drawn: an earlier turn
+# missing for a moment, a turn shown twice or an earlier answer's buttons left under the new one would all be caught.
+WATCH = """() => {
+  const seen = {fewest: Infinity, most: 0, buttons: 0};
+  const count = () => {
+    const messages = [...document.querySelectorAll('[data-testid="stChatMessage"]')];
+    seen.fewest = Math.min(seen.fewest, messages.length);
+    seen.most = Math.max(seen.most, messages.length);
+    for (const m of messages) seen.buttons = Math.max(seen.buttons, m.querySelectorAll('[data-testid="stFeedback"]').length);
+  };
+  count();
+  window.__watch = {seen, observer: new MutationObserver(count)};
+  window.__watch.observer.observe(document.body, {childList: true, subtree: true});
+}"""
+
+
 def _ask(page, question: str, n_messages: int, placeholder: str = "Ask a question about the myths…") -> None:
+    page.evaluate(WATCH)
     box = page.get_by_placeholder(placeholder)
     box.fill(question)
     box.press("Enter")
@@ -117,6 +134,8 @@ def _ask(page, question: str, n_messages: int, placeholder: str = "Ask a questio
     message.wait_for(timeout=60_000)
     message.locator('[data-testid="stMarkdownContainer"]').first.wait_for()
     message.locator('[data-testid="stFeedback"]').wait_for()  # the whole answer is drawn
+    seen = page.evaluate("() => { window.__watch.observer.disconnect(); return window.__watch.seen; }")
+    assert seen == {"fewest": n_messages - 2, "most": n_messages, "buttons": 1}, seen
 
 
 def _record(context, url: str) -> list[str]:

@@ -91,9 +91,16 @@ def earlier(ss, page: int) -> int:
         st.button(
             f"Show {more} earlier turn{'s' if more > 1 else ''} ({start} not shown)",
             icon=":material/expand_less:",
-            on_click=lambda: ss.shown.update({ss.conv: shown + page}),
+            on_click=lambda: ss.shown.update({ss.conv: ss.shown.get(ss.conv, page) + page}),  # as held by then (hold)
         )
     return start
+
+
+def hold(ss, start: int, page: int) -> None:
+    """Keep drawing from turn ``start`` after a turn is added: the page grows downward instead of sliding, so each turn
+    keeps its place on the page and the next new turn gets a new one."""
+    shown = ss.setdefault("shown", {})
+    shown[ss.conv] = max(shown.get(ss.conv, page), len(ss.turns) - start)
 
 
 def question(shown: str, claim: bool) -> None:
