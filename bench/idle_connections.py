@@ -176,5 +176,6 @@ async def wait_ready(port: int, server: subprocess.Popen) -> bool:
         await asyncio.sleep(0.3)
     return False
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -105,13 +105,15 @@ class Answer:
 
     def to_json(self) -> dict:
         """The stable JSON contract of ``python -m qa --json``."""
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "status": self.status,
-            "message": self.message,
-            "answer": [s.to_json() for s in self.sentences],
-            "passages": [p.to_json() for p in self.passages],
-        } | ({"understood_as": self.understood_as} if self.understood_as else {}) | (
-            {"read_against": {"question": self.read_against[0], "answer": self.read_against[1]}} if self.read_against else {}
+        return (
+            {
+                "question": self.question,
+                "answered": self.answered,
+                "status": self.status,
+                "message": self.message,
+                "answer": [s.to_json() for s in self.sentences],
+                "passages": [p.to_json() for p in self.passages],
+            }
+            | ({"understood_as": self.understood_as} if self.understood_as else {})
+            | ({"read_against": {"question": self.read_against[0], "answer": self.read_against[1]}} if self.read_against else {})
         )

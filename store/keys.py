@@ -84,4 +84,3 @@ class KeyStore:
         with closing(connect(self.db, _schema)) as con:
             row = con.execute("SELECT id, name, created, revoked FROM api_keys WHERE hash = ?", (digest(key),)).fetchone()
         return ApiKey(*row) if row and row[3] is None else None
-

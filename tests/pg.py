@@ -18,6 +18,7 @@ REQUIRE = "MYTHQA_REQUIRE_POSTGRES"  # "1" (.ci/run sets it): missing binaries f
 
 def binaries() -> Path | None:
     """The newest installed PostgreSQL's bin folder (Debian keeps them in /usr/lib/postgresql/N/bin), or None."""
+
     def major(path: str) -> int:
         return int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0
 

@@ -128,7 +128,11 @@ def test_a_reader_that_stops_early_gets_no_traceback(shipped_index):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "qa", "--index", str(shipped_index), "--json"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
     )
     proc.stdin.write(b"Who wrote this?\n" * 2000)
     proc.stdin.close()

@@ -48,6 +48,7 @@ def test_names_of_the_second_text_are_known_and_others_are_not(engine):
 
 def test_quotations_are_attributed_to_their_speakers(engine):
     texts = sentence_texts(engine.index.chunks)
+
     def speaker(start: str) -> str:
         (i,) = [i for i, t in enumerate(texts) if t.startswith(start)]
         return engine.facts.speakers[i]

@@ -205,5 +205,13 @@ def test_the_access_log_keeps_no_query_string():
 
     from api.cli import PathOnly
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', ("1.2.3.4:5", "GET", "/v1/health?token=s3cret&x=1", "1.1", 200), None)  # noqa: E501
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4:5", "GET", "/v1/health?token=s3cret&x=1", "1.1", 200),
+        None,
+    )  # noqa: E501
     assert PathOnly().filter(record) and record.getMessage() == '1.2.3.4:5 - "GET /v1/health HTTP/1.1" 200'

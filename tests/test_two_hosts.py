@@ -45,7 +45,10 @@ def hosts(pg_url, shipped_index, tmp_path):
         api = [sys.executable, "-m", "api", "--index", str(shipped_index), "--port", str(api_port)]
         app = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address", "127.0.0.1",
                "--server.port", str(app_port), "--browser.gatherUsageStats", "false"]  # fmt: skip
-        for name, cmd, health in (("api", api, f"http://127.0.0.1:{api_port}/v1/health"), ("app", app, f"http://127.0.0.1:{app_port}/_stcore/health")):
+        for name, cmd, health in (
+            ("api", api, f"http://127.0.0.1:{api_port}/v1/health"),
+            ("app", app, f"http://127.0.0.1:{app_port}/_stcore/health"),
+        ):
             log = own / f"{name}.log"
             with open(log, "w") as out:
                 procs.append(subprocess.Popen(cmd, cwd=ROOT, env=host_env, stdout=out, stderr=subprocess.STDOUT))
